@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace DistGen.Training.Gan;
+
+/// <summary>
+/// DCGAN-style generator for 28x28 grey images: z -> 7x7 feature map -> two stride-2 transposed convolutions -> tanh.
+/// GroupNorm instead of BatchNorm: each sample's output then does not depend on the rest of its batch,
+/// so a data-parallel run over several workers computes exactly what one process computes.
+/// </summary>
+public sealed class ConvGenerator : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> _project;
+    private readonly Module<Tensor, Tensor> _upsample;
+    private readonly int _channels;
+
+    public ConvGenerator(int latentSize, int channels) : base(nameof(ConvGenerator))
+    {
+        _channels = channels;
+        _project = Sequential(Linear(latentSize, 2 * channels * 7 * 7), ReLU());
+        _upsample = Sequential(
+            GroupNorm(8, 2 * channels), ReLU(),
+            ConvTranspose2d(2 * channels, channels, 4, stride: 2, padding: 1), // 7 -> 14
+            GroupNorm(8, channels), ReLU(),
+            ConvTranspose2d(channels, 1, 4, stride: 2, padding: 1), // 14 -> 28
+            Tanh());
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor z)
+    {
+        using var scope = NewDisposeScope();
+        var map = _project.forward(z).view(-1, 2 * _channels, 7, 7);
+        return _upsample.forward(map).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>DCGAN-style discriminator for 28x28 grey images: two stride-2 convolutions with LeakyReLU, then one logit.</summary>
+public sealed class ConvDiscriminator : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> _net;
+
+    public ConvDiscriminator(int channels) : base(nameof(ConvDiscriminator))
+    {
+        _net = Sequential(
+            Conv2d(1, channels, 4, stride: 2, padding: 1), LeakyReLU(0.2), // 28 -> 14
+            Conv2d(channels, 2 * channels, 4, stride: 2, padding: 1), LeakyReLU(0.2), // 14 -> 7
+            Flatten(),
+            Linear(2 * channels * 7 * 7, 1));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => _net.forward(x).squeeze(-1);
+}

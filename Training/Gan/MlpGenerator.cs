@@ -1,0 +1,51 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace DistGen.Training.Gan;
+
+/// <summary>Generator for 2-D data: z -> [Linear, ReLU] x layers -> Linear -> point in the plane.</summary>
+public sealed class MlpGenerator : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> _net;
+
+    public MlpGenerator(int latentSize, int hiddenSize, int layers, int outputSize = 2) : base(nameof(MlpGenerator))
+    {
+        _net = MlpStack.Build(latentSize, hiddenSize, layers, outputSize, () => ReLU());
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor z) => _net.forward(z);
+}
+
+/// <summary>Discriminator for 2-D data: point -> [Linear, LeakyReLU] x layers -> Linear -> one logit.</summary>
+public sealed class MlpDiscriminator : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> _net;
+
+    public MlpDiscriminator(int inputSize, int hiddenSize, int layers) : base(nameof(MlpDiscriminator))
+    {
+        _net = MlpStack.Build(inputSize, hiddenSize, layers, 1, () => LeakyReLU(0.2));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => _net.forward(x).squeeze(-1);
+}
+
+/// <summary>Builds a plain multilayer perceptron.</summary>
+internal static class MlpStack
+{
+    public static Module<Tensor, Tensor> Build(int input, int hidden, int layers, int output, Func<Module<Tensor, Tensor>> activation)
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>();
+        int width = input;
+        for (int i = 0; i < layers; i++)
+        {
+            modules.Add(($"linear{i}", Linear(width, hidden)));
+            modules.Add(($"act{i}", activation()));
+            width = hidden;
+        }
+        modules.Add(("out", Linear(width, output)));
+        return Sequential(modules);
+    }
+}

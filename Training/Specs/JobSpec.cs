@@ -1,0 +1,80 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using DistGen.Training.Core;
+
+namespace DistGen.Training.Specs;
+
+/// <summary>
+/// A job spec, format <c>distgen/v1</c>: which workload on which data, its model and training options
+/// (workload-specific, bound by <see cref="SpecLoader"/>) and how to spread it over the cluster.
+/// </summary>
+public sealed class JobSpec
+{
+    public const string CurrentApiVersion = "distgen/v1";
+
+    /// <summary>Format version; must be "distgen/v1".</summary>
+    [Required, AllowedValues(CurrentApiVersion)]
+    public string ApiVersion { get; set; } = "";
+
+    /// <summary>Short job name: lower-case letters, digits and dashes; used in run folder names.</summary>
+    [Required, RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit")]
+    public string Name { get; set; } = "";
+
+    /// <summary>What to train: one of the workloads of <see cref="WorkloadCatalog"/>.</summary>
+    [Required]
+    public string Workload { get; set; } = "";
+
+    /// <summary>Seed of every random stream of the job (weights, data order, noise, environments).</summary>
+    [Range(0L, long.MaxValue)]
+    public long Seed { get; set; } = 1;
+
+    /// <summary>The data set.</summary>
+    [Required]
+    public DataSection Data { get; set; } = new();
+
+    /// <summary>Model options of the workload; defaults when absent.</summary>
+    public JsonElement Model { get; set; }
+
+    /// <summary>Training options of the workload; defaults when absent.</summary>
+    public JsonElement Training { get; set; }
+
+    /// <summary>Placement and compute options.</summary>
+    public ClusterSection Cluster { get; set; } = new();
+}
+
+/// <summary>The <c>data</c> section of a spec.</summary>
+public sealed class DataSection
+{
+    /// <summary>Data set name; which ones a workload accepts is listed in the README.</summary>
+    [Required]
+    public string Name { get; set; } = "";
+}
+
+/// <summary>The <c>cluster</c> section of a spec.</summary>
+public sealed class ClusterSection
+{
+    /// <summary>Data-parallel trainer workers (the reference trainer ignores it).</summary>
+    [Range(1, 256)]
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Compute device: cpu, cuda, cuda:N or auto.</summary>
+    [DeviceName]
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>libtorch intra-op threads per process; 0 lets DistGen choose (all cores for one trainer).</summary>
+    [Range(0, 256)]
+    public int Threads { get; set; }
+
+    /// <summary>Write a checkpoint every this many steps or rounds; 0 writes one at the end only.</summary>
+    [Range(0, 100_000_000)]
+    public int CheckpointEvery { get; set; }
+}
+
+/// <summary>Accepts the device names of <see cref="ComputeDevice"/>.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class DeviceNameAttribute : ValidationAttribute
+{
+    public override bool IsValid(object? value) => value is string s && ComputeDevice.IsWellFormed(s);
+
+    public override string FormatErrorMessage(string name) => $"not a device name; allowed: {ComputeDevice.Allowed}";
+}

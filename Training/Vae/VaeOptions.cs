@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DistGen.Training.Vae;
+
+/// <summary>VAE network sizes.</summary>
+public sealed class VaeModelOptions
+{
+    /// <summary>Width of the encoder's and decoder's hidden layer.</summary>
+    [Range(8, 8192)] public int HiddenSize { get; set; } = 400;
+    /// <summary>Dimensions of the latent z.</summary>
+    [Range(1, 1024)] public int LatentSize { get; set; } = 20;
+}
+
+/// <summary>VAE training loop options.</summary>
+public sealed class VaeTrainingOptions
+{
+    /// <summary>Optimizer steps.</summary>
+    [Range(1, 10_000_000)] public int Steps { get; set; } = 3000;
+    /// <summary>Images per step (the global batch).</summary>
+    [Range(1, 65536)] public int BatchSize { get; set; } = 128;
+    /// <summary>Adam learning rate.</summary>
+    [Range(1e-7, 1.0)] public double LearningRate { get; set; } = 1e-3;
+    /// <summary>Use only the first N training images (0 = all 60,000).</summary>
+    [Range(0, 10_000_000)] public int TrainLimit { get; set; }
+    /// <summary>Evaluate on only the first N test images (0 = all 10,000).</summary>
+    [Range(0, 10_000_000)] public int TestLimit { get; set; }
+    /// <summary>Write a metrics row every this many steps.</summary>
+    [Range(1, 1_000_000)] public int LogEvery { get; set; } = 50;
+    /// <summary>Measure the test negative ELBO every this many steps.</summary>
+    [Range(1, 10_000_000)] public int EvalEvery { get; set; } = 500;
+}

@@ -1,0 +1,40 @@
+using DistGen.Client;
+using DistGen.Client.Commands;
+
+namespace DistGen.Tests.Client;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("distgen-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void A_malformed_spec_exits_2_before_any_work_and_writes_nothing()
+    {
+        var spec = Path.Combine(_folder, "bad.json");
+        File.WriteAllText(spec, """{ "apiVersion": "distgen/v1", "name": "x", "workload": "gan", "data": { "name": "ring8" }, "training": { "steps": -1 } }""");
+        var output = Path.Combine(_folder, "run");
+        Assert.Equal(ExitCodes.BadInput, RunCommand.Run(spec, reference: true, output, CancellationToken.None));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void A_missing_spec_file_exits_2() =>
+        Assert.Equal(ExitCodes.BadInput, RunCommand.Run(Path.Combine(_folder, "absent.json"), true, null, CancellationToken.None));
+
+    [Fact]
+    public void A_tiny_reference_run_exits_0_and_writes_its_artifacts()
+    {
+        var spec = Path.Combine(_folder, "tiny.json");
+        File.WriteAllText(spec, """
+            { "apiVersion": "distgen/v1", "name": "tiny", "workload": "gan", "data": { "name": "grid25" },
+              "model": { "hiddenSize": 16, "layers": 1 }, "training": { "steps": 20, "batchSize": 16, "logEvery": 5, "evalEvery": 10 } }
+            """);
+        var output = Path.Combine(_folder, "tiny-run");
+        Assert.Equal(ExitCodes.Success, RunCommand.Run(spec, reference: true, output, CancellationToken.None));
+        foreach (var file in new[] { "spec.json", "metrics.csv", "loss.png", "samples.png", "checkpoint.bin", "summary.json" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        Assert.Equal(1 + 4, File.ReadAllLines(Path.Combine(output, "metrics.csv")).Length);
+    }
+}

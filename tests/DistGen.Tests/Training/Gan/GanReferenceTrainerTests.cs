@@ -1,0 +1,46 @@
+using DistGen.Training.Core;
+using DistGen.Training.Data;
+using DistGen.Training.Gan;
+
+namespace DistGen.Tests.Training.Gan;
+
+public sealed class GanReferenceTrainerTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("distgen-gan-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private TrainingSummary Train(string folder, GanTrainingOptions training, GanModelOptions? model = null, long seed = 3)
+    {
+        Directory.CreateDirectory(folder);
+        var trainer = new GanReferenceTrainer(model ?? new GanModelOptions(), training, new MixtureGanData(GaussianMixture2D.Ring8(), seed));
+        return trainer.Run(RunContext.OnCpu(folder, seed));
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_networks_after_10_steps()
+    {
+        var training = new GanTrainingOptions { Steps = 10, BatchSize = 32, LogEvery = 5, EvalEvery = 10 };
+        var model = new GanModelOptions { HiddenSize = 32, Layers = 2 };
+        var a = Train(Path.Combine(_folder, "a"), training, model);
+        var b = Train(Path.Combine(_folder, "b"), training, model);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_folder, "a", "checkpoint.bin")), File.ReadAllBytes(Path.Combine(_folder, "b", "checkpoint.bin")));
+        Assert.Equal(a.Figures["g_loss"], b.Figures["g_loss"]);
+    }
+
+    [Fact]
+    public void Ring_gan_learns_at_least_6_of_8_modes_and_writes_its_artifacts()
+    {
+        var folder = Path.Combine(_folder, "ring");
+        var summary = Train(folder, new GanTrainingOptions { Steps = 1500, BatchSize = 128, EvalEvery = 500 },
+            new GanModelOptions { HiddenSize = 128, Layers = 3 });
+
+        Assert.True(summary.Figures["modes_covered"] >= 6, $"modes covered {summary.Figures["modes_covered"]}");
+        Assert.True(summary.Figures["high_quality_fraction"] >= 0.5, $"high quality {summary.Figures["high_quality_fraction"]}");
+        foreach (var file in new[] { "metrics.csv", "loss.png", "samples.png", "checkpoint.bin", "summary.json" })
+            Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        var header = File.ReadLines(Path.Combine(folder, "metrics.csv")).First();
+        Assert.Equal("step,d_loss,g_loss,samples_per_s,modes_covered,high_quality_fraction,reverse_kl", header);
+        Assert.Equal(summary.Figures["modes_covered"], TrainingSummary.Read(Path.Combine(folder, "summary.json")).Figures["modes_covered"]);
+    }
+}

@@ -1,0 +1,49 @@
+using DistGen.Training.Core;
+using DistGen.Training.Gan;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DistGen.Tests.Training.Gan;
+
+public sealed class GanStepsTests
+{
+    [Theory]
+    [InlineData(GeneratorLossKind.NonSaturating, false)]
+    [InlineData(GeneratorLossKind.Minimax, false)]
+    [InlineData(GeneratorLossKind.NonSaturating, true)]
+    public void Generator_step_split_at_the_fakes_equals_backprop_through_one_graph(GeneratorLossKind kind, bool images)
+    {
+        var model = new GanModelOptions { LatentSize = 8, HiddenSize = 32, Layers = 2, Channels = 8 };
+        var (g1, d1) = GanReferenceTrainer.BuildNetworks(model, images, seed: 5);
+        var (g2, d2) = GanReferenceTrainer.BuildNetworks(model, images, seed: 5);
+        Seeding.Seed(6);
+        var z = randn(16, model.LatentSize);
+
+        // One graph: L_G backpropagated through D into G.
+        GanLoss.Generator(d1.forward(g1.forward(z)), kind).backward();
+        var expected = ParameterVector.FlattenGradients(g1.parameters());
+
+        // Split: D computes dL/dFake, G backpropagates it.
+        var fakes = g2.forward(z);
+        var (_, gradientWrtFakes) = GanSteps.GeneratorLossGradient(d2, fakes, kind);
+        GanSteps.GeneratorBackward(fakes, gradientWrtFakes);
+        var actual = ParameterVector.FlattenGradients(g2.parameters());
+
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.True(expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)) <= 1e-6);
+        Assert.Contains(actual, v => v != 0);
+        // The discriminator's parameters were not touched by the generator step.
+        Assert.All(d2.parameters(), p => Assert.True(p.grad is null || p.grad.abs().max().item<float>() == 0));
+    }
+
+    [Fact]
+    public void Discriminator_gradients_do_not_flow_into_the_generator()
+    {
+        var (g, d) = GanReferenceTrainer.BuildNetworks(new GanModelOptions { LatentSize = 4, HiddenSize = 16, Layers = 2 }, false, seed: 1);
+        var fake = g.forward(randn(8, 4));
+        var loss = GanSteps.DiscriminatorGradients(d, randn(8, 2), fake);
+        Assert.True(loss > 0);
+        Assert.All(g.parameters(), p => Assert.Null(p.grad));
+        Assert.Contains(d.parameters(), p => p.grad is not null && p.grad.abs().sum().item<float>() > 0);
+    }
+}

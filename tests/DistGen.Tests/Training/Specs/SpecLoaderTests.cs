@@ -1,0 +1,97 @@
+using DistGen.Training.Gan;
+using DistGen.Training.Specs;
+
+namespace DistGen.Tests.Training.Specs;
+
+public sealed class SpecLoaderTests
+{
+    private const string Valid = """
+        {
+          "apiVersion": "distgen/v1",
+          "name": "ring",
+          "workload": "gan",
+          "seed": 7,
+          "data": { "name": "ring8" },
+          "model": { "hiddenSize": 64 },
+          "training": { "steps": 100, "generatorLoss": "minimax" },
+          "cluster": { "workers": 2, "device": "cpu" }
+        }
+        """;
+
+    [Fact]
+    public void A_valid_spec_binds_every_section()
+    {
+        var job = SpecLoader.Parse(Valid);
+        Assert.Equal("gan", job.Workload.Name);
+        Assert.Equal(7, job.Spec.Seed);
+        Assert.Equal(64, ((GanModelOptions)job.Model).HiddenSize);
+        Assert.Equal(3, ((GanModelOptions)job.Model).Layers);
+        Assert.Equal("minimax", ((GanTrainingOptions)job.Training).GeneratorLoss);
+        Assert.Equal(2, job.Spec.Cluster.Workers);
+    }
+
+    public static TheoryData<string, string, string, string> BadSpecs => new()
+    {
+        // what is wrong, the edit, the path named, a word the message must contain
+        { "unknown top-level field", "\"seed\": 7", "\"seed\": 7, \"sede\": 1", "$.sede" },
+        { "unknown nested field", "\"hiddenSize\": 64", "\"hiddenSize\": 64, \"hiden\": 3", "$.model.hiden" },
+        { "wrong type", "\"steps\": 100", "\"steps\": \"many\"", "$.training.steps" },
+        { "fraction for an integer", "\"steps\": 100", "\"steps\": 1.5", "$.training.steps" },
+        { "out of range", "\"steps\": 100", "\"steps\": 0", "$.training.steps" },
+        { "not an allowed value", "\"minimax\"", "\"wasserstein\"", "$.training.generatorLoss" },
+        { "wrong api version", "distgen/v1", "distgen/v0", "$.apiVersion" },
+        { "unknown workload", "\"workload\": \"gan\"", "\"workload\": \"diffusion\"", "$.workload" },
+        { "data set of another workload", "ring8", "kjv", "$.data.name" },
+        { "bad device", "\"device\": \"cpu\"", "\"device\": \"tpu\"", "$.cluster.device" },
+        { "too many workers", "\"workers\": 2", "\"workers\": 100000", "$.cluster.workers" },
+        { "bad name", "\"name\": \"ring\"", "\"name\": \"Ring Job!\"", "$.name" },
+        { "section of the wrong kind", "\"model\": { \"hiddenSize\": 64 }", "\"model\": [1, 2]", "$.model" },
+        { "missing data", "\"data\": { \"name\": \"ring8\" },", "", "$.data" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSpecs))]
+    public void A_malformed_spec_is_refused_with_the_json_path(string problem, string find, string replace, string path)
+    {
+        Assert.Contains(find, Valid);
+        var json = Valid.Replace(find, replace);
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(json));
+        Assert.True(error.Errors.Any(e => e.Path == path), $"{problem}: expected an error at {path}, got: {error.Message}");
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Messages_list_what_is_allowed()
+    {
+        var unknown = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"hiddenSize\": 64", "\"hiden\": 3")));
+        Assert.Contains("allowed fields: latentSize, hiddenSize, layers, channels", unknown.Message);
+        var range = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"steps\": 100", "\"steps\": 0")));
+        Assert.Contains("allowed: 1 to 10000000", range.Message);
+        var workload = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"workload\": \"gan\"", "\"workload\": \"x\"")));
+        Assert.Contains("gan", workload.Errors[0].Message);
+        Assert.Contains("vae", workload.Errors[0].Message);
+    }
+
+    [Fact]
+    public void Invalid_json_names_the_line()
+    {
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse("{\n \"apiVersion\": \"distgen/v1\",\n \"name\": }"));
+        Assert.Contains("line 3", error.Message);
+    }
+
+    [Fact]
+    public void Every_example_spec_is_valid()
+    {
+        var examples = Path.Combine(RepositoryRoot(), "examples");
+        var files = Directory.GetFiles(examples, "*.json");
+        Assert.NotEmpty(files);
+        foreach (var file in files) SpecLoader.LoadFile(file);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DistGen.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("DistGen.sln not found above the test folder");
+    }
+}
