@@ -43,6 +43,19 @@ public static class Checkpoint
     public static IReadOnlyDictionary<string, ulong> Load(string path, IReadOnlyDictionary<string, nn.Module> modules,
         IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers)
     {
+        try
+        {
+            return LoadUnchecked(path, modules, optimizers);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path} is not a DistGen checkpoint or is truncated");
+        }
+    }
+
+    private static IReadOnlyDictionary<string, ulong> LoadUnchecked(string path, IReadOnlyDictionary<string, nn.Module> modules,
+        IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers)
+    {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
         if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a DistGen checkpoint");

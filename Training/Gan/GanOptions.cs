@@ -30,6 +30,8 @@ public sealed class GanTrainingOptions
     [Range(1e-7, 1.0)] public double GeneratorLearningRate { get; set; } = 1e-3;
     /// <summary>Adam learning rate of the discriminator.</summary>
     [Range(1e-7, 1.0)] public double DiscriminatorLearningRate { get; set; } = 1e-3;
+    /// <summary>Learning-rate schedule of both networks: "linear" decays to 0 over the run (sharpens the modes late), or "constant".</summary>
+    [AllowedValues("linear", "constant")] public string Schedule { get; set; } = "linear";
     /// <summary>Adam beta1 (0.5 is the DCGAN choice).</summary>
     [Range(0.0, 0.9999)] public double Beta1 { get; set; } = 0.5;
     /// <summary>Adam beta2.</summary>

@@ -29,6 +29,10 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
     public static Adam Optimizer(nn.Module module, double learningRate, GanTrainingOptions training) =>
         optim.Adam(module.parameters(), learningRate, training.Beta1, training.Beta2);
 
+    /// <summary>The learning-rate schedule of one network, stepped once per generator step; null when constant.</summary>
+    public static optim.lr_scheduler.LRScheduler? Schedule(optim.Optimizer optimizer, GanTrainingOptions training) =>
+        training.Schedule == "linear" ? optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, training.Steps) : null;
+
     public TrainingSummary Run(RunContext ctx)
     {
         var clock = Stopwatch.StartNew();
@@ -38,6 +42,8 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
         var generatorOptimizer = Optimizer(generator, training.GeneratorLearningRate, training);
         var discriminatorOptimizer = Optimizer(discriminator, training.DiscriminatorLearningRate, training);
         var lossKind = GanLoss.ParseKind(training.GeneratorLoss);
+        var generatorSchedule = Schedule(generatorOptimizer, training);
+        var discriminatorSchedule = Schedule(discriminatorOptimizer, training);
 
         // A fixed latent batch makes the sample pictures of different steps (and runs) comparable.
         using var fixedLatent = randn(data.IsImage ? 64 : 2500, model.LatentSize).to(ctx.Device);
@@ -75,6 +81,8 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
             (gLoss, var gradientWrtFakes) = GanSteps.GeneratorLossGradient(discriminator, fakes, lossKind);
             GanSteps.GeneratorBackward(fakes, gradientWrtFakes);
             generatorOptimizer.step();
+            generatorSchedule?.step();
+            discriminatorSchedule?.step();
 
             bool evaluate = step % training.EvalEvery == 0 || step == training.Steps;
             if (evaluate)

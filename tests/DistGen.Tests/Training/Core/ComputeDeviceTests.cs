@@ -1,4 +1,5 @@
 using DistGen.Training.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DistGen.Tests.Training.Core;

@@ -25,7 +25,7 @@ public sealed class ParameterVectorTests
 
         Assert.Equal(flat, ParameterVector.Flatten(target.parameters()));
         foreach (var (a, b) in source.parameters().Zip(target.parameters()))
-            Assert.True(a.equal(b).item<bool>());
+            Assert.True(a.allclose(b, rtol: 0, atol: 0));
     }
 
     [Fact]

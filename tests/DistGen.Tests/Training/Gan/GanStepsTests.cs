@@ -30,7 +30,10 @@ public sealed class GanStepsTests
         var actual = ParameterVector.FlattenGradients(g2.parameters());
 
         Assert.Equal(expected.Length, actual.Length);
-        Assert.True(expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)) <= 1e-6);
+        // Same math, but libtorch may order float reductions differently between the two graphs.
+        double scale = expected.Max(v => Math.Abs(v));
+        double difference = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(difference <= 1e-5 * scale, $"max difference {difference} at gradient scale {scale}");
         Assert.Contains(actual, v => v != 0);
         // The discriminator's parameters were not touched by the generator step.
         Assert.All(d2.parameters(), p => Assert.True(p.grad is null || p.grad.abs().max().item<float>() == 0));
