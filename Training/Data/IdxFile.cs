@@ -98,11 +98,11 @@ public static class IdxFile
     private static int[] ReadHeader(byte[] bytes, string path, int expectedMagic, int dimensions)
     {
         int headerLength = 4 * (1 + dimensions);
-        if (bytes.Length < headerLength)
-            throw new InvalidDataException($"{path} is too short for an IDX header ({bytes.Length} bytes, need {headerLength})");
-        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        int magic = bytes.Length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(bytes) : -1;
         if (magic != expectedMagic)
             throw new InvalidDataException($"{path} has IDX magic number 0x{magic:X8}, expected 0x{expectedMagic:X8} ({Describe(expectedMagic)})");
+        if (bytes.Length < headerLength)
+            throw new InvalidDataException($"{path} is too short for an IDX header ({bytes.Length} bytes, need {headerLength})");
         var dims = new int[dimensions];
         for (int i = 0; i < dimensions; i++)
         {
