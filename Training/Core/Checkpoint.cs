@@ -5,15 +5,16 @@ namespace DistGen.Training.Core;
 
 /// <summary>
 /// Saves and restores everything a run needs to continue bit-exactly: module parameters (and buffers),
-/// optimizer state, libtorch's RNG state and named scalar counters (step, environment RNG states, ...).
+/// optimizer state, libtorch's global RNG state, named private generators and named scalar counters (step, environment RNG states, ...).
 /// </summary>
 public static class Checkpoint
 {
     private const string Magic = "DISTGEN-CKPT";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     public static void Save(string path, IReadOnlyDictionary<string, nn.Module> modules,
-        IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers, IReadOnlyDictionary<string, ulong>? counters = null)
+        IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers, IReadOnlyDictionary<string, ulong>? counters = null,
+        IReadOnlyDictionary<string, Generator>? generators = null)
     {
         var temp = path + ".tmp";
         using (var stream = File.Create(temp))
@@ -27,6 +28,13 @@ public static class Checkpoint
             var rngBytes = rng.bytes.ToArray();
             writer.Write(rngBytes.Length);
             writer.Write(rngBytes);
+            WriteNamed(writer, generators ?? new Dictionary<string, Generator>(), (w, g) =>
+            {
+                using var state = g.get_state();
+                var bytes = state.bytes.ToArray();
+                w.Write(bytes.Length);
+                w.Write(bytes);
+            });
             var c = counters ?? new Dictionary<string, ulong>();
             writer.Write(c.Count);
             foreach (var (name, value) in c.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -39,13 +47,13 @@ public static class Checkpoint
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Restores modules, optimizers and the RNG in place; returns the saved counters.</summary>
+    /// <summary>Restores modules, optimizers, generators and the global RNG in place; returns the saved counters.</summary>
     public static IReadOnlyDictionary<string, ulong> Load(string path, IReadOnlyDictionary<string, nn.Module> modules,
-        IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers)
+        IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers, IReadOnlyDictionary<string, Generator>? generators = null)
     {
         try
         {
-            return LoadUnchecked(path, modules, optimizers);
+            return LoadUnchecked(path, modules, optimizers, generators ?? new Dictionary<string, Generator>());
         }
         catch (EndOfStreamException)
         {
@@ -54,7 +62,7 @@ public static class Checkpoint
     }
 
     private static IReadOnlyDictionary<string, ulong> LoadUnchecked(string path, IReadOnlyDictionary<string, nn.Module> modules,
-        IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers)
+        IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers, IReadOnlyDictionary<string, Generator> generators)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
@@ -65,6 +73,11 @@ public static class Checkpoint
         ReadNamed(reader, path, optimizers, (r, o) => o.load_state_dict(r));
         var rngBytes = reader.ReadBytes(reader.ReadInt32());
         using (var rng = tensor(rngBytes, dtype: ScalarType.Byte)) set_rng_state(rng);
+        ReadNamed(reader, path, generators, (r, g) =>
+        {
+            using var state = tensor(r.ReadBytes(r.ReadInt32()), dtype: ScalarType.Byte);
+            g.set_state(state);
+        });
         int count = reader.ReadInt32();
         var counters = new Dictionary<string, ulong>(count);
         for (int i = 0; i < count; i++) counters[reader.ReadString()] = reader.ReadUInt64();

@@ -12,6 +12,24 @@ public static class Seeding
         if (cuda.is_available()) cuda.manual_seed_all(seed);
     }
 
+    private static readonly object ConstructionLock = new();
+
+    /// <summary>
+    /// Builds a model from libtorch's global generator seeded with <paramref name="seed"/>, holding a process-wide lock:
+    /// several workers of one process may build models at once, and layer initialisers can only use the global generator.
+    /// </summary>
+    public static T Build<T>(long seed, Func<T> build)
+    {
+        lock (ConstructionLock)
+        {
+            Seed(seed);
+            return build();
+        }
+    }
+
+    /// <summary>A private libtorch generator for one named random stream of a run (noise, latents), independent of other threads.</summary>
+    public static Generator NewGenerator(long seed, string stream) => new((ulong)Derive(seed, stream));
+
     /// <summary>Derives an independent, reproducible seed for a named stream (e.g. "shuffle", "env:3").</summary>
     public static long Derive(long seed, string stream)
     {

@@ -36,20 +36,26 @@ public sealed class ConvGenerator : Module<Tensor, Tensor>
     }
 }
 
-/// <summary>DCGAN-style discriminator for 28x28 grey images: two stride-2 convolutions with LeakyReLU, then one logit.</summary>
+/// <summary>
+/// DCGAN-style discriminator for 28x28 grey images: two stride-2 convolutions with LeakyReLU, then one logit per pack
+/// of <c>pack</c> images stacked as channels (PacGAN).
+/// </summary>
 public sealed class ConvDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> _net;
+    private readonly int _pack;
 
-    public ConvDiscriminator(int channels) : base(nameof(ConvDiscriminator))
+    public ConvDiscriminator(int channels, int pack = 1) : base(nameof(ConvDiscriminator))
     {
+        _pack = pack;
         _net = Sequential(
-            Conv2d(1, channels, 4, stride: 2, padding: 1), LeakyReLU(0.2), // 28 -> 14
+            Conv2d(pack, channels, 4, stride: 2, padding: 1), LeakyReLU(0.2), // 28 -> 14
             Conv2d(channels, 2 * channels, 4, stride: 2, padding: 1), LeakyReLU(0.2), // 14 -> 7
             Flatten(),
             Linear(2 * channels * 7 * 7, 1));
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => _net.forward(x).squeeze(-1);
+    /// <summary>[B, 1, 28, 28] -> [B / pack] logits; consecutive images form a pack.</summary>
+    public override Tensor forward(Tensor x) => _net.forward(x.reshape(-1, _pack, 28, 28)).squeeze(-1);
 }

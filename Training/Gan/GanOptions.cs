@@ -11,6 +11,8 @@ public sealed class GanModelOptions
     [Range(4, 4096)] public int HiddenSize { get; set; } = 256;
     /// <summary>Hidden layers of the MLP networks (2-D data).</summary>
     [Range(1, 16)] public int Layers { get; set; } = 3;
+    /// <summary>Samples the discriminator judges jointly (PacGAN); 1 is the plain GAN. The batch must be a multiple of it.</summary>
+    [Range(1, 16)] public int Pack { get; set; } = 1;
     /// <summary>Channels of the first convolution of the conv networks (images); must be a multiple of 8.</summary>
     [Range(8, 512)] public int Channels { get; set; } = 32;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DistGen.Training.Core;
+using DistGen.Training.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,14 +17,16 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
     public static (nn.Module<Tensor, Tensor> Generator, nn.Module<Tensor, Tensor> Discriminator) BuildNetworks(
         GanModelOptions model, bool images, long seed)
     {
-        Seeding.Seed(seed);
-        nn.Module<Tensor, Tensor> generator = images
-            ? new ConvGenerator(model.LatentSize, model.Channels)
-            : new MlpGenerator(model.LatentSize, model.HiddenSize, model.Layers);
-        nn.Module<Tensor, Tensor> discriminator = images
-            ? new ConvDiscriminator(model.Channels)
-            : new MlpDiscriminator(2, model.HiddenSize, model.Layers);
-        return (generator, discriminator);
+        return Seeding.Build(seed, () =>
+        {
+            nn.Module<Tensor, Tensor> generator = images
+                ? new ConvGenerator(model.LatentSize, model.Channels)
+                : new MlpGenerator(model.LatentSize, model.HiddenSize, model.Layers);
+            nn.Module<Tensor, Tensor> discriminator = images
+                ? new ConvDiscriminator(model.Channels, model.Pack)
+                : new MlpDiscriminator(2, model.HiddenSize, model.Layers, model.Pack);
+            return (generator, discriminator);
+        });
     }
 
     public static Adam Optimizer(nn.Module module, double learningRate, GanTrainingOptions training) =>
@@ -45,12 +48,17 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
         var generatorSchedule = Schedule(generatorOptimizer, training);
         var discriminatorSchedule = Schedule(discriminatorOptimizer, training);
 
+        // Private generators: the run's noise does not depend on what other threads of the process draw.
+        using var latentRandom = Seeding.NewGenerator(ctx.Seed, "gan-latent");
+        using var evaluationRandom = Seeding.NewGenerator(ctx.Seed, "gan-evaluation");
+        Tensor Latent(int n, Generator random) => randn(new long[] { n, model.LatentSize }, generator: random).to(ctx.Device);
         // A fixed latent batch makes the sample pictures of different steps (and runs) comparable.
-        using var fixedLatent = randn(data.IsImage ? 64 : 2500, model.LatentSize).to(ctx.Device);
+        using var fixedRandom = Seeding.NewGenerator(ctx.Seed, "gan-fixed-latent");
+        using var fixedLatent = Latent(data.IsImage ? 64 : GaussianMixture2D.EvaluationSampleCount, fixedRandom);
         Tensor Generate(int n)
         {
             using var noGrad = no_grad();
-            using var z = randn(n, model.LatentSize).to(ctx.Device);
+            using var z = Latent(n, evaluationRandom);
             return generator.forward(z).cpu();
         }
 
@@ -69,7 +77,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
                 discriminatorOptimizer.zero_grad();
                 var real = data.RealBatch(training.BatchSize).to(ctx.Device);
                 Tensor fake;
-                using (no_grad()) fake = generator.forward(randn(training.BatchSize, model.LatentSize).to(ctx.Device));
+                using (no_grad()) fake = generator.forward(Latent(training.BatchSize, latentRandom));
                 dLoss = GanSteps.DiscriminatorGradients(discriminator, real, fake);
                 discriminatorOptimizer.step();
                 samplesSeen += training.BatchSize;
@@ -77,7 +85,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
 
             // Generator: D gives dL_G/dFake, G backpropagates it through its own graph.
             generatorOptimizer.zero_grad();
-            var fakes = generator.forward(randn(training.BatchSize, model.LatentSize).to(ctx.Device));
+            var fakes = generator.forward(Latent(training.BatchSize, latentRandom));
             (gLoss, var gradientWrtFakes) = GanSteps.GeneratorLossGradient(discriminator, fakes, lossKind);
             GanSteps.GeneratorBackward(fakes, gradientWrtFakes);
             generatorOptimizer.step();
@@ -110,7 +118,8 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
         Checkpoint.Save(ctx.PathOf("checkpoint.bin"),
             new Dictionary<string, nn.Module> { ["generator"] = generator, ["discriminator"] = discriminator },
             new Dictionary<string, OptimizerHelper> { ["generator"] = generatorOptimizer, ["discriminator"] = discriminatorOptimizer },
-            new Dictionary<string, ulong> { ["step"] = (ulong)training.Steps });
+            new Dictionary<string, ulong> { ["step"] = (ulong)training.Steps },
+            new Dictionary<string, Generator> { ["latent"] = latentRandom, ["evaluation"] = evaluationRandom });
         var summary = new TrainingSummary
         {
             Workload = "gan",

@@ -18,18 +18,24 @@ public sealed class MlpGenerator : Module<Tensor, Tensor>
     public override Tensor forward(Tensor z) => _net.forward(z);
 }
 
-/// <summary>Discriminator for 2-D data: point -> [Linear, LeakyReLU] x layers -> Linear -> one logit.</summary>
+/// <summary>
+/// Discriminator for 2-D data: [Linear, LeakyReLU] x layers -> Linear -> one logit per pack of <c>pack</c> samples
+/// (PacGAN, Lin et al. 2018: judging samples jointly lets D see a collapsed generator's lack of diversity).
+/// </summary>
 public sealed class MlpDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> _net;
+    private readonly int _packedInput;
 
-    public MlpDiscriminator(int inputSize, int hiddenSize, int layers) : base(nameof(MlpDiscriminator))
+    public MlpDiscriminator(int inputSize, int hiddenSize, int layers, int pack = 1) : base(nameof(MlpDiscriminator))
     {
-        _net = MlpStack.Build(inputSize, hiddenSize, layers, 1, () => LeakyReLU(0.2));
+        _packedInput = inputSize * pack;
+        _net = MlpStack.Build(_packedInput, hiddenSize, layers, 1, () => LeakyReLU(0.2));
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => _net.forward(x).squeeze(-1);
+    /// <summary>[B, inputSize] -> [B / pack] logits; consecutive samples form a pack.</summary>
+    public override Tensor forward(Tensor x) => _net.forward(x.reshape(-1, _packedInput)).squeeze(-1);
 }
 
 /// <summary>Builds a plain multilayer perceptron.</summary>

@@ -20,6 +20,8 @@ public static class WorkloadCatalog
                     bool image = job.Spec.Data.Name is FashionMnist.DatasetName or MnistDigits.DatasetName;
                     if (image && model.Channels % 8 != 0)
                         errors.Add(new SpecError("$.model.channels", $"{model.Channels} is not a multiple of 8 (GroupNorm uses 8 groups)"));
+                    if (training.BatchSize % model.Pack != 0)
+                        errors.Add(new SpecError("$.training.batchSize", $"{training.BatchSize} is not a multiple of model.pack = {model.Pack}"));
                 }),
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
                 "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",

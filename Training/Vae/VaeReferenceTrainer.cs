@@ -17,8 +17,7 @@ public sealed class VaeReferenceTrainer(VaeModelOptions model, VaeTrainingOption
 
     public static VariationalAutoencoder BuildModel(VaeModelOptions model, long seed)
     {
-        Seeding.Seed(seed);
-        return new VariationalAutoencoder(PixelCount, model.HiddenSize, model.LatentSize);
+        return Seeding.Build(seed, () => new VariationalAutoencoder(PixelCount, model.HiddenSize, model.LatentSize));
     }
 
     /// <summary>The training items of the run, and the epoch sampler every process derives from the seed.</summary>
@@ -95,7 +94,7 @@ public sealed class VaeReferenceTrainer(VaeModelOptions model, VaeTrainingOption
         using var scope = NewDisposeScope();
         var originals = Flat(test, Enumerable.Range(0, 16).ToArray()).to(ctx.Device);
         var reconstructions = vae.Decode(vae.Encode(originals).Mu).sigmoid();
-        using var generator = new Generator((ulong)Seeding.Derive(ctx.Seed, "vae-samples"));
+        using var generator = Seeding.NewGenerator(ctx.Seed, "vae-samples");
         var z = randn(new long[] { 32, model.LatentSize }, generator: generator).to(ctx.Device);
         var samples = vae.Decode(z).sigmoid();
         var grid = cat(new[] { originals, reconstructions, samples }).view(-1, 1, 28, 28);

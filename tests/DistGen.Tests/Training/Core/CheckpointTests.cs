@@ -13,18 +13,17 @@ public sealed class CheckpointTests : IDisposable
 
     private static (nn.Module<Tensor, Tensor> Net, Adam Optimizer) Build(long seed)
     {
-        Seeding.Seed(seed);
-        var net = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1));
+        var net = Seeding.Build(seed, () => nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1)));
         return (net, optim.Adam(net.parameters(), 0.01));
     }
 
-    private static void Train(nn.Module<Tensor, Tensor> net, Adam optimizer, int steps)
+    private static void Train(nn.Module<Tensor, Tensor> net, Adam optimizer, Generator random, int steps)
     {
         for (int i = 0; i < steps; i++)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            var x = randn(16, 4);
+            var x = randn(new long[] { 16, 4 }, generator: random);
             net.forward(x).pow(2).mean().backward();
             optimizer.step();
         }
@@ -35,19 +34,22 @@ public sealed class CheckpointTests : IDisposable
     {
         // Uninterrupted: 5 steps, then 5 more.
         var (net, optimizer) = Build(11);
-        Train(net, optimizer, 5);
+        using var random = new Generator(21);
+        Train(net, optimizer, random, 5);
         var path = Path.Combine(_folder, "checkpoint.bin");
         Checkpoint.Save(path, new Dictionary<string, nn.Module> { ["net"] = net },
-            new Dictionary<string, OptimizerHelper> { ["net"] = optimizer }, new Dictionary<string, ulong> { ["step"] = 5 });
-        Train(net, optimizer, 5);
+            new Dictionary<string, OptimizerHelper> { ["net"] = optimizer }, new Dictionary<string, ulong> { ["step"] = 5 },
+            new Dictionary<string, Generator> { ["data"] = random });
+        Train(net, optimizer, random, 5);
         var expected = ParameterVector.Flatten(net.parameters());
 
-        // Resumed: a differently seeded model, RNG disturbed, then loaded and trained for the same 5 steps.
+        // Resumed: a differently seeded model and generator, then loaded and trained for the same 5 steps.
         var (resumed, resumedOptimizer) = Build(99);
-        randn(1000);
+        using var resumedRandom = new Generator(77);
+        randn(new long[] { 1000 }, generator: resumedRandom);
         var counters = Checkpoint.Load(path, new Dictionary<string, nn.Module> { ["net"] = resumed },
-            new Dictionary<string, OptimizerHelper> { ["net"] = resumedOptimizer });
-        Train(resumed, resumedOptimizer, 5);
+            new Dictionary<string, OptimizerHelper> { ["net"] = resumedOptimizer }, new Dictionary<string, Generator> { ["data"] = resumedRandom });
+        Train(resumed, resumedOptimizer, resumedRandom, 5);
 
         Assert.Equal(5UL, counters["step"]);
         Assert.Equal(expected, ParameterVector.Flatten(resumed.parameters()));

@@ -8,8 +8,7 @@ public sealed class ParameterVectorTests
 {
     private static nn.Module<Tensor, Tensor> SmallNet(long seed)
     {
-        Seeding.Seed(seed);
-        return nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2));
+        return Seeding.Build(seed, () => nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2)));
     }
 
     [Fact]

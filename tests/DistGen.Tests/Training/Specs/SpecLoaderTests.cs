@@ -64,7 +64,7 @@ public sealed class SpecLoaderTests
     public void Messages_list_what_is_allowed()
     {
         var unknown = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"hiddenSize\": 64", "\"hiden\": 3")));
-        Assert.Contains("allowed fields: latentSize, hiddenSize, layers, channels", unknown.Message);
+        Assert.Contains("allowed fields: latentSize, hiddenSize, layers, pack, channels", unknown.Message);
         var range = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"steps\": 100", "\"steps\": 0")));
         Assert.Contains("allowed: 1 to 10000000", range.Message);
         var workload = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"workload\": \"gan\"", "\"workload\": \"x\"")));
