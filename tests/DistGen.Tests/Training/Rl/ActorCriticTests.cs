@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace DistGen.Tests.Training.Rl;
 
+[Collection(SerialTorchCollection.Name)]
 public sealed class ActorCriticTests
 {
     private static ActorCritic Build(long seed)

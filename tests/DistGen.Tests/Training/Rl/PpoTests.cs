@@ -5,11 +5,7 @@ using static TorchSharp.torch;
 
 namespace DistGen.Tests.Training.Rl;
 
-/// <summary>Runs alone (no other test class in parallel) because it pins libtorch's process-wide thread count.</summary>
-[CollectionDefinition(nameof(PpoTests), DisableParallelization = true)]
-public sealed class PpoTestsCollection;
-
-[Collection(nameof(PpoTests))]
+[Collection(SerialTorchCollection.Name)]
 public sealed class PpoTests
 {
     private static float[] TrainUpdates(long seed, int updates)
@@ -92,6 +88,57 @@ public sealed class PpoTests
 
         Assert.NotEqual(initial, viaUpdate);
         Assert.Equal(viaUpdate, ParameterVector.Flatten(policy.parameters()));
+    }
+
+    private sealed class ImmediateProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    [Fact]
+    public void Cancelled_run_reports_progress_and_leaves_a_checkpoint_of_the_learner_and_environments()
+    {
+        using var threads = new TorchThreads(1);
+        var directory = Path.Combine(Path.GetTempPath(), "distgen-ppo-cancel-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var cancellation = new CancellationTokenSource();
+            var reports = new List<TrainingProgress>();
+            var progress = new ImmediateProgress(p => { reports.Add(p); if (p.Step == 3) cancellation.Cancel(); });
+            var training = new PpoTrainingOptions { TotalEnvSteps = 2560 }; // 10 updates, so every update reports
+            var trainer = new PpoReferenceTrainer(new PpoModelOptions(), training);
+
+            Assert.ThrowsAny<OperationCanceledException>(() => trainer.Run(new RunContext(directory, 5, CPU, progress, cancellation.Token)));
+
+            Assert.Equal([1L, 2L, 3L], reports.Select(r => r.Step));
+            Assert.All(reports, r => Assert.Equal(10, r.TotalSteps));
+            var summary = TrainingSummary.Read(Path.Combine(directory, "summary.json"));
+            Assert.Equal(3, summary.Steps);
+            Assert.Equal(768, summary.Figures["env_steps"]);
+
+            // The same three updates by hand, with the trainer's linear schedule, give the checkpointed state.
+            Seeding.Seed(5);
+            var expected = new ActorCritic(4, 2);
+            var learner = new PpoLearner(expected, training, 5);
+            var collector = new RolloutCollector(new VectorCartPole(training.Envs, 5), 5);
+            for (int update = 1; update <= 3; update++) learner.Update(collector.Collect(expected, training.RolloutSteps), 1.0 - (update - 1.0) / 10);
+
+            var restored = new ActorCritic(4, 2);
+            var adam = optim.Adam(restored.parameters());
+            var counters = Checkpoint.Load(Path.Combine(directory, "checkpoint.bin"),
+                new Dictionary<string, nn.Module> { ["policy"] = restored }, new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["adam"] = adam });
+            Assert.Equal(ParameterVector.Flatten(expected.parameters()), ParameterVector.Flatten(restored.parameters()));
+            Assert.Equal(3UL, counters["update"]);
+            Assert.Equal(collector.ActionRandom.State, counters["rng.actions"]);
+            Assert.Equal(learner.MinibatchRandom.State, counters["rng.minibatches"]);
+            var envs = new VectorCartPole(training.Envs, 0);
+            envs.RestoreState(counters.Where(c => c.Key.StartsWith("env.", StringComparison.Ordinal)).ToDictionary(c => c.Key["env.".Length..], c => c.Value));
+            Assert.Equal(collector.Envs.CurrentObservations(), envs.CurrentObservations());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
