@@ -22,8 +22,7 @@ public sealed class PpoReferenceTrainer(PpoModelOptions model, PpoTrainingOption
         Directory.CreateDirectory(ctx.OutputDirectory);
 
         // Seed libtorch before building the network so one seed gives identical weights in any process.
-        Seeding.Seed(ctx.Seed);
-        var policy = new ActorCritic(VectorCartPole.ObservationSize, VectorCartPole.ActionCount, model.HiddenSize, model.HiddenLayers);
+        var policy = Seeding.Build(ctx.Seed, () => new ActorCritic(VectorCartPole.ObservationSize, VectorCartPole.ActionCount, model.HiddenSize, model.HiddenLayers));
         policy.to(ctx.Device);
         var learner = new PpoLearner(policy, training, ctx.Seed);
         var collector = new RolloutCollector(new VectorCartPole(training.Envs, ctx.Seed), ctx.Seed);

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using DistGen.Training.Data;
 using DistGen.Training.Gan;
+using DistGen.Training.Rl;
 using DistGen.Training.Vae;
 
 namespace DistGen.Training.Specs;
@@ -30,6 +31,15 @@ public static class WorkloadCatalog
                 {
                     var (train, test) = ImageSplits(job.Spec.Data.Name);
                     return new VaeReferenceTrainer(model, training, job.Spec.Data.Name, train, test);
+                }),
+            WorkloadDefinition.Create<PpoModelOptions, PpoTrainingOptions>(
+                "ppo", "PPO (clipped surrogate, GAE) on vectorised CartPole-v1 with Gymnasium 1.4.0 semantics",
+                ["cartpole"],
+                (job, model, training) => new PpoReferenceTrainer(model, training),
+                (job, model, training, errors) =>
+                {
+                    try { training.Validate(); }
+                    catch (ArgumentException e) { errors.Add(new SpecError("$.training.minibatchSize", e.Message)); }
                 }),
         }.ToDictionary(w => w.Name, StringComparer.Ordinal);
 
