@@ -29,6 +29,15 @@ public sealed record CharLmModelOptions : IValidatableObject
     [Range(0.0, 0.9)]
     public double Dropout { get; init; }
 
+    /// <summary>These options with the vocabulary size of <paramref name="tokens"/>; throws when a configured size disagrees.</summary>
+    public CharLmModelOptions WithVocabularyOf(ITokenStream tokens)
+    {
+        if (VocabularySize == 0) return this with { VocabularySize = tokens.VocabularySize };
+        if (VocabularySize != tokens.VocabularySize)
+            throw new ArgumentException($"model.vocabularySize is {VocabularySize} but the corpus has {tokens.VocabularySize} tokens; set it to 0 to take it from the data");
+        return this;
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Heads > 0 && ModelDimension % Heads != 0)

@@ -19,7 +19,7 @@ public sealed class CharLmReferenceTrainer(CharLmModelOptions model, CharLmTrain
         Directory.CreateDirectory(context.OutputDirectory);
 
         // The vocabulary comes from the data; a prompt the corpus cannot encode fails now, not after training.
-        var modelOptions = ResolveVocabulary(model, tokens);
+        var modelOptions = model.WithVocabularyOf(tokens);
         var prompt = EncodePrompt(training.SamplePrompt, tokens);
 
         // Weights come from libtorch's generator; batches and samples from named, checkpointable streams of the seed.
@@ -32,6 +32,7 @@ public sealed class CharLmReferenceTrainer(CharLmModelOptions model, CharLmTrain
         var batchRng = new SplitMix64(Seeding.Derive(context.Seed, "batches"));
         long validationSeed = Seeding.Derive(context.Seed, "validation");
         long sampleSeed = Seeding.Derive(context.Seed, "samples");
+        long finalSampleSeed = Seeding.Derive(context.Seed, "final-samples");
 
         using var metrics = new MetricsLog(context.PathOf("metrics.csv"));
         using var samples = new StreamWriter(context.PathOf("samples.txt"));
@@ -82,7 +83,7 @@ public sealed class CharLmReferenceTrainer(CharLmModelOptions model, CharLmTrain
             }
         }
 
-        var finalRng = new SplitMix64(sampleSeed);
+        var finalRng = new SplitMix64(finalSampleSeed);
         for (int i = 0; i < training.SampleCount; i++) WriteSample(samples, $"final sample {i + 1}", lm, prompt, finalRng);
         LossPlot.Save(context.PathOf("loss.png"), $"char-level transformer LM ({parameterCount:N0} parameters)", metrics, "train_loss", "val_loss");
         Checkpoint.Save(context.PathOf("checkpoint.bin"),
@@ -106,14 +107,6 @@ public sealed class CharLmReferenceTrainer(CharLmModelOptions model, CharLmTrain
         };
         summary.Write(context.PathOf("summary.json"));
         return summary;
-    }
-
-    private static CharLmModelOptions ResolveVocabulary(CharLmModelOptions options, ITokenStream tokens)
-    {
-        if (options.VocabularySize == 0) return options with { VocabularySize = tokens.VocabularySize };
-        if (options.VocabularySize != tokens.VocabularySize)
-            throw new ArgumentException($"model.vocabularySize is {options.VocabularySize} but the corpus has {tokens.VocabularySize} tokens; set it to 0 to take it from the data");
-        return options;
     }
 
     private static long[] EncodePrompt(string prompt, ITokenStream tokens)

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using DistGen.Training.Core;
 using DistGen.Training.Language;
+using Xunit.Abstractions;
 using TorchSharp;
 
 namespace DistGen.Tests.Training.Language;
 
-public sealed class CharLmTrainingTests
+public sealed class CharLmTrainingTests(ITestOutputHelper log)
 {
     private const string Pangram = "the quick brown fox jumps over the lazy dog\n";
 
@@ -54,6 +55,7 @@ public sealed class CharLmTrainingTests
         var summary = new CharLmReferenceTrainer(TinyModel, training, stream).Run(RunContext.OnCpu(output, seed: 1));
 
         double uniform = Math.Log(stream.VocabularySize); // ln 28 ≈ 3.33 nats
+        log.WriteLine($"smoke val_loss {summary.Figures["val_loss"]:F4}, train_loss {summary.Figures["train_loss"]:F4}");
         Assert.True(summary.Figures["val_loss"] < 0.15, $"val_loss {summary.Figures["val_loss"]:F4} (uniform {uniform:F2})");
         Assert.Equal(summary.Figures["val_loss"] / Math.Log(2), summary.Figures["val_bits_per_char"], 12);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
@@ -63,6 +65,13 @@ public sealed class CharLmTrainingTests
         Assert.Equal("step,train_loss,val_loss,lr,tokens_per_s", rows[0]);
         Assert.Equal(4, rows.Length); // header + steps 100, 200, 300
         Assert.Contains("the quick brown fox", File.ReadAllText(Path.Combine(output, "samples.txt")));
+        using var restored = new CharTransformer(TinyModel.WithVocabularyOf(stream));
+        using var optimizer = AdamWUpdate.Create(restored, training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay);
+        var counters = Checkpoint.Load(Path.Combine(output, "checkpoint.bin"),
+            new Dictionary<string, torch.nn.Module> { ["model"] = restored },
+            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["optimizer"] = optimizer });
+        Assert.Equal(300UL, counters["step"]);
+        Assert.True(LanguageModelStep.EstimateLoss(restored, stream, validation: true, 4, 16, seed: 3) < 0.15, "restored model lost its training");
         Directory.Delete(output, recursive: true);
     }
 

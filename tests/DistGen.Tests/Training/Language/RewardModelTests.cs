@@ -1,11 +1,12 @@
 using DistGen.Training.Core;
 using DistGen.Training.Language;
+using Xunit.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DistGen.Tests.Training.Language;
 
-public sealed class RewardModelTests
+public sealed class RewardModelTests(ITestOutputHelper log)
 {
     private const int Length = 12;
 
@@ -42,6 +43,7 @@ public sealed class RewardModelTests
             AdamWUpdate.Apply(model, optimizer, 3e-3, maxGradNorm: 1.0);
         }
         var (loss, accuracy) = RewardModelStep.Evaluate(model, testChosen, testRejected);
+        log.WriteLine($"reward model accuracy {before:F3} -> {accuracy:F3}, loss {loss:F4}");
 
         Assert.True(accuracy > 0.9, $"held-out accuracy {accuracy:F3} (before training {before:F3}), loss {loss:F3}");
         Assert.True(loss < Math.Log(2), $"loss {loss:F3} not below chance ln 2");
