@@ -70,24 +70,16 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
         if (prompt.Count == 0) throw new ArgumentException("generation needs a prompt of at least one token", nameof(prompt));
         var sequence = new List<long>(prompt);
         var generated = new long[maxNewTokens];
-        bool wasTraining = training;
-        eval();
-        try
+        using var evaluation = EvaluationMode.Enter(this);
+        using var noGrad = no_grad();
+        for (int i = 0; i < maxNewTokens; i++)
         {
-            using var noGrad = no_grad();
-            for (int i = 0; i < maxNewTokens; i++)
-            {
-                using var scope = NewDisposeScope();
-                int start = Math.Max(0, sequence.Count - ContextLength);
-                var window = tensor(sequence.GetRange(start, sequence.Count - start).ToArray(), [1, sequence.Count - start], device: Device);
-                var lastLogits = forward(window)[0, -1].to(ScalarType.Float64).cpu();
-                generated[i] = temperature <= 0 ? lastLogits.argmax().item<long>() : Sample(lastLogits, temperature, rng);
-                sequence.Add(generated[i]);
-            }
-        }
-        finally
-        {
-            train(wasTraining);
+            using var scope = NewDisposeScope();
+            int start = Math.Max(0, sequence.Count - ContextLength);
+            var window = tensor(sequence.GetRange(start, sequence.Count - start).ToArray(), [1, sequence.Count - start], device: Device);
+            var lastLogits = forward(window)[0, -1].to(ScalarType.Float64).cpu();
+            generated[i] = temperature <= 0 ? lastLogits.argmax().item<long>() : Sample(lastLogits, temperature, rng);
+            sequence.Add(generated[i]);
         }
         return generated;
     }

@@ -28,24 +28,16 @@ public static class LanguageModelStep
     public static double EstimateLoss(CharTransformer model, ITokenStream tokens, bool validation, int batches, int batchSize, long seed)
     {
         var rng = new SplitMix64(seed);
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using var evaluation = EvaluationMode.Enter(model);
+        using var noGrad = no_grad();
+        double total = 0;
+        for (int i = 0; i < batches; i++)
         {
-            using var noGrad = no_grad();
-            double total = 0;
-            for (int i = 0; i < batches; i++)
-            {
-                using var scope = NewDisposeScope();
-                var (inputs, targets) = tokens.SampleWindows(validation, batchSize, model.ContextLength, rng);
-                var logits = model.forward(inputs.to(model.Device));
-                total += LanguageModelLoss.Compute(logits, targets.to(model.Device)).item<float>();
-            }
-            return total / batches;
+            using var scope = NewDisposeScope();
+            var (inputs, targets) = tokens.SampleWindows(validation, batchSize, model.ContextLength, rng);
+            var logits = model.forward(inputs.to(model.Device));
+            total += LanguageModelLoss.Compute(logits, targets.to(model.Device)).item<float>();
         }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        return total / batches;
     }
 }

@@ -22,19 +22,11 @@ public static class RewardModelStep
     /// <summary>Loss and accuracy of the pairs without gradients, in evaluation mode.</summary>
     public static (double Loss, double Accuracy) Evaluate(RewardModel model, Tensor chosen, Tensor rejected)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var noGrad = no_grad();
-            using var scope = NewDisposeScope();
-            var (rewardChosen, rewardRejected) = Rewards(model, chosen, rejected);
-            return (BradleyTerryLoss.Compute(rewardChosen, rewardRejected).item<float>(), BradleyTerryLoss.Accuracy(rewardChosen, rewardRejected));
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        using var evaluation = EvaluationMode.Enter(model);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (rewardChosen, rewardRejected) = Rewards(model, chosen, rejected);
+        return (BradleyTerryLoss.Compute(rewardChosen, rewardRejected).item<float>(), BradleyTerryLoss.Accuracy(rewardChosen, rewardRejected));
     }
 
     private static (Tensor Chosen, Tensor Rejected) Rewards(RewardModel model, Tensor chosen, Tensor rejected)

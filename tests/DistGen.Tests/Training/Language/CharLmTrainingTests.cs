@@ -76,10 +76,10 @@ public sealed class CharLmTrainingTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void Generation_with_the_same_seed_repeats_and_greedy_ignores_the_seed()
+    public void Generation_runs_without_dropout_repeats_for_a_seed_and_greedy_ignores_the_seed()
     {
         Seeding.Seed(2);
-        using var model = new CharTransformer(TinyModel with { VocabularySize = 12, ContextLength = 8 });
+        using var model = new CharTransformer(TinyModel with { VocabularySize = 12, ContextLength = 8, Dropout = 0.5 });
         long[] prompt = [1, 2, 3];
 
         var first = model.Generate(prompt, 20, temperature: 1.0, new SplitMix64(9));
@@ -91,5 +91,7 @@ public sealed class CharLmTrainingTests(ITestOutputHelper log)
         Assert.Equal(greedyA, greedyB);
         Assert.All(first, token => Assert.InRange(token, 0, 11));
         Assert.True(model.training, "generation must restore training mode");
+        using var window = torch.tensor(prompt, [1, 3]);
+        Assert.NotEqual(model.forward(window).data<float>().ToArray(), model.forward(window).data<float>().ToArray()); // dropout is live in training
     }
 }
