@@ -1,0 +1,115 @@
+using DistGen.Training.Core;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DistGen.Training.Language;
+
+/// <summary>
+/// A causal character-level transformer language model: token + learned position embeddings, N pre-LayerNorm blocks,
+/// a final LayerNorm and a linear head to vocabulary logits. <c>forward</c> maps int64 tokens [B, T] to logits [B, T, V].
+/// </summary>
+public sealed class CharTransformer : nn.Module<Tensor, Tensor>
+{
+    private readonly Embedding tokenEmbedding;
+    private readonly Embedding positionEmbedding;
+    private readonly Dropout embeddingDropout;
+    private readonly ModuleList<TransformerBlock> blocks;
+    private readonly LayerNorm finalNorm;
+    private readonly Linear head;
+
+    /// <summary>Builds the model with GPT-2 style initial weights drawn from libtorch's generator (seed it first).</summary>
+    public CharTransformer(CharLmModelOptions options) : base(nameof(CharTransformer))
+    {
+        if (options.VocabularySize < 1)
+            throw new ArgumentException("the model needs a vocabulary size; fill CharLmModelOptions.VocabularySize from the token stream");
+        if (options.ModelDimension % options.Heads != 0)
+            throw new ArgumentException($"modelDimension ({options.ModelDimension}) must be a multiple of heads ({options.Heads})");
+        Options = options;
+        tokenEmbedding = nn.Embedding(options.VocabularySize, options.ModelDimension);
+        positionEmbedding = nn.Embedding(options.ContextLength, options.ModelDimension);
+        embeddingDropout = nn.Dropout(options.Dropout);
+        blocks = nn.ModuleList(Enumerable.Range(0, options.Layers)
+            .Select(_ => new TransformerBlock(options.ModelDimension, options.Heads, options.Dropout)).ToArray());
+        finalNorm = nn.LayerNorm(options.ModelDimension);
+        head = nn.Linear(options.ModelDimension, options.VocabularySize);
+        RegisterComponents();
+        InitialiseWeights();
+    }
+
+    public CharLmModelOptions Options { get; }
+
+    public int ContextLength => Options.ContextLength;
+
+    public int ModelDimension => Options.ModelDimension;
+
+    /// <summary>The device the parameters live on.</summary>
+    public Device Device => tokenEmbedding.weight!.device;
+
+    /// <summary>The final (layer-normed) hidden states [B, T, d_model] of tokens [B, T]; the trunk a reward head sits on.</summary>
+    public Tensor HiddenStates(Tensor tokens)
+    {
+        long time = tokens.shape[1];
+        if (time > ContextLength)
+            throw new ArgumentException($"a window of {time} tokens is longer than the context length {ContextLength}");
+        using var positions = arange(time, ScalarType.Int64, tokens.device);
+        var x = embeddingDropout.forward(tokenEmbedding.forward(tokens) + positionEmbedding.forward(positions));
+        foreach (var block in blocks) x = block.forward(x);
+        return finalNorm.forward(x);
+    }
+
+    public override Tensor forward(Tensor tokens) => head.forward(HiddenStates(tokens));
+
+    /// <summary>
+    /// Samples <paramref name="maxNewTokens"/> tokens after <paramref name="prompt"/>, each from softmax(logits / temperature)
+    /// using <paramref name="rng"/> (temperature 0 = greedy); the model sees at most the last ContextLength tokens.
+    /// Returns the new tokens only. Runs without gradients in evaluation mode and restores the previous mode.
+    /// </summary>
+    public long[] Generate(IReadOnlyList<long> prompt, int maxNewTokens, double temperature, SplitMix64 rng)
+    {
+        if (prompt.Count == 0) throw new ArgumentException("generation needs a prompt of at least one token", nameof(prompt));
+        var sequence = new List<long>(prompt);
+        var generated = new long[maxNewTokens];
+        using var evaluation = EvaluationMode.Enter(this);
+        using var noGrad = no_grad();
+        for (int i = 0; i < maxNewTokens; i++)
+        {
+            using var scope = NewDisposeScope();
+            int start = Math.Max(0, sequence.Count - ContextLength);
+            var window = tensor(sequence.GetRange(start, sequence.Count - start).ToArray(), [1, sequence.Count - start], device: Device);
+            var lastLogits = forward(window)[0, -1].to(ScalarType.Float64).cpu();
+            generated[i] = temperature <= 0 ? lastLogits.argmax().item<long>() : Sample(lastLogits, temperature, rng);
+            sequence.Add(generated[i]);
+        }
+        return generated;
+    }
+
+    // Inverse-CDF draw from softmax(z / temperature) with our own RNG, so samples are reproducible and checkpointable.
+    private static long Sample(Tensor logits, double temperature, SplitMix64 rng)
+    {
+        var probabilities = logits.div(temperature).softmax(0).data<double>().ToArray();
+        double u = rng.NextDouble(), cumulative = 0;
+        for (int token = 0; token < probabilities.Length; token++)
+        {
+            cumulative += probabilities[token];
+            if (u < cumulative) return token;
+        }
+        return probabilities.Length - 1;
+    }
+
+    private void InitialiseWeights()
+    {
+        // GPT-2 initialisation: N(0, 0.02) for matrices and embeddings, zero biases, and residual projections scaled
+        // by 1/sqrt(2 L) so the residual stream's variance does not grow with depth.
+        double residualStd = 0.02 / Math.Sqrt(2.0 * Options.Layers);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith("Norm.weight", StringComparison.Ordinal) || name.EndsWith("Norm.bias", StringComparison.Ordinal)) continue;
+            if (name.EndsWith(".bias", StringComparison.Ordinal)) nn.init.zeros_(parameter);
+            else if (TransformerBlock.ResidualProjections.Any(suffix => name.EndsWith(suffix, StringComparison.Ordinal)))
+                nn.init.normal_(parameter, 0, residualStd);
+            else nn.init.normal_(parameter, 0, 0.02);
+        }
+    }
+}

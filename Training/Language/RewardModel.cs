@@ -1,0 +1,44 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DistGen.Training.Language;
+
+/// <summary>
+/// A scalar reward model: a <see cref="CharTransformer"/> trunk whose final hidden state at the last token is mapped
+/// by Linear(d_model, 1) to one reward per sequence. The trunk is shared, not copied: start it from a trained LM.
+/// </summary>
+public sealed class RewardModel : nn.Module<Tensor, Tensor>
+{
+    private readonly CharTransformer trunk;
+    private readonly Linear rewardHead;
+
+    /// <summary>Puts a fresh reward head (N(0, 0.02) weights, zero bias; seed libtorch first) on <paramref name="trunk"/>.</summary>
+    public RewardModel(CharTransformer trunk) : base(nameof(RewardModel))
+    {
+        this.trunk = trunk;
+        rewardHead = nn.Linear(trunk.ModelDimension, 1);
+        RegisterComponents();
+        using var noGrad = no_grad();
+        nn.init.normal_(rewardHead.weight!, 0, 0.02);
+        nn.init.zeros_(rewardHead.bias!);
+    }
+
+    public CharTransformer Trunk => trunk;
+
+    /// <summary>Rewards [B] of token sequences [B, T] that all end at position T-1.</summary>
+    public override Tensor forward(Tensor tokens)
+    {
+        var last = trunk.HiddenStates(tokens)[.., -1, ..];
+        return rewardHead.forward(last).squeeze(-1);
+    }
+
+    /// <summary>Rewards [B] of right-padded sequences [B, T] whose real lengths are <paramref name="lengths"/> [B] (int64, >= 1).</summary>
+    public Tensor forward(Tensor tokens, Tensor lengths)
+    {
+        var hidden = trunk.HiddenStates(tokens);
+        var index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, hidden.shape[2]);
+        var last = hidden.gather(1, index).squeeze(1);
+        return rewardHead.forward(last).squeeze(-1);
+    }
+}

@@ -1,0 +1,41 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DistGen.Training.Language;
+
+/// <summary>
+/// One pre-LayerNorm transformer block: x + Attention(LN(x)), then x + MLP(LN(x)) with a GELU MLP of width 4 d_model.
+/// </summary>
+public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly LayerNorm attentionNorm;
+    private readonly CausalSelfAttention attention;
+    private readonly LayerNorm mlpNorm;
+    private readonly Linear expand;
+    private readonly GELU activation;
+    private readonly Linear contract;
+    private readonly Dropout mlpDropout;
+
+    public TransformerBlock(int modelDimension, int heads, double dropout = 0.0) : base(nameof(TransformerBlock))
+    {
+        attentionNorm = nn.LayerNorm(modelDimension);
+        attention = new CausalSelfAttention(modelDimension, heads, dropout);
+        mlpNorm = nn.LayerNorm(modelDimension);
+        expand = nn.Linear(modelDimension, 4 * modelDimension);
+        activation = nn.GELU();
+        contract = nn.Linear(4 * modelDimension, modelDimension);
+        mlpDropout = nn.Dropout(dropout);
+        RegisterComponents();
+    }
+
+    /// <summary>Parameter-name suffixes of the layers that write into the residual stream (initialised smaller).</summary>
+    public static readonly string[] ResidualProjections = ["output.weight", "contract.weight"];
+
+    public override Tensor forward(Tensor x)
+    {
+        x = x + attention.forward(attentionNorm.forward(x));
+        var mlp = contract.forward(activation.forward(expand.forward(mlpNorm.forward(x))));
+        return x + mlpDropout.forward(mlp);
+    }
+}
