@@ -23,8 +23,7 @@ public sealed class CharLmReferenceTrainer(CharLmModelOptions model, CharLmTrain
         var prompt = EncodePrompt(training.SamplePrompt, tokens);
 
         // Weights come from libtorch's generator; batches and samples from named, checkpointable streams of the seed.
-        Seeding.Seed(context.Seed);
-        using var lm = new CharTransformer(modelOptions);
+        using var lm = Seeding.Build(context.Seed, () => new CharTransformer(modelOptions));
         lm.to(context.Device);
         long parameterCount = ParameterVector.Count(lm.parameters());
         using var optimizer = AdamWUpdate.Create(lm, training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay);

@@ -55,6 +55,14 @@ public static class StrictJsonBinder
             else if (seen.Contains(name) && !IsNestedOptions(property.PropertyType))
                 CheckAttributes(property, property.GetValue(target), $"{path}.{name}", errors);
         }
+        if (target is IValidatableObject crossFieldRules)
+        {
+            foreach (var result in crossFieldRules.Validate(new ValidationContext(target)))
+            {
+                var member = result.MemberNames.FirstOrDefault();
+                errors.Add(new SpecError(member is null ? path : $"{path}.{JsonNamingPolicy.CamelCase.ConvertName(member)}", result.ErrorMessage ?? "invalid"));
+            }
+        }
         return target;
     }
 

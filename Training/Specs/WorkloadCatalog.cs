@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using DistGen.Training.Data;
 using DistGen.Training.Gan;
+using DistGen.Training.Language;
 using DistGen.Training.Rl;
 using DistGen.Training.Vae;
 
@@ -32,6 +33,10 @@ public static class WorkloadCatalog
                     var (train, test) = ImageSplits(job.Spec.Data.Name);
                     return new VaeReferenceTrainer(model, training, job.Spec.Data.Name, train, test);
                 }),
+            WorkloadDefinition.Create<CharLmModelOptions, CharLmTrainingOptions>(
+                "char-lm", "Causal character-level transformer language model; reports the validation loss in nats per character",
+                [KingJamesBible.DatasetName],
+                (job, model, training) => new CharLmReferenceTrainer(model, training, new CorpusTokenStream(KingJamesBible.Load(DataCache.Default)))),
             WorkloadDefinition.Create<PpoModelOptions, PpoTrainingOptions>(
                 "ppo", "PPO (clipped surrogate, GAE) on vectorised CartPole-v1 with Gymnasium 1.4.0 semantics",
                 ["cartpole"],

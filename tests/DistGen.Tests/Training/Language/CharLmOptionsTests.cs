@@ -15,7 +15,7 @@ public sealed class CharLmOptionsTests
     [Fact]
     public void Defaults_are_valid_and_take_the_vocabulary_from_the_data()
     {
-        var stream = new InMemoryTokenStream("abcabcabd");
+        var stream = new CorpusTokenStream("abcabcabd");
 
         Assert.Empty(Validate(new CharLmModelOptions()));
         Assert.Empty(Validate(new CharLmTrainingOptions()));

@@ -14,7 +14,7 @@ public sealed class CharLmTrainingTests(ITestOutputHelper log)
 
     private static float[] ParametersAfterTenSteps(long seed)
     {
-        var stream = new InMemoryTokenStream(string.Concat(Enumerable.Repeat(Pangram, 50)));
+        var stream = new CorpusTokenStream(string.Concat(Enumerable.Repeat(Pangram, 50)));
         Seeding.Seed(seed);
         using var model = new CharTransformer(TinyModel with { VocabularySize = stream.VocabularySize });
         using var optimizer = AdamWUpdate.Create(model, 3e-3, 0.9, 0.99, 0.1);
@@ -43,7 +43,7 @@ public sealed class CharLmTrainingTests(ITestOutputHelper log)
     [Fact]
     public void Reference_trainer_learns_repetitive_text_far_below_the_uniform_loss()
     {
-        var stream = new InMemoryTokenStream(string.Concat(Enumerable.Repeat(Pangram, 200)));
+        var stream = new CorpusTokenStream(string.Concat(Enumerable.Repeat(Pangram, 200)));
         var output = Directory.CreateTempSubdirectory("distgen-charlm-").FullName;
         var training = new CharLmTrainingOptions
         {

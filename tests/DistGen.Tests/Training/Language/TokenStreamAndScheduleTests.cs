@@ -6,21 +6,21 @@ namespace DistGen.Tests.Training.Language;
 public sealed class TokenStreamAndScheduleTests
 {
     [Fact]
-    public void In_memory_stream_has_sorted_vocabulary_and_round_trips_text()
+    public void Corpus_stream_has_sorted_vocabulary_and_round_trips_text()
     {
-        var stream = new InMemoryTokenStream("hello world, hello again");
+        var stream = new CorpusTokenStream("hello world, hello again");
 
-        Assert.Equal(" ,adeghilnorw", stream.Vocabulary);
+        Assert.Equal(" ,adeghilnorw", stream.Corpus.Vocabulary);
         Assert.Equal("gone", stream.Decode(stream.Encode("gone")));
-        Assert.Equal(22, stream.TrainLength);
-        Assert.Equal(2, stream.ValidationLength);
+        Assert.Equal(22, stream.Corpus.Train.Length);
+        Assert.Equal(2, stream.Corpus.Validation.Length);
         Assert.Throws<ArgumentException>(() => stream.Encode("HELLO"));
     }
 
     [Fact]
     public void Sampled_windows_have_targets_shifted_by_one_token()
     {
-        var stream = new InMemoryTokenStream(string.Concat(Enumerable.Range(0, 40).Select(i => (char)('A' + i % 26))));
+        var stream = new CorpusTokenStream(string.Concat(Enumerable.Range(0, 40).Select(i => (char)('A' + i % 26))));
 
         var (inputs, targets) = stream.SampleWindows(validation: false, batch: 4, context: 5, new SplitMix64(1));
 
