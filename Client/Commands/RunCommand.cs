@@ -52,9 +52,9 @@ public static class RunCommand
         }
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "spec.json"), job.SourceJson);
-        set_num_threads(job.Spec.Cluster.Threads > 0 ? job.Spec.Cluster.Threads : Environment.ProcessorCount);
+        set_num_threads(job.Threads);
 
-        Console.WriteLine($"{job.Spec.Name}: {job.Workload.Name} on {job.Spec.Data.Name}, reference trainer, seed {job.Spec.Seed}, device {device}, run folder {folder}");
+        Console.WriteLine($"{job.Spec.Name}: {job.Workload.Name} on {job.Spec.Data.Name}, reference trainer, seed {job.Spec.Seed}, device {device}, {job.Threads} thread(s), run folder {folder}");
         var progress = ConsoleProgress.ForConsole();
         try
         {

@@ -20,7 +20,7 @@ public sealed class JobSpec
     [Required, RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit")]
     public string Name { get; set; } = "";
 
-    /// <summary>What to train: one of the workloads of <see cref="WorkloadCatalog"/>.</summary>
+    /// <summary>What to train: gan, vae, char-lm or ppo (the sections below list each one's fields).</summary>
     [Required]
     public string Workload { get; set; } = "";
 
@@ -45,7 +45,7 @@ public sealed class JobSpec
 /// <summary>The <c>data</c> section of a spec.</summary>
 public sealed class DataSection
 {
-    /// <summary>Data set name; which ones a workload accepts is listed in the README.</summary>
+    /// <summary>Data set name; each workload lists the ones it accepts.</summary>
     [Required]
     public string Name { get; set; } = "";
 }

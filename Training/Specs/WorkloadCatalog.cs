@@ -24,7 +24,8 @@ public static class WorkloadCatalog
                         errors.Add(new SpecError("$.model.channels", $"{model.Channels} is not a multiple of 8 (GroupNorm uses 8 groups)"));
                     if (training.BatchSize % model.Pack != 0)
                         errors.Add(new SpecError("$.training.batchSize", $"{training.BatchSize} is not a multiple of model.pack = {model.Pack}"));
-                }),
+                },
+                job => job.Spec.Data.Name is "ring8" or "grid25" ? 1 : Environment.ProcessorCount),
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
                 "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
@@ -45,7 +46,8 @@ public static class WorkloadCatalog
                 {
                     try { training.Validate(); }
                     catch (ArgumentException e) { errors.Add(new SpecError("$.training.minibatchSize", e.Message)); }
-                }),
+                },
+                _ => 1),
         }.ToDictionary(w => w.Name, StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => All.Keys;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DistGen.Training.Core;
 
 namespace DistGen.Training.Specs;
@@ -12,14 +11,21 @@ public sealed class WorkloadDefinition
     public required Type ModelOptionsType { get; init; }
     public required Type TrainingOptionsType { get; init; }
     public required Func<LoadedJob, IReferenceTrainer> CreateReferenceTrainer { get; init; }
+    /// <summary>
+    /// libtorch intra-op threads when the spec leaves cluster.threads at 0. Tiny networks (CartPole MLPs, 2-D GANs) run
+    /// faster on one thread: their ops are too small to split, and a second thread only adds synchronisation.
+    /// </summary>
+    public Func<LoadedJob, int> DefaultThreads { get; init; } = _ => Environment.ProcessorCount;
     /// <summary>Checks across sections (e.g. a batch larger than the data); adds errors with paths.</summary>
     public Action<LoadedJob, List<SpecError>>? CrossCheck { get; init; }
 
     public static WorkloadDefinition Create<TModel, TTraining>(string name, string description, IReadOnlyList<string> dataSets,
         Func<LoadedJob, TModel, TTraining, IReferenceTrainer> createReferenceTrainer,
-        Action<LoadedJob, TModel, TTraining, List<SpecError>>? crossCheck = null)
+        Action<LoadedJob, TModel, TTraining, List<SpecError>>? crossCheck = null,
+        Func<LoadedJob, int>? defaultThreads = null)
         where TModel : class, new() where TTraining : class, new() => new()
     {
+        DefaultThreads = defaultThreads ?? (_ => Environment.ProcessorCount),
         Name = name,
         Description = description,
         DataSets = dataSets,
@@ -33,7 +39,6 @@ public sealed class WorkloadDefinition
 /// <summary>A spec that passed validation, with its workload and bound option objects.</summary>
 public sealed record LoadedJob(JobSpec Spec, WorkloadDefinition Workload, object Model, object Training, string SourceJson)
 {
-    public string ToJson() => SourceJson;
-
-    public static string Canonical(JobSpec spec) => JsonSerializer.Serialize(spec);
+    /// <summary>The libtorch thread count this job runs with: the spec's, or the workload's default.</summary>
+    public int Threads => Spec.Cluster.Threads > 0 ? Spec.Cluster.Threads : Workload.DefaultThreads(this);
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The test command: fetches what the tests need when it is missing, builds, and runs every test.
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName~Gan"]
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# `apt-get download` (used by `distgen data get`) needs Debian's package lists; a fresh machine may have none.
+if ! compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: apt package lists are empty; running apt-get update"
+    apt-get update -qq
+  else
+    echo "test.sh: apt package lists are empty; run 'sudo apt-get update' once, then ./test.sh again" >&2
+    exit 2
+  fi
+fi
+for tool in npm dpkg-deb; do
+  command -v "$tool" >/dev/null || { echo "test.sh: '$tool' is missing (Debian: apt-get install ${tool/dpkg-deb/dpkg} )" >&2; exit 2; }
+done
+
+dotnet build DistGen.sln -c Release -nologo -clp:ErrorsOnly
+distgen=(dotnet Client/bin/Release/net10.0/distgen.dll)
+for dataset in fashion-mnist mnist kjv; do
+  "${distgen[@]}" data get "$dataset"
+done
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test DistGen.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole solution, summed over the test assemblies.
+awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { gsub(",", "", p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
