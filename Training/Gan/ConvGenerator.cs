@@ -6,8 +6,9 @@ namespace DistGen.Training.Gan;
 
 /// <summary>
 /// DCGAN-style generator for 28x28 grey images: z -> 7x7 feature map -> two stride-2 transposed convolutions -> tanh.
-/// GroupNorm instead of BatchNorm: each sample's output then does not depend on the rest of its batch,
-/// so a data-parallel run over several workers computes exactly what one process computes.
+/// LayerNorm over each feature map instead of BatchNorm: each sample's output then does not depend on the rest of its
+/// batch, so a data-parallel run over several workers computes exactly what one process computes. (Not GroupNorm:
+/// TorchSharp 0.107's GroupNorm returns garbage on this build; see GanStepsTests.)
 /// </summary>
 public sealed class ConvGenerator : Module<Tensor, Tensor>
 {
@@ -20,20 +21,15 @@ public sealed class ConvGenerator : Module<Tensor, Tensor>
         _channels = channels;
         _project = Sequential(Linear(latentSize, 2 * channels * 7 * 7), ReLU());
         _upsample = Sequential(
-            GroupNorm(8, 2 * channels), ReLU(),
+            LayerNorm(new long[] { 2 * channels, 7, 7 }), ReLU(),
             ConvTranspose2d(2 * channels, channels, 4, stride: 2, padding: 1), // 7 -> 14
-            GroupNorm(8, channels), ReLU(),
+            LayerNorm(new long[] { channels, 14, 14 }), ReLU(),
             ConvTranspose2d(channels, 1, 4, stride: 2, padding: 1), // 14 -> 28
             Tanh());
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor z)
-    {
-        using var scope = NewDisposeScope();
-        var map = _project.forward(z).view(-1, 2 * _channels, 7, 7);
-        return _upsample.forward(map).MoveToOuterDisposeScope();
-    }
+    public override Tensor forward(Tensor z) => _upsample.forward(_project.forward(z).view(-1, 2 * _channels, 7, 7));
 }
 
 /// <summary>

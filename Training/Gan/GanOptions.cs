@@ -13,7 +13,7 @@ public sealed class GanModelOptions
     [Range(1, 16)] public int Layers { get; set; } = 3;
     /// <summary>Samples the discriminator judges jointly (PacGAN); 1 is the plain GAN. The batch must be a multiple of it.</summary>
     [Range(1, 16)] public int Pack { get; set; } = 1;
-    /// <summary>Channels of the first convolution of the conv networks (images); must be a multiple of 8.</summary>
+    /// <summary>Channels of the first convolution of the conv networks (images).</summary>
     [Range(8, 512)] public int Channels { get; set; } = 32;
 }
 

@@ -19,9 +19,6 @@ public static class WorkloadCatalog
                 (job, model, training) => new GanReferenceTrainer(model, training, GanData(job.Spec.Data.Name, job.Spec.Seed)),
                 (job, model, training, errors) =>
                 {
-                    bool image = job.Spec.Data.Name is FashionMnist.DatasetName or MnistDigits.DatasetName;
-                    if (image && model.Channels % 8 != 0)
-                        errors.Add(new SpecError("$.model.channels", $"{model.Channels} is not a multiple of 8 (GroupNorm uses 8 groups)"));
                     if (training.BatchSize % model.Pack != 0)
                         errors.Add(new SpecError("$.training.batchSize", $"{training.BatchSize} is not a multiple of model.pack = {model.Pack}"));
                 },

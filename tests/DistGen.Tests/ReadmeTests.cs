@@ -14,7 +14,7 @@ public sealed class ReadmeTests
             .Concat(WorkloadCatalog.Definitions.SelectMany(d => new[] { d.ModelOptionsType, d.TrainingOptionsType }));
         foreach (var type in types)
             Assert.True(Readme.Contains(SpecFields.MarkdownTable(type)),
-                $"README's table for {type.Name} is out of date; regenerate it with: distgen spec fields");
+                $"README's table for {type.Name} is out of date; regenerate it with: build/update-readme-fields.sh");
     }
 
     [Fact]

@@ -40,6 +40,22 @@ public sealed class GanStepsTests
     }
 
     [Fact]
+    public void Conv_generator_output_and_gradients_are_finite_and_independent_of_the_batch()
+    {
+        // Guards the normalisation choice: TorchSharp 0.107's GroupNorm returned garbage here; a batch-statistics
+        // norm would make a sample depend on its batch-mates and break data-parallel equality.
+        var (g, _) = GanReferenceTrainer.BuildNetworks(new GanModelOptions { LatentSize = 8, Channels = 8 }, true, seed: 2);
+        Seeding.Seed(3);
+        var z = randn(6, 8);
+        var all = g.forward(z);
+        var firstTwo = g.forward(z.narrow(0, 0, 2));
+        Assert.True(all.narrow(0, 0, 2).allclose(firstTwo, rtol: 1e-5, atol: 1e-6));
+        Assert.True(all.abs().max().item<float>() <= 1);
+        all.pow(2).mean().backward();
+        Assert.All(g.parameters(), p => Assert.True(float.IsFinite(p.grad!.abs().sum().item<float>())));
+    }
+
+    [Fact]
     public void Discriminator_gradients_do_not_flow_into_the_generator()
     {
         var (g, d) = GanReferenceTrainer.BuildNetworks(new GanModelOptions { LatentSize = 4, HiddenSize = 16, Layers = 2 }, false, seed: 1);
