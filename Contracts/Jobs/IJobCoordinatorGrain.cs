@@ -7,6 +7,9 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
 
     Task<JobStatus> GetStatus();
 
+    /// <summary>The job's spec (JSON), for workers and shards that activate on a silo that has not seen the job.</summary>
+    Task<string> GetSpec();
+
     Task Cancel();
 
     /// <summary>The files of the job's run folder, small enough for a grain call (the checkpoint included).</summary>

