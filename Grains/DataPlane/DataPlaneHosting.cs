@@ -1,0 +1,70 @@
+using System.Net;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DistGen.Grains.DataPlane;
+
+/// <summary>
+/// Wires the data plane into an ASP.NET Core host:
+/// <code>
+/// builder.Services.AddDistGenDataPlane(builder.Configuration);
+/// builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenDistGenDataPlane());
+/// app.MapDistGenDataPlane();
+/// </code>
+/// </summary>
+public static class DataPlaneHosting
+{
+    /// <summary>Options (section "DataPlane", validated at start-up), store, client, <see cref="ITensorExchange"/>, gRPC.</summary>
+    public static IServiceCollection AddDistGenDataPlane(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DataPlaneOptions>().Bind(configuration.GetSection(DataPlaneOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DataPlaneOptions>, DataPlaneOptionsValidator>();
+        services.AddSingleton(provider => new ClusterSecret(Options(provider).Secret));
+        services.AddSingleton(provider => new TensorStore(Options(provider).MaxStoreBytes));
+        services.AddSingleton<DataPlaneEndpoint>();
+        services.AddSingleton<TensorExchangeClient>();
+        services.AddSingleton<TensorExchange>();
+        services.AddSingleton<ITensorExchange>(provider => provider.GetRequiredService<TensorExchange>());
+        services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions<TensorExchangeService>>()
+            .Configure<IOptions<DataPlaneOptions>>((grpc, dataPlane) =>
+            {
+                grpc.MaxReceiveMessageSize = dataPlane.Value.MaxChunkBytes + TensorExchangeClient.ChunkHeaderRoom;
+                grpc.MaxSendMessageSize = dataPlane.Value.ChunkBytes + TensorExchangeClient.ChunkHeaderRoom;
+            });
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the data plane's HTTP/2-only (h2c) endpoint on DataPlane:ListenAddress and DataPlane:Port, with the large
+    /// flow-control windows that big pushes need (the connection and stream windows apply to the whole server).
+    /// Call inside <c>ConfigureKestrel</c>; with explicit Kestrel endpoints, list the silo's HTTP endpoint there too.
+    /// </summary>
+    public static KestrelServerOptions ListenDistGenDataPlane(this KestrelServerOptions kestrel)
+    {
+        var options = Options(kestrel.ApplicationServices);
+        var endpoint = kestrel.ApplicationServices.GetRequiredService<DataPlaneEndpoint>();
+        // Measured (NOTES.md): 64 KiB defaults cap pushes far below the wire's speed; these let a stream run ahead.
+        kestrel.Limits.Http2.InitialConnectionWindowSize = 64 << 20;
+        kestrel.Limits.Http2.InitialStreamWindowSize = 32 << 20;
+        kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
+        {
+            // h2c: without TLS, Http1AndHttp2 would serve HTTP/1.1 only and gRPC would fail.
+            listen.Protocols = HttpProtocols.Http2;
+            endpoint.Attach(listen);
+        });
+        return kestrel;
+    }
+
+    /// <summary>Maps the <c>TensorExchange</c> gRPC service.</summary>
+    public static GrpcServiceEndpointConventionBuilder MapDistGenDataPlane(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGrpcService<TensorExchangeService>();
+
+    private static DataPlaneOptions Options(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<DataPlaneOptions>>().Value;
+}

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Wire = DistGen.Contracts.DataPlane;
+
+namespace DistGen.Grains.DataPlane;
+
+/// <summary>
+/// Calls other silos' <see cref="TensorExchangeService"/>: one HTTP/2 channel and one resilience pipeline (retry,
+/// circuit breaker, time-out) per endpoint, the cluster secret on every call. Failures surface as
+/// <see cref="RpcException"/>: an open circuit as Unavailable, an attempt's time-out as DeadlineExceeded, a corrupt
+/// reply as DataLoss.
+/// </summary>
+public sealed class TensorExchangeClient(
+    IOptions<DataPlaneOptions> options, ClusterSecret secret, ILoggerFactory loggers, TimeProvider? time = null) : IDisposable
+{
+    // Room for a chunk's header (key, shape, offsets) next to its data.
+    internal const int ChunkHeaderRoom = 64 << 10;
+
+    // How long a failed write waits for the server's reply before it counts as this side's failure.
+    private static readonly TimeSpan ReplyGrace = TimeSpan.FromSeconds(2);
+
+    private readonly DataPlaneOptions _options = options.Value;
+    private readonly ILogger _logger = loggers.CreateLogger<TensorExchangeClient>();
+    private readonly ConcurrentDictionary<string, Lazy<Connection>> _connections = new(StringComparer.OrdinalIgnoreCase);
+
+    private sealed record Connection(GrpcChannel Channel, Wire.TensorExchange.TensorExchangeClient Stub, ResiliencePipeline Pipeline);
+
+    /// <summary>Pushes a tensor to the store at <paramref name="endpoint"/>; false when it was already there.</summary>
+    public Task<bool> PushAsync(string endpoint, TensorKey key, TensorPayload payload, CancellationToken cancellation = default) =>
+        RunAsync(endpoint, async (stub, token) =>
+        {
+            using var call = stub.Push(Headers(), cancellationToken: token);
+            var reply = call.ResponseAsync;
+            try
+            {
+                await TensorChunkSender.SendAsync(key, payload, _options.WireDType, _options.ChunkBytes,
+                    (chunk, t) => call.RequestStream.WriteAsync(chunk, t), token).ConfigureAwait(false);
+                await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception) when (!token.IsCancellationRequested)
+            {
+                // The server ended the call before reading everything (a refusal, or a duplicate): its reply or status
+                // follows. A failure on this side has none: then the write's own exception is the answer.
+                if (await Task.WhenAny(reply, Task.Delay(ReplyGrace, token)).ConfigureAwait(false) != reply) throw;
+            }
+            return !(await reply.ConfigureAwait(false)).Duplicate;
+        }, cancellation);
+
+    /// <summary>Pulls a tensor from the store at <paramref name="endpoint"/>, in the configured wire format.</summary>
+    public Task<TensorPayload> PullAsync(string endpoint, TensorKey key, CancellationToken cancellation = default) =>
+        RunAsync(endpoint, async (stub, token) =>
+        {
+            var request = new Wire.PullRequest { Key = key.ToWire(), Dtype = _options.WireDType };
+            using var call = stub.Pull(request, Headers(), cancellationToken: token);
+            var chunks = call.ResponseStream;
+            try
+            {
+                if (!await chunks.MoveNext(token).ConfigureAwait(false))
+                    throw new MalformedTensorStreamException($"the pull of {key} returned no chunks");
+                var assembler = new TensorChunkAssembler(chunks.Current, _options.MaxChunkBytes);
+                if (assembler.Key != key) throw new MalformedTensorStreamException($"the pull of {key} returned {assembler.Key}");
+                do assembler.Add(chunks.Current);
+                while (await chunks.MoveNext(token).ConfigureAwait(false));
+                return assembler.Complete();
+            }
+            catch (MalformedTensorStreamException malformed)
+            {
+                throw new RpcException(new Status(StatusCode.DataLoss, malformed.Message));
+            }
+        }, cancellation);
+
+    public void Dispose()
+    {
+        foreach (var connection in _connections.Values.Where(c => c.IsValueCreated))
+            connection.Value.Channel.Dispose();
+        _connections.Clear();
+    }
+
+    private async Task<T> RunAsync<T>(
+        string endpoint, Func<Wire.TensorExchange.TensorExchangeClient, CancellationToken, Task<T>> call, CancellationToken cancellation)
+    {
+        var connection = _connections.GetOrAdd(endpoint, e => new Lazy<Connection>(() => Connect(e))).Value;
+        try
+        {
+            return await connection.Pipeline.ExecuteAsync(
+                static async (state, token) => await state.call(state.Stub, token).ConfigureAwait(false),
+                (call, connection.Stub), cancellation).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException open)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"data-plane circuit to {endpoint} is open: {open.Message}"));
+        }
+        catch (TimeoutRejectedException timeout)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                $"data-plane call to {endpoint} took longer than DataPlane:CallTimeout ({_options.CallTimeout}): {timeout.Message}"));
+        }
+    }
+
+    private Connection Connect(string endpoint)
+    {
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var address) || address.Scheme != Uri.UriSchemeHttp)
+            throw new ArgumentException($"data-plane endpoint '{endpoint}' is not an http://HOST:PORT address", nameof(endpoint));
+        var handler = new SocketsHttpHandler
+        {
+            // The largest window the handler allows: pulls of big tensors stall on 64 KiB windows (NOTES.md).
+            InitialHttp2StreamWindowSize = 16 << 20,
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+        };
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = _options.MaxChunkBytes + ChunkHeaderRoom,
+            MaxSendMessageSize = _options.ChunkBytes + ChunkHeaderRoom,
+            ThrowOperationCanceledOnCancellation = true,
+            LoggerFactory = loggers,
+        });
+        var pipeline = DataPlaneResilience.Create(endpoint, _options, _logger, time ?? TimeProvider.System);
+        return new Connection(channel, new Wire.TensorExchange.TensorExchangeClient(channel), pipeline);
+    }
+
+    private Metadata Headers() => new() { { ClusterSecret.Header, secret.Value } };
+}

@@ -1,0 +1,82 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Wire = DistGen.Contracts.DataPlane;
+
+namespace DistGen.Grains.DataPlane;
+
+/// <summary>
+/// The gRPC side of a silo's tensor store. Every call must carry the cluster secret; a push is checked chunk by
+/// chunk (<see cref="TensorChunkAssembler"/>) and stores nothing unless the whole tensor arrived intact and fits.
+/// </summary>
+public sealed class TensorExchangeService(
+    TensorStore store, ClusterSecret secret, IOptions<DataPlaneOptions> options, ILogger<TensorExchangeService> logger)
+    : Wire.TensorExchange.TensorExchangeBase
+{
+    private readonly DataPlaneOptions _options = options.Value;
+
+    public override async Task<Wire.PushReply> Push(IAsyncStreamReader<Wire.TensorChunk> requestStream, ServerCallContext context)
+    {
+        Authorize(context);
+        try
+        {
+            return await ReceiveAsync(requestStream, context).ConfigureAwait(false);
+        }
+        catch (MalformedTensorStreamException malformed)
+        {
+            throw Refuse(StatusCode.InvalidArgument, malformed.Message, context);
+        }
+        catch (TensorStoreFullException full)
+        {
+            throw Refuse(StatusCode.ResourceExhausted, full.Message, context);
+        }
+    }
+
+    public override async Task Pull(Wire.PullRequest request, IServerStreamWriter<Wire.TensorChunk> responseStream, ServerCallContext context)
+    {
+        Authorize(context);
+        var key = WireKey.FromWire(request.Key);
+        if (WireKey.Problem(key) is { } problem) throw Refuse(StatusCode.InvalidArgument, problem, context);
+        if (!Enum.IsDefined(request.Dtype))
+            throw Refuse(StatusCode.InvalidArgument, $"unknown dtype {(int)request.Dtype} requested for {key}: use float32 (0) or bfloat16 (1)", context);
+        if (!store.TryGet(key, out var payload))
+            throw new RpcException(new Status(StatusCode.NotFound, $"tensor {key} is not in the store of this silo"));
+        await TensorChunkSender.SendAsync(key, payload!, request.Dtype, _options.ChunkBytes,
+            (chunk, cancellation) => responseStream.WriteAsync(chunk, cancellation), context.CancellationToken).ConfigureAwait(false);
+        logger.LogDebug("Served {Key} as {DType} to {Peer}", key, request.Dtype, context.Peer);
+    }
+
+    private void Authorize(ServerCallContext context)
+    {
+        var presented = context.RequestHeaders.GetValue(ClusterSecret.Header);
+        if (presented is null)
+            throw Refuse(StatusCode.Unauthenticated, $"the call carries no {ClusterSecret.Header} header: give the client DataPlane:Secret", context);
+        if (!secret.Matches(presented))
+            throw Refuse(StatusCode.PermissionDenied, $"the {ClusterSecret.Header} header does not match this silo's cluster secret (DataPlane:Secret)", context);
+    }
+
+    private async Task<Wire.PushReply> ReceiveAsync(IAsyncStreamReader<Wire.TensorChunk> requestStream, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellation).ConfigureAwait(false))
+            throw new MalformedTensorStreamException("the push stream had no chunks");
+        var first = requestStream.Current;
+        var assembler = new TensorChunkAssembler(first, _options.MaxChunkBytes);
+        // Idempotent by key: a repeat (e.g. a retry after a lost reply) is acknowledged without reading its data.
+        var duplicate = new Wire.PushReply { Duplicate = true };
+        if (store.Contains(assembler.Key)) return duplicate;
+        using var reservation = store.Reserve(assembler.Key, assembler.StoreBytes);
+        assembler.Add(first);
+        while (await requestStream.MoveNext(cancellation).ConfigureAwait(false))
+            assembler.Add(requestStream.Current);
+        if (!reservation.Commit(assembler.Key, assembler.Complete())) return duplicate;
+        logger.LogDebug("Stored {Key} ({Bytes} bytes) pushed by {Peer}", assembler.Key, assembler.StoreBytes, context.Peer);
+        return new Wire.PushReply { StoredBytes = assembler.StoreBytes };
+    }
+
+    private RpcException Refuse(StatusCode code, string message, ServerCallContext context)
+    {
+        logger.LogWarning("Refused a data-plane call from {Peer}: {Code} {Message}", context.Peer, code, message);
+        return new RpcException(new Status(code, message));
+    }
+}

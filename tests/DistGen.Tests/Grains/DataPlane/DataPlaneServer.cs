@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using DistGen.Grains.DataPlane;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Wire = DistGen.Contracts.DataPlane;
+
+namespace DistGen.Tests.Grains.DataPlane;
+
+/// <summary>A real Kestrel data-plane server on 127.0.0.1 and a free port, started and stopped by a test.</summary>
+internal sealed class DataPlaneServer : IAsyncDisposable
+{
+    public const string Secret = "test-cluster-secret";
+
+    private readonly WebApplication _app;
+
+    private DataPlaneServer(WebApplication app) => _app = app;
+
+    public TensorStore Store => _app.Services.GetRequiredService<TensorStore>();
+
+    public TensorExchange Exchange => _app.Services.GetRequiredService<TensorExchange>();
+
+    public DataPlaneOptions Options => _app.Services.GetRequiredService<IOptions<DataPlaneOptions>>().Value;
+
+    /// <summary>The address clients call ("http://127.0.0.1:PORT").</summary>
+    public string Endpoint => Exchange.LocalEndpoint;
+
+    /// <summary>gRPC calls the server received, by method name ("Push", "Pull"), refused ones included.</summary>
+    public ConcurrentDictionary<string, int> Calls { get; } = new();
+
+    public static Task<DataPlaneServer> StartAsync(params (string Key, string Value)[] settings) =>
+        StartAsync(BuildHost(settings));
+
+    /// <summary>The host, built but not started (start-up validation tests start it themselves).</summary>
+    public static WebApplication BuildHost(params (string Key, string Value)[] settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(Settings(settings));
+        builder.Services.AddDistGenDataPlane(builder.Configuration);
+        builder.Services.AddSingleton<CallCounter>();
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<CallCounter>());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenDistGenDataPlane());
+        var app = builder.Build();
+        app.MapDistGenDataPlane();
+        return app;
+    }
+
+    /// <summary>Data-plane settings of the tests: the secret, 127.0.0.1, a free port, plus the given overrides.</summary>
+    public static Dictionary<string, string?> Settings(params (string Key, string Value)[] settings)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["DataPlane:Secret"] = Secret,
+            ["DataPlane:Port"] = "0",
+            ["DataPlane:ListenAddress"] = "127.0.0.1",
+            ["DataPlane:MaxRetryAttempts"] = "0",
+        };
+        foreach (var (key, value) in settings) values[$"DataPlane:{key}"] = value;
+        return values;
+    }
+
+    private static async Task<DataPlaneServer> StartAsync(WebApplication app)
+    {
+        var server = new DataPlaneServer(app);
+        app.Services.GetRequiredService<CallCounter>().Calls = server.Calls;
+        await app.StartAsync();
+        return server;
+    }
+
+    /// <summary>A client with the server's settings (and its secret unless told otherwise).</summary>
+    public TensorExchangeClient Client(string? secret = Secret, params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(settings)).Build();
+        var options = configuration.GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
+        return new TensorExchangeClient(Microsoft.Extensions.Options.Options.Create(options), new ClusterSecret(secret ?? Secret), NullLoggerFactory.Instance);
+    }
+
+    /// <summary>The generated gRPC client on a raw channel, for crafting chunks by hand.</summary>
+    public (GrpcChannel Channel, Wire.TensorExchange.TensorExchangeClient Stub) RawClient() =>
+        RawClient(Endpoint);
+
+    public static (GrpcChannel Channel, Wire.TensorExchange.TensorExchangeClient Stub) RawClient(string endpoint)
+    {
+        var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxSendMessageSize = null });
+        return (channel, new Wire.TensorExchange.TensorExchangeClient(channel));
+    }
+
+    public static Metadata SecretHeader(string secret = Secret) => new() { { ClusterSecret.Header, secret } };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Counts the calls the server receives.</summary>
+    private sealed class CallCounter : Interceptor
+    {
+        public ConcurrentDictionary<string, int> Calls { get; set; } = new();
+
+        public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+            IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+        {
+            Count(context);
+            return continuation(requestStream, context);
+        }
+
+        public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+            TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+        {
+            Count(context);
+            return continuation(request, responseStream, context);
+        }
+
+        private void Count(ServerCallContext context) =>
+            Calls.AddOrUpdate(context.Method[(context.Method.LastIndexOf('/') + 1)..], 1, (_, n) => n + 1);
+    }
+}
