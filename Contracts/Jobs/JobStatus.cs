@@ -18,6 +18,8 @@ public sealed record JobStatus
     [Id(10)] public DateTimeOffset? FinishedAt { get; init; }
     /// <summary>Silo that hosts the coordinator (and the job's artifacts).</summary>
     [Id(11)] public string? CoordinatorSilo { get; init; }
+    /// <summary>Silos whose workers computed the latest round.</summary>
+    [Id(12)] public IReadOnlyList<string> WorkerSilos { get; init; } = [];
 
     public bool IsFinished => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 }

@@ -74,6 +74,7 @@ public sealed class JobCoordinatorGrain(
             SubmittedAt = r.SubmittedAt,
             FinishedAt = r.FinishedAt,
             CoordinatorSilo = r.CoordinatorSilo,
+            WorkerSilos = r.WorkerSilos.ToList(),
         });
     }
 
@@ -137,6 +138,7 @@ public sealed class JobCoordinatorGrain(
                 exchange.Retire(JobId, r);
                 record.State.Round = r;
                 record.State.Metrics = new Dictionary<string, double>(row);
+                record.State.WorkerSilos = results.Select(x => x.Silo).Distinct().Order().ToList();
             }
             var summary = await Task.Run(() => learner.Finish(clock.Elapsed.TotalSeconds));
             foreach (var (name, value) in summary.Figures) record.State.Metrics[name] = value;

@@ -15,4 +15,5 @@ public sealed class JobRecord
     [Id(6)] public string? ArtifactsFolder { get; set; }
     [Id(7)] public string? CoordinatorSilo { get; set; }
     [Id(8)] public Dictionary<string, double> Metrics { get; set; } = new();
+    [Id(9)] public List<string> WorkerSilos { get; set; } = [];
 }

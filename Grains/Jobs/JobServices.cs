@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using DistGen.Grains.Placement;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
 
 namespace DistGen.Grains.Jobs;
 
@@ -9,6 +11,7 @@ public static class JobServices
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<JobRuntimes>();
+        services.AddPlacementDirector<SpreadByIndexPlacement, SpreadByIndexPlacementDirector>();
         services.AddOptions<JobArtifactsOptions>()
             .Bind(configuration.GetSection("Artifacts"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Artifacts:Root is empty: set it to a folder for job run folders (DISTGEN__Artifacts__Root)")

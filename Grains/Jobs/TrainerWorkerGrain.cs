@@ -2,7 +2,7 @@ using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Training.Core;
-using Orleans.Placement;
+using DistGen.Grains.Placement;
 using static TorchSharp.torch;
 
 namespace DistGen.Grains.Jobs;
@@ -10,9 +10,9 @@ namespace DistGen.Grains.Jobs;
 /// <summary>
 /// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's ticket,
 /// computes its rows' gradient with the workload's own step code and pushes it to the coordinator's silo.
-/// Placed on the silo with the fewest activations, so a job's workers spread over the cluster.
+/// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
 /// </summary>
-[ActivationCountBasedPlacement]
+[SpreadByIndexPlacement]
 public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
 {
     private JobRuntime? _runtime;
