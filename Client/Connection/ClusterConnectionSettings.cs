@@ -1,4 +1,5 @@
 using System.Text;
+using DistGen.Grains.Hosting;
 
 namespace DistGen.Client.Connection;
 
@@ -30,7 +31,7 @@ public sealed record ClusterConnectionSettings
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>What the connection goes through, for messages: "Redis host:port" or "gateway host:port".</summary>
-    public string Target => Redis is not null ? $"Redis {RedisServers(Redis)}" : $"gateway {Gateway}";
+    public string Target => Redis is not null ? $"Redis {ClusterHostOptions.RedisServersOf(Redis)}" : $"gateway {Gateway}";
 
     // Records print every property; this one prints the secret's presence only.
     private bool PrintMembers(StringBuilder builder)
@@ -39,8 +40,4 @@ public sealed record ClusterConnectionSettings
         builder.Append($"Secret = {(Secret is null ? "none" : "***")}, ConnectTimeout = {ConnectTimeout}");
         return true;
     }
-
-    // Only the host:port parts of a Redis connection string; its options may hold a password.
-    private static string RedisServers(string connection) =>
-        string.Join(",", connection.Split(',', StringSplitOptions.TrimEntries).Where(part => part.Length > 0 && !part.Contains('=')));
 }

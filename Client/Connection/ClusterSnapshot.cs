@@ -42,11 +42,10 @@ public sealed record ClusterSnapshot(string ClusterId, IReadOnlyList<SiloSnapsho
     /// <summary>The short name of a DistGen grain class (<c>DistGen.Grains.Jobs.TrainerWorkerGrain,DistGen.Grains</c> → <c>TrainerWorkerGrain</c>), or null for others.</summary>
     public static string? DistGenGrainName(string grainType)
     {
-        var typeName = grainType.Split(',')[0].Trim();
-        if (!typeName.StartsWith("DistGen.", StringComparison.Ordinal)) return null;
-        var shortName = typeName[(typeName.LastIndexOf('.') + 1)..];
-        var generic = shortName.IndexOfAny(['`', '[']);
-        return generic > 0 ? shortName[..generic] : shortName;
+        // Generic arguments and the assembly name follow the first '`', '[' or ','.
+        var end = grainType.IndexOfAny(['`', '[', ',']);
+        var typeName = (end >= 0 ? grainType[..end] : grainType).Trim();
+        return typeName.StartsWith("DistGen.", StringComparison.Ordinal) ? typeName[(typeName.LastIndexOf('.') + 1)..] : null;
     }
 
     private static SortedDictionary<string, int> DistGenActivations(IEnumerable<SimpleGrainStatistic> statistics)

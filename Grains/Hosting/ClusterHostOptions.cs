@@ -57,4 +57,8 @@ public sealed class ClusterHostOptions
 
     /// <summary>Whether this configuration needs a Redis connection.</summary>
     public bool UsesRedis => Clustering != ClusteringMode.Localhost || EffectiveStorage == GrainStorageMode.Redis;
+
+    /// <summary>The <c>host:port</c> parts of a Redis connection string, safe to print: its options may hold a password.</summary>
+    public static string RedisServersOf(string? connection) =>
+        string.Join(",", (connection ?? "").Split(',', StringSplitOptions.TrimEntries).Where(part => part.Length > 0 && !part.Contains('=')));
 }

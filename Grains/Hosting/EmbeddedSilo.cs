@@ -36,9 +36,14 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     {
         options ??= new EmbeddedSiloOptions();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // Settings come from the options and DISTGEN__ variables only, never from an appsettings.json that happens to lie next to the program.
+        builder.Configuration.Sources.Clear();
         builder.Configuration.AddDistGenSources([]);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        // Advice meant for server operators (server GC) and starvation notes while training saturates the cores.
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         var endpoints = builder.AddDistGenSilo(new ClusterHostOptions
         {

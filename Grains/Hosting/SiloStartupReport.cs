@@ -23,7 +23,7 @@ internal sealed class SiloStartupReport(
     private void ReportStarted()
     {
         var cluster = options.Value;
-        var membership = cluster.Clustering == ClusteringMode.Localhost ? "Localhost" : $"{cluster.Clustering} at {RedisServers(cluster.Redis)}";
+        var membership = cluster.Clustering == ClusteringMode.Localhost ? "Localhost" : $"{cluster.Clustering} at {ClusterHostOptions.RedisServersOf(cluster.Redis)}";
         logger.LogInformation(
             "DistGen silo {Name} ({Address}) is up in cluster '{ClusterId}': clustering {Membership}, storage {Storage}; " +
             "silo port {SiloPort}, gateway port {GatewayPort}, HTTP port {HttpPort}; dashboard {Dashboard}, health {Health}",
@@ -31,8 +31,4 @@ internal sealed class SiloStartupReport(
             endpoints.SiloPort, endpoints.GatewayPort?.ToString() ?? "none", endpoints.HttpPort?.ToString() ?? "none",
             providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.HealthUrl ?? "none");
     }
-
-    // Only the host:port parts of a Redis connection string; its options may hold a password.
-    private static string RedisServers(string? connection) =>
-        string.Join(",", (connection ?? "").Split(',', StringSplitOptions.TrimEntries).Where(part => part.Length > 0 && !part.Contains('=')));
 }
