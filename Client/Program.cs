@@ -6,6 +6,7 @@ var root = new RootCommand("distgen: train generative models on an Orleans clust
     RunCommand.Create(),
     DataCommand.Create(),
     SpecCommand.Create(),
+    ClusterCommand.Create(),
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
