@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,15 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         // Settings come from the options and DISTGEN__ variables only, never from an appsettings.json that happens to lie next to the program.
         builder.Configuration.Sources.Clear();
+        // The data plane of a one-silo cluster stays on loopback with a secret of this process alone; run folders go
+        // under the chosen root. DISTGEN__ variables, added after, still override these.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DataPlane:Secret"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            ["DataPlane:Port"] = "0",
+            ["DataPlane:ListenAddress"] = "127.0.0.1",
+            ["Artifacts:Root"] = options.ArtifactsRoot,
+        });
         builder.Configuration.AddDistGenSources([]);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);

@@ -15,8 +15,11 @@ public sealed class EmbeddedSiloOptions
     /// <summary>Gateway port for other distgen consoles; null (default) opens none, 0 picks a free one.</summary>
     public int? GatewayPort { get; init; }
 
-    /// <summary>HTTP/1.1 port of <c>/healthz</c>; null (default) serves no HTTP at all, 0 picks a free one.</summary>
+    /// <summary>HTTP/1.1 port of <c>/healthz</c>; null (default) serves none (the data plane still listens on loopback), 0 picks a free one.</summary>
     public int? HttpPort { get; init; }
+
+    /// <summary>Folder under which each job writes its run folder (&lt;root&gt;/&lt;job-id&gt;/).</summary>
+    public string ArtifactsRoot { get; init; } = "runs";
 
     /// <summary>Least severe log level written (to stderr); the console's own output stays clean.</summary>
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;

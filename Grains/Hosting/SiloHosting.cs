@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,9 +20,8 @@ namespace DistGen.Grains.Hosting;
 /// Polly's retry chatter filtered to warnings. Used by the Silo host and by <see cref="EmbeddedSilo"/>.
 /// </summary>
 /// <remarks>
-/// Data plane: register it after <see cref="AddDistGenSilo(WebApplicationBuilder, ClusterHostOptions, IClusterProviders?)"/>
-/// (its services and its own HTTP/2 Kestrel endpoint) and map it after <see cref="MapDistGenSilo"/>. Putting those
-/// two calls at the end of these two methods wires it into both the Silo host and the embedded silo at once.
+/// Every silo also serves the gRPC data plane on its own HTTP/2 endpoint (section "DataPlane") and hosts the job
+/// grains (section "Artifacts"), so the Silo host and the embedded silo get both from these two methods.
 /// </remarks>
 public static class SiloHosting
 {
@@ -59,10 +59,14 @@ public static class SiloHosting
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.UseOrleans(silo => ConfigureOrleans(silo, options, endpoints, providers));
 
-        if (endpoints.HttpPort is { } httpPort)
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoints.ListenAddress, httpPort, listen => listen.Protocols = HttpProtocols.Http1));
-        else
-            builder.Services.AddSingleton<IServer, NoHttpServer>();
+        builder.Services.AddDistGenDataPlane(builder.Configuration);
+        builder.Services.AddDistGenJobs(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (endpoints.HttpPort is { } httpPort)
+                kestrel.Listen(endpoints.ListenAddress, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ListenDistGenDataPlane();
+        });
         return endpoints;
     }
 
@@ -70,6 +74,7 @@ public static class SiloHosting
     public static WebApplication MapDistGenSilo(this WebApplication app)
     {
         app.MapGet(HealthRoute, SiloHealth.Report);
+        app.MapDistGenDataPlane();
         app.Services.GetService<IClusterProviders>()?.MapDashboard(app, DashboardRoute);
         return app;
     }

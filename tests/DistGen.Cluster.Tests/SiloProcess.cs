@@ -32,10 +32,13 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
 
+    /// <summary>The data-plane secret the test cluster's silos share.</summary>
+    public const string Secret = "multi-process-test-secret";
+
     /// <summary>Starts a silo and returns once its <c>/healthz</c> says Active.</summary>
     public static async Task<SiloProcess> StartAsync(string name, string clusterId, string redis, TimeSpan timeout)
     {
-        var (siloPort, gatewayPort, httpPort) = (LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next());
+        var (siloPort, gatewayPort, httpPort, dataPlanePort) = (LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next());
         var environment = new Dictionary<string, string>
         {
             ["DISTGEN__Cluster__Clustering"] = "Redis",
@@ -47,6 +50,10 @@ public sealed class SiloProcess : IAsyncDisposable
             ["DISTGEN__Cluster__HttpPort"] = httpPort.ToString(),
             ["DISTGEN__Cluster__SiloName"] = name,
             ["DISTGEN__Cluster__ShutdownTimeoutSeconds"] = "20",
+            ["DISTGEN__DataPlane__Secret"] = Secret,
+            ["DISTGEN__DataPlane__Port"] = dataPlanePort.ToString(),
+            ["DISTGEN__DataPlane__ListenAddress"] = "127.0.0.1",
+            ["DISTGEN__Artifacts__Root"] = Path.Combine(Path.GetTempPath(), $"distgen-{clusterId}-{name}-runs"),
             ["DOTNET_gcServer"] = "0",
         };
         var process = ChildProcess.Start(name, BuiltPrograms.Dotnet, [BuiltPrograms.Silo], environment);
