@@ -1,8 +1,8 @@
 using System.Net;
 using DistGen.Grains.Hosting;
 using Orleans.Configuration;
-using Orleans.Hosting.Kubernetes;
 using Orleans.Dashboard;
+using Orleans.Hosting.Kubernetes;
 using StackExchange.Redis;
 
 namespace DistGen.Silo;
