@@ -1,5 +1,8 @@
+using System.Net;
 using DistGen.Grains.Hosting;
+using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Hosting.Kubernetes;
 using StackExchange.Redis;
 
 namespace DistGen.Silo;
@@ -13,7 +16,14 @@ public sealed class ClusterProviders : IClusterProviders
     public void AddRedisGrainStorage(ISiloBuilder silo, string storageName, string connectionString) =>
         silo.AddRedisGrainStorage(storageName, options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
 
-    public void UseKubernetesHosting(ISiloBuilder silo) => silo.UseKubernetesHosting();
+    public void UseKubernetesHosting(ISiloBuilder silo)
+    {
+        silo.UseKubernetesHosting();
+        // Kubernetes hosting fills in POD_IP only when nothing set an address first, but Orleans' own default (this
+        // host name's DNS address) is applied before it; set the pod IP up front. Cluster:AdvertisedAddress still wins.
+        if (IPAddress.TryParse(Environment.GetEnvironmentVariable(KubernetesHostingOptions.PodIPEnvironmentVariable), out var podIp))
+            silo.Configure<EndpointOptions>(endpoint => endpoint.AdvertisedIPAddress = podIp);
+    }
 
     public void AddDashboard(ISiloBuilder silo) => silo.AddDashboard();
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,8 +48,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnreachable(e))
         {
             if (host is not null) await StopQuietlyAsync(host);
-            throw new ClusterUnreachableException(
-                $"cannot reach the cluster '{settings.ClusterId}' through {settings.Target} within {settings.ConnectTimeout.TotalSeconds:0.#} s ({Reason(e)}): {ClusterUnreachableException.Advice}.", e);
+            throw new ClusterUnreachableException(string.Create(CultureInfo.InvariantCulture,
+                $"cannot reach the cluster '{settings.ClusterId}' through {settings.Target} within {settings.ConnectTimeout.TotalSeconds:0.#} s ({Reason(e)}): {ClusterUnreachableException.Advice}."), e);
         }
         catch
         {
