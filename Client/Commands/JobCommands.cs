@@ -11,7 +11,13 @@ namespace DistGen.Client.Commands;
 /// </summary>
 public static class JobCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        // A figure not measured yet is NaN; scripts get "NaN" rather than a crash.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static IEnumerable<Command> Create()
     {

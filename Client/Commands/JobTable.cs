@@ -11,7 +11,7 @@ public static class JobTable
 
     public static string ProgressLine(JobStatus status)
     {
-        var metrics = Headline.Where(status.Metrics.ContainsKey)
+        var metrics = Headline.Where(name => status.Metrics.TryGetValue(name, out var value) && double.IsFinite(value))
             .Select(name => $"{name} {status.Metrics[name].ToString(status.Metrics[name] >= 1000 ? "F0" : "G4", CultureInfo.InvariantCulture)}");
         return $"round {status.Round}/{status.TotalRounds}  {string.Join("  ", metrics)}";
     }

@@ -137,7 +137,9 @@ public sealed class JobCoordinatorGrain(
                 Publish(model, version: r);
                 exchange.Retire(JobId, r);
                 record.State.Round = r;
-                record.State.Metrics = new Dictionary<string, double>(row);
+                // Figures measured only every N rounds come as NaN in between: keep their last measured value.
+                foreach (var (name, value) in row)
+                    if (double.IsFinite(value) || !record.State.Metrics.ContainsKey(name)) record.State.Metrics[name] = value;
                 record.State.WorkerSilos = results.Select(x => x.Silo).Distinct().Order().ToList();
             }
             var summary = await Task.Run(() => learner.Finish(clock.Elapsed.TotalSeconds));

@@ -13,8 +13,10 @@ public static class LossPlot
         var xs = steps.ToArray();
         foreach (var (name, values) in series)
         {
-            if (values.Count == 0) continue;
-            var line = plot.Add.Scatter(xs, values.ToArray());
+            // NaN marks a step where the figure was not measured (e.g. evaluated every N steps): leave it out.
+            var points = xs.Zip(values).Where(p => double.IsFinite(p.Second)).ToArray();
+            if (points.Length == 0) continue;
+            var line = plot.Add.Scatter(points.Select(p => p.First).ToArray(), points.Select(p => p.Second).ToArray());
             line.LegendText = name;
             line.MarkerSize = 0;
         }

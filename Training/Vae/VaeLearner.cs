@@ -40,16 +40,18 @@ public sealed class VaeLearner : IDataParallelLearner
     public IReadOnlyDictionary<string, double> EndRound(long round, IReadOnlyDictionary<string, double> rowMetrics, double samplesPerSecond)
     {
         _lastTrain = rowMetrics["train_neg_elbo"];
-        if (round % _training.EvalEvery == 0 || round == _training.Steps) _testNegElbo = TestNegativeElbo();
+        bool evaluate = round % _training.EvalEvery == 0 || round == _training.Steps;
+        if (evaluate) _testNegElbo = TestNegativeElbo();
         var row = new Dictionary<string, double>
         {
             ["train_neg_elbo"] = rowMetrics["train_neg_elbo"],
             ["reconstruction"] = rowMetrics["reconstruction"],
             ["kl"] = rowMetrics["kl"],
-            ["test_neg_elbo"] = _testNegElbo,
+            // NaN where the test set was not evaluated this round, so metrics.csv and loss.png show only measured values.
+            ["test_neg_elbo"] = evaluate ? _testNegElbo : double.NaN,
             ["samples_per_s"] = samplesPerSecond,
         };
-        if (round % _training.LogEvery == 0 || round == _training.Steps)
+        if (evaluate || round % _training.LogEvery == 0)
         {
             _metrics.Log(round, row);
             _ctx.Progress?.Report(new TrainingProgress(round, _training.Steps, row));
