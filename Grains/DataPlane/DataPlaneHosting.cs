@@ -1,10 +1,13 @@
 using System.Net;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace DistGen.Grains.DataPlane;
@@ -30,6 +33,11 @@ public static class DataPlaneHosting
         services.AddSingleton<TensorExchangeClient>();
         services.AddSingleton<TensorExchange>();
         services.AddSingleton<ITensorExchange>(provider => provider.GetRequiredService<TensorExchange>());
+        // Kestrel-wide transport settings that pushes need (see LargeBlockMemoryPool): large receive buffers, allocated
+        // without a zero-byte read first.
+        services.RemoveAll<IMemoryPoolFactory<byte>>();
+        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
+        services.Configure<SocketTransportOptions>(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         services.AddGrpc();
         services.AddOptions<GrpcServiceOptions<TensorExchangeService>>()
             .Configure<IOptions<DataPlaneOptions>>((grpc, dataPlane) =>
