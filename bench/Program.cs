@@ -1,8 +1,8 @@
 using DistGen.Bench;
 
 // Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (about 5 minutes on 2 cores).
+// `dotnet run -c Release --project bench -- dataplane` prints only the data-plane table (RESULTS.md is left alone).
 var root = BenchSpec.RepositoryRoot();
-// `-- dataplane` measures only the data plane and prints its table (RESULTS.md is left alone).
 if (args.Contains("dataplane"))
 {
     Console.WriteLine(string.Join(Environment.NewLine, await DataPlaneThroughput.RunAsync()));
