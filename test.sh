@@ -18,6 +18,16 @@ fi
 for tool in npm dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "test.sh: '$tool' is missing (Debian: apt-get install ${tool/dpkg-deb/dpkg} )" >&2; exit 2; }
 done
+# The multi-process cluster tests (tests/DistGen.Cluster.Tests) start their own redis-server on a free loopback port.
+if ! command -v redis-server >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: redis-server is missing; installing Debian's redis-server"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  else
+    echo "test.sh: redis-server is missing; run 'sudo apt-get install redis-server' once, then ./test.sh again" >&2
+    exit 2
+  fi
+fi
 
 dotnet build DistGen.sln -c Release -nologo -clp:ErrorsOnly
 distgen=(dotnet Client/bin/Release/net10.0/distgen.dll)
@@ -31,7 +41,7 @@ set +e
 dotnet test DistGen.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-# One closing line for the whole solution, summed over the test assemblies.
-awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { gsub(",", "", p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# One closing line for the whole solution, summed over the test assemblies' "Passed: N" / "Failed: N" / "Skipped: N" lines.
+awk '/^[[:space:]]*(Passed|Failed|Skipped):[[:space:]]+[0-9]+[[:space:]]*$/ { n[$1] += $2 }
+     END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' "$log"
 exit "$status"

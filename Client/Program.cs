@@ -6,7 +6,9 @@ var root = new RootCommand("distgen: train generative models on an Orleans clust
     RunCommand.Create(),
     DataCommand.Create(),
     SpecCommand.Create(),
+    ClusterCommand.Create(),
 };
+foreach (var command in JobCommands.Create()) root.Subcommands.Add(command);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

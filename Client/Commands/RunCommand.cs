@@ -1,4 +1,6 @@
 using System.CommandLine;
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.Hosting;
 using DistGen.Training.Core;
 using DistGen.Training.Data;
 using DistGen.Training.Specs;
@@ -6,20 +8,27 @@ using static TorchSharp.torch;
 
 namespace DistGen.Client.Commands;
 
-/// <summary><c>distgen run SPEC --reference [--out DIR]</c>: validates the spec, then trains in this process.</summary>
+/// <summary>
+/// <c>distgen run SPEC [--reference] [--out DIR]</c>: the embedded default. Validates the spec, then runs the job on a
+/// silo inside this process (no Redis, no other process) with the same grains a cluster runs, or, with --reference,
+/// the plain single-process trainer.
+/// </summary>
 public static class RunCommand
 {
     public static Command Create()
     {
         var spec = new Argument<string>("spec") { Description = "Path of a job spec (JSON, apiVersion distgen/v1); see examples/." };
-        var reference = new Option<bool>("--reference") { Description = "Run the plain single-process reference trainer." };
-        var output = new Option<string?>("--out") { Description = "Run folder for artifacts (default: runs/<name>-<timestamp>/)." };
-        var command = new Command("run", "Run a training job in this process and write its artifacts.") { spec, reference, output };
-        command.SetAction((parse, cancel) => Task.FromResult(Run(parse.GetValue(spec)!, parse.GetValue(reference), parse.GetValue(output), cancel)));
+        var reference = new Option<bool>("--reference") { Description = "Run the plain single-process reference trainer instead of the embedded cluster." };
+        var output = new Option<string?>("--out") { Description = "Run folder for artifacts (default: runs/<job-id>/, or runs/<name>-<timestamp>/ with --reference)." };
+        var command = new Command("run", "Run a training job in this process (embedded one-silo cluster) and write its artifacts.") { spec, reference, output };
+        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(spec)!, parse.GetValue(reference), parse.GetValue(output), cancel));
         return command;
     }
 
-    public static int Run(string specPath, bool reference, string? outputDirectory, CancellationToken cancel)
+    public static int Run(string specPath, bool reference, string? outputDirectory, CancellationToken cancel) =>
+        RunAsync(specPath, reference, outputDirectory, cancel).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(string specPath, bool reference, string? outputDirectory, CancellationToken cancel)
     {
         LoadedJob job;
         try
@@ -32,17 +41,30 @@ public static class RunCommand
             Console.Error.WriteLine("Fix the fields named above (the README's \"Job specs\" section lists every field).");
             return ExitCodes.BadInput;
         }
-        if (!reference)
-        {
-            Console.Error.WriteLine("distgen run needs --reference in this version: the embedded cluster is not built yet. Run: distgen run SPEC --reference");
-            return ExitCodes.BadInput;
-        }
-        var folder = outputDirectory ?? Path.Combine("runs", $"{job.Spec.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
         Device device;
-        IReferenceTrainer trainer;
         try
         {
             device = ComputeDevice.Parse(job.Spec.Cluster.Device);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+        set_num_threads(job.Threads);
+        if (!reference && job.Workload.CreateDataParallel is null)
+            Console.WriteLine($"note: the cluster does not run {job.Workload.Name} jobs yet; running its single-process reference trainer");
+        return reference || job.Workload.CreateDataParallel is null
+            ? RunReference(job, device, outputDirectory, cancel)
+            : await RunEmbeddedAsync(job, outputDirectory, cancel);
+    }
+
+    private static int RunReference(LoadedJob job, Device device, string? outputDirectory, CancellationToken cancel)
+    {
+        var folder = outputDirectory ?? Path.Combine("runs", $"{job.Spec.Name}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        IReferenceTrainer trainer;
+        try
+        {
             trainer = job.Workload.CreateReferenceTrainer(job);
         }
         catch (Exception e) when (e is DataMissingException or ArgumentException or InvalidDataException)
@@ -52,8 +74,6 @@ public static class RunCommand
         }
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "spec.json"), job.SourceJson);
-        set_num_threads(job.Threads);
-
         Console.WriteLine($"{job.Spec.Name}: {job.Workload.Name} on {job.Spec.Data.Name}, reference trainer, seed {job.Spec.Seed}, device {device}, {job.Threads} thread(s), run folder {folder}");
         var progress = ConsoleProgress.ForConsole();
         try
@@ -70,5 +90,44 @@ public static class RunCommand
             Console.Error.WriteLine($"cancelled; partial metrics are in {folder}");
             return ExitCodes.JobFailed;
         }
+    }
+
+    private static async Task<int> RunEmbeddedAsync(LoadedJob job, string? outputDirectory, CancellationToken cancel)
+    {
+        try
+        {
+            // Loads the data set now (once per process; the embedded silo reuses it), so missing data stops us before the silo starts.
+            job.Workload.CreateDataParallel!(job);
+        }
+        catch (Exception e) when (e is DataMissingException or ArgumentException or InvalidDataException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions(), cancel);
+        var submitted = await silo.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(job.SourceJson);
+        if (!submitted.Accepted)
+        {
+            foreach (var error in submitted.Errors) Console.Error.WriteLine(error);
+            return ExitCodes.BadInput;
+        }
+        var jobId = submitted.JobId!;
+        Console.WriteLine($"{jobId}: {job.Workload.Name} on {job.Spec.Data.Name}, {job.Spec.Cluster.Workers} worker(s) on an embedded silo, seed {job.Spec.Seed}, {job.Threads} thread(s)");
+        // Ctrl+C cancels the job (its artifacts so far are kept), then the silo stops.
+        using var onCancel = cancel.Register(() => _ = silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).Cancel());
+        int exit = await JobWatch.FollowAsync(silo.GrainFactory, jobId, CancellationToken.None);
+        var status = await silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetStatus();
+        if (status.Metrics.Count > 0)
+            Console.WriteLine(string.Join(", ", status.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {kv.Value:G5}")));
+        var folder = Path.Combine("runs", jobId);
+        if (outputDirectory is not null)
+        {
+            Directory.CreateDirectory(outputDirectory);
+            foreach (var artifact in await silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts())
+                await File.WriteAllBytesAsync(Path.Combine(outputDirectory, artifact.FileName), artifact.Content, CancellationToken.None);
+            folder = outputDirectory;
+        }
+        Console.WriteLine($"artifacts: {Path.GetFullPath(folder)} (metrics.csv, loss.png, samples, checkpoint.bin, summary.json)");
+        return exit;
     }
 }

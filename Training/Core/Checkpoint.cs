@@ -61,14 +61,35 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>Restores only the modules' parameters (e.g. to sample from or evaluate a finished run).</summary>
+    public static void LoadModules(string path, IReadOnlyDictionary<string, nn.Module> modules)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var reader = new BinaryReader(stream);
+            ReadHeader(reader, path);
+            ReadNamed(reader, path, modules, (r, m) => m.load(r));
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path} is not a DistGen checkpoint or is truncated");
+        }
+    }
+
+    private static void ReadHeader(BinaryReader reader, string path)
+    {
+        if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a DistGen checkpoint");
+        int version = reader.ReadInt32();
+        if (version != FormatVersion) throw new InvalidDataException($"{path} has checkpoint format {version}; this build reads {FormatVersion}");
+    }
+
     private static IReadOnlyDictionary<string, ulong> LoadUnchecked(string path, IReadOnlyDictionary<string, nn.Module> modules,
         IReadOnlyDictionary<string, TorchSharp.Modules.OptimizerHelper> optimizers, IReadOnlyDictionary<string, Generator> generators)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
-        if (reader.ReadString() != Magic) throw new InvalidDataException($"{path} is not a DistGen checkpoint");
-        int version = reader.ReadInt32();
-        if (version != FormatVersion) throw new InvalidDataException($"{path} has checkpoint format {version}; this build reads {FormatVersion}");
+        ReadHeader(reader, path);
         ReadNamed(reader, path, modules, (r, m) => m.load(r));
         ReadNamed(reader, path, optimizers, (r, o) => o.load_state_dict(r));
         var rngBytes = reader.ReadBytes(reader.ReadInt32());

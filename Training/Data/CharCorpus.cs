@@ -75,18 +75,32 @@ public sealed class CharCorpus
     /// starts in [0, tokens.Length - context - 1] and returns them shifted by one: inputs = window[0..T),
     /// targets = window[1..T], both int64 [B, T]. The same generator state gives the same windows.
     /// </summary>
-    public static (Tensor Inputs, Tensor Targets) SampleWindows(ReadOnlySpan<int> tokens, int batch, int context, SplitMix64 rng, Device? device = null)
+    public static (Tensor Inputs, Tensor Targets) SampleWindows(ReadOnlySpan<int> tokens, int batch, int context, SplitMix64 rng, Device? device = null) =>
+        Windows(tokens, DrawStarts(tokens.Length, batch, context, rng), context, device);
+
+    /// <summary>The window starts <see cref="SampleWindows"/> draws: uniform in [0, tokenCount - context - 1].</summary>
+    public static int[] DrawStarts(int tokenCount, int batch, int context, SplitMix64 rng)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(context, 1);
-        if (tokens.Length < context + 1)
-            throw new ArgumentException($"{tokens.Length} tokens are too few for windows of {context} + 1", nameof(tokens));
+        if (tokenCount < context + 1)
+            throw new ArgumentException($"{tokenCount} tokens are too few for windows of {context} + 1", nameof(tokenCount));
+        var starts = new int[batch];
+        for (int b = 0; b < batch; b++) starts[b] = rng.NextInt(tokenCount - context);
+        return starts;
+    }
+
+    /// <summary>The windows at <paramref name="starts"/>: inputs = tokens[s..s+T), targets = tokens[s+1..s+T], int64 [B, T].</summary>
+    public static (Tensor Inputs, Tensor Targets) Windows(ReadOnlySpan<int> tokens, int[] starts, int context, Device? device = null)
+    {
+        int batch = starts.Length;
         var inputs = new long[batch * context];
         var targets = new long[batch * context];
-        int starts = tokens.Length - context;
         for (int b = 0; b < batch; b++)
         {
-            int start = rng.NextInt(starts);
+            int start = starts[b];
+            if (start < 0 || start + context >= tokens.Length)
+                throw new ArgumentOutOfRangeException(nameof(starts), start, $"a window of {context} + 1 tokens must start in [0, {tokens.Length - context - 1}]");
             for (int t = 0; t < context; t++)
             {
                 inputs[b * context + t] = tokens[start + t];

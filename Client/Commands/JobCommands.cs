@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Text.Json;
+using DistGen.Client.Connection;
+using DistGen.Contracts.Jobs;
+
+namespace DistGen.Client.Commands;
+
+/// <summary>
+/// The cluster's job commands: submit, watch, status, list, cancel, fetch. Each connects with the shared connection
+/// flags (--redis or --gateway, --cluster-id, --secret) and maps trouble to the exit codes.
+/// </summary>
+public static class JobCommands
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    public static IEnumerable<Command> Create()
+    {
+        yield return Submit();
+        yield return Watch();
+        yield return Status();
+        yield return List();
+        yield return Cancel();
+        yield return Fetch();
+    }
+
+    private static Command Submit()
+    {
+        var spec = new Argument<string>("spec") { Description = "Path of a job spec (JSON)." };
+        var watch = new Option<bool>("--watch") { Description = "Follow the job after submitting it (as distgen watch)." };
+        var connection = new ConnectionOptions();
+        var command = connection.AddTo(new Command("submit", "Submit a job spec to a cluster; prints the job id.") { spec, watch });
+        command.SetAction((parse, cancel) =>
+        {
+            var path = parse.GetValue(spec)!;
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"spec file '{path}' does not exist");
+                return Task.FromResult(ExitCodes.BadInput);
+            }
+            var json = File.ReadAllText(path);
+            return ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
+            {
+                var result = await cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(json);
+                if (!result.Accepted)
+                {
+                    Console.Error.WriteLine("invalid job spec:");
+                    foreach (var error in result.Errors) Console.Error.WriteLine("  " + error);
+                    return ExitCodes.BadInput;
+                }
+                Console.WriteLine(result.JobId);
+                return parse.GetValue(watch) ? await JobWatch.FollowAsync(cluster.GrainFactory, result.JobId!, ct) : ExitCodes.Success;
+            }, cancel);
+        });
+        return command;
+    }
+
+    private static Command Watch()
+    {
+        var id = JobIdArgument();
+        var connection = new ConnectionOptions();
+        var command = connection.AddTo(new Command("watch", "Follow a job with a live progress bar until it ends; exit 0 when it succeeded, 1 otherwise.") { id });
+        command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection,
+            (cluster, ct) => JobWatch.FollowAsync(cluster.GrainFactory, parse.GetValue(id)!, ct), cancel));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var id = JobIdArgument();
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
+        var connection = new ConnectionOptions();
+        var command = connection.AddTo(new Command("status", "Show a job's state, round and latest metrics.") { id, json });
+        command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
+        {
+            var status = await FindAsync(cluster.GrainFactory, parse.GetValue(id)!);
+            if (status is null) return UnknownJob(parse.GetValue(id)!);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(status, Json));
+            else JobTable.PrintStatus(status);
+            return ExitCodes.Success;
+        }, cancel));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the jobs as JSON." };
+        var connection = new ConnectionOptions();
+        var command = connection.AddTo(new Command("list", "List the cluster's jobs.") { json });
+        command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
+        {
+            var jobs = await cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).List();
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(jobs, Json));
+            else JobTable.PrintList(jobs);
+            return ExitCodes.Success;
+        }, cancel));
+        return command;
+    }
+
+    private static Command Cancel()
+    {
+        var id = JobIdArgument();
+        var connection = new ConnectionOptions();
+        var command = connection.AddTo(new Command("cancel", "Cancel a running job (its artifacts so far are kept).") { id });
+        command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
+        {
+            var jobId = parse.GetValue(id)!;
+            if (await FindAsync(cluster.GrainFactory, jobId) is null) return UnknownJob(jobId);
+            await cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).Cancel();
+            Console.WriteLine($"{jobId}: cancellation requested");
+            return ExitCodes.Success;
+        }, cancel));
+        return command;
+    }
+
+    private static Command Fetch()
+    {
+        var id = JobIdArgument();
+        var output = new Option<string?>("--out") { Description = "Folder for the job's artifacts (default: runs/<job-id>/)." };
+        var connection = new ConnectionOptions();
+        var command = connection.AddTo(new Command("fetch", "Copy a job's artifacts (metrics.csv, loss.png, samples, checkpoint, summary.json) from the cluster.") { id, output });
+        command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
+        {
+            var jobId = parse.GetValue(id)!;
+            if (await FindAsync(cluster.GrainFactory, jobId) is null) return UnknownJob(jobId);
+            var folder = parse.GetValue(output) ?? Path.Combine("runs", jobId);
+            var artifacts = await cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts();
+            if (artifacts.Count == 0)
+            {
+                Console.Error.WriteLine($"{jobId} has no artifacts yet (or its coordinator's silo lost them); try again when it has run a round");
+                return ExitCodes.JobFailed;
+            }
+            Directory.CreateDirectory(folder);
+            foreach (var artifact in artifacts) await File.WriteAllBytesAsync(Path.Combine(folder, artifact.FileName), artifact.Content, ct);
+            Console.WriteLine($"{artifacts.Count} files of {jobId} in {Path.GetFullPath(folder)}: {string.Join(", ", artifacts.Select(a => a.FileName))}");
+            return ExitCodes.Success;
+        }, cancel));
+        return command;
+    }
+
+    private static Argument<string> JobIdArgument() => new("job-id") { Description = "The id distgen submit printed (see distgen list)." };
+
+    /// <summary>The job's status, or null when the cluster has never seen that id.</summary>
+    public static async Task<JobStatus?> FindAsync(IGrainFactory grains, string jobId)
+    {
+        var status = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetStatus();
+        return status.SubmittedAt == default ? null : status;
+    }
+
+    private static int UnknownJob(string jobId)
+    {
+        Console.Error.WriteLine($"no job '{jobId}' in this cluster; see distgen list");
+        return ExitCodes.BadInput;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using DistGen.Contracts.Jobs;
+using Spectre.Console;
+
+namespace DistGen.Client.Commands;
+
+/// <summary>How jobs look on the console.</summary>
+public static class JobTable
+{
+    private static readonly string[] Headline = ["train_neg_elbo", "test_neg_elbo", "train_loss", "val_loss", "samples_per_s"];
+
+    public static string ProgressLine(JobStatus status)
+    {
+        var metrics = Headline.Where(status.Metrics.ContainsKey)
+            .Select(name => $"{name} {status.Metrics[name].ToString(status.Metrics[name] >= 1000 ? "F0" : "G4", CultureInfo.InvariantCulture)}");
+        return $"round {status.Round}/{status.TotalRounds}  {string.Join("  ", metrics)}";
+    }
+
+    public static void PrintStatus(JobStatus status)
+    {
+        var grid = new Grid().AddColumn().AddColumn();
+        void Row(string name, string? value) => grid.AddRow(name, Markup.Escape(value ?? ""));
+        Row("job", status.JobId);
+        Row("workload", $"{status.Workload} ({status.Name})");
+        Row("state", status.State.ToString().ToLowerInvariant());
+        Row("round", $"{status.Round}/{status.TotalRounds}");
+        Row("workers", $"{status.Workers} on {string.Join(", ", status.WorkerSilos)}");
+        Row("coordinator", status.CoordinatorSilo);
+        Row("submitted", status.SubmittedAt.ToString("u", CultureInfo.InvariantCulture));
+        if (status.FinishedAt is { } finished) Row("finished", finished.ToString("u", CultureInfo.InvariantCulture));
+        if (status.Message is not null) Row("message", status.Message);
+        foreach (var (name, value) in status.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            Row(name, value.ToString("G6", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(grid);
+    }
+
+    public static void PrintList(IReadOnlyList<JobStatus> jobs)
+    {
+        if (jobs.Count == 0)
+        {
+            Console.WriteLine("no jobs yet; submit one with: distgen submit SPEC");
+            return;
+        }
+        var table = new Table().AddColumns("job", "workload", "state", "round", "workers", "submitted");
+        foreach (var job in jobs)
+            table.AddRow(Markup.Escape(job.JobId), job.Workload, job.State.ToString().ToLowerInvariant(), $"{job.Round}/{job.TotalRounds}",
+                job.Workers.ToString(CultureInfo.InvariantCulture), job.SubmittedAt.ToString("u", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace DistGen.Client.Connection;
+
+/// <summary>
+/// An Orleans client connected to a DistGen cluster. <see cref="ConnectAsync"/> gives up after the settings'
+/// connect timeout with a <see cref="ClusterUnreachableException"/> that says what to do.
+/// </summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host, ClusterConnectionSettings settings)
+    {
+        _host = host;
+        Settings = settings;
+        Client = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>The connected client; also the cluster's <see cref="IGrainFactory"/>.</summary>
+    public IClusterClient Client { get; }
+
+    /// <summary>The grain factory of the cluster.</summary>
+    public IGrainFactory GrainFactory => Client;
+
+    /// <summary>How this connection was made (the secret included, for the data plane).</summary>
+    public ClusterConnectionSettings Settings { get; }
+
+    /// <summary>Connects, retrying until the connect timeout; throws <see cref="ClusterUnreachableException"/> when that runs out.</summary>
+    public static async Task<ClusterConnection> ConnectAsync(ClusterConnectionSettings settings, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.ConnectTimeout);
+        IHost? host = null;
+        try
+        {
+            host = await BuildHostAsync(settings, deadline.Token);
+            // Orleans honours the token between attempts; WaitAsync bounds an attempt that does not.
+            await host.StartAsync(deadline.Token).WaitAsync(settings.ConnectTimeout + TimeSpan.FromSeconds(2), cancellationToken);
+            return new ClusterConnection(host, settings);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnreachable(e))
+        {
+            if (host is not null) await StopQuietlyAsync(host);
+            throw new ClusterUnreachableException(string.Create(CultureInfo.InvariantCulture,
+                $"cannot reach the cluster '{settings.ClusterId}' through {settings.Target} within {settings.ConnectTimeout.TotalSeconds:0.#} s ({Reason(e)}): {ClusterUnreachableException.Advice}."), e);
+        }
+        catch
+        {
+            if (host is not null) await StopQuietlyAsync(host);
+            throw;
+        }
+    }
+
+    /// <summary>Whether an exception means the cluster is not there (as opposed to a bug or bad input).</summary>
+    public static bool IsUnreachable(Exception e) => e is OperationCanceledException or TimeoutException or SocketException
+        or RedisConnectionException or RedisTimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException
+        or OrleansMessageRejectionException or GatewayTooBusyException
+        || (e is OrleansException && e.Message.Contains("gateway", StringComparison.OrdinalIgnoreCase));
+
+    public async ValueTask DisposeAsync() => await StopQuietlyAsync(_host);
+
+    private static async Task<IHost> BuildHostAsync(ClusterConnectionSettings settings, CancellationToken cancellationToken)
+    {
+        // No appsettings.json or environment configuration: the console's settings are its flags.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Failed connection attempts are reported once, by the exception; only errors after that are logged.
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.Logging.AddFilter("Orleans.Messaging", LogLevel.None);
+        builder.Logging.AddFilter("Orleans.Runtime.Messaging", LogLevel.None);
+        builder.Logging.AddFilter("Orleans.OutsideRuntimeClient", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        var gateway = settings.Redis is null ? await HostAndPort.Parse(settings.Gateway, "--gateway", 30000).ResolveAsync(cancellationToken) : null;
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (settings.ClusterId, settings.ServiceId));
+            if (settings.Redis is { } redis)
+                client.UseRedisClustering(options => options.ConfigurationOptions = RedisOptions(redis, settings.ConnectTimeout));
+            else
+                client.UseStaticClustering(gateway!);
+            // Keep trying while the deadline allows: a silo that is still starting is reached, a missing one times out.
+            client.UseConnectionRetryFilter(async (_, token) =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), token);
+                return !token.IsCancellationRequested;
+            });
+        });
+        return builder.Build();
+    }
+
+    private static ConfigurationOptions RedisOptions(string connection, TimeSpan timeout)
+    {
+        var options = ConfigurationOptions.Parse(connection);
+        options.ConnectTimeout = (int)Math.Min(timeout.TotalMilliseconds, int.MaxValue);
+        options.AbortOnConnectFail = true;
+        return options;
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        OperationCanceledException or TimeoutException => "timed out",
+        RedisConnectionException => "Redis refused or did not answer",
+        _ => e.GetBaseException().Message.Split('\n')[0].Trim(),
+    };
+
+    private static async Task StopQuietlyAsync(IHost host)
+    {
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await host.StopAsync(stop.Token);
+        }
+        catch (Exception e) when (IsUnreachable(e) || e is ObjectDisposedException or InvalidOperationException)
+        {
+            // A client that never connected has nothing to say goodbye to.
+        }
+        finally
+        {
+            host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace DistGen.Contracts.Jobs;
+
+/// <summary>One job's coordinator: owns parameters and optimizer, runs the rounds, keeps status. Key: job id.</summary>
+public interface IJobCoordinatorGrain : IGrainWithStringKey
+{
+    Task Start(string specJson, DateTimeOffset submittedAt);
+
+    Task<JobStatus> GetStatus();
+
+    /// <summary>The job's spec (JSON), for workers and shards that activate on a silo that has not seen the job.</summary>
+    Task<string> GetSpec();
+
+    Task Cancel();
+
+    /// <summary>The files of the job's run folder, small enough for a grain call (the checkpoint included).</summary>
+    Task<IReadOnlyList<JobArtifact>> GetArtifacts();
+}

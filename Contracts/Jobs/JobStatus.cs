@@ -1,0 +1,25 @@
+namespace DistGen.Contracts.Jobs;
+
+/// <summary>A job's progress as <c>distgen status</c> and <c>distgen watch</c> show it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobStatus
+{
+    [Id(0)] public required string JobId { get; init; }
+    [Id(1)] public required string Name { get; init; }
+    [Id(2)] public required string Workload { get; init; }
+    [Id(3)] public required JobState State { get; init; }
+    [Id(4)] public long Round { get; init; }
+    [Id(5)] public long TotalRounds { get; init; }
+    [Id(6)] public int Workers { get; init; }
+    /// <summary>Latest metrics of the job (loss, samples_per_s, quality figures).</summary>
+    [Id(7)] public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    [Id(8)] public string? Message { get; init; }
+    [Id(9)] public DateTimeOffset SubmittedAt { get; init; }
+    [Id(10)] public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>Silo that hosts the coordinator (and the job's artifacts).</summary>
+    [Id(11)] public string? CoordinatorSilo { get; init; }
+    /// <summary>Silos whose workers computed the latest round.</summary>
+    [Id(12)] public IReadOnlyList<string> WorkerSilos { get; init; } = [];
+
+    public bool IsFinished => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+}

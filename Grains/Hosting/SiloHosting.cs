@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Hosting;
+
+namespace DistGen.Grains.Hosting;
+
+/// <summary>
+/// Composes an ASP.NET Core application as a DistGen silo: Orleans with the configured clustering and
+/// <c>jobs</c> storage, the dashboard, an HTTP/1.1 endpoint with <c>/healthz</c>, a drain-long-enough shutdown,
+/// Polly's retry chatter filtered to warnings. Used by the Silo host and by <see cref="EmbeddedSilo"/>.
+/// </summary>
+/// <remarks>
+/// Every silo also serves the gRPC data plane on its own HTTP/2 endpoint (section "DataPlane") and hosts the job
+/// grains (section "Artifacts"), so the Silo host and the embedded silo get both from these two methods.
+/// </remarks>
+public static class SiloHosting
+{
+    /// <summary>Where the Orleans Dashboard is served on the HTTP port.</summary>
+    public const string DashboardRoute = "/dashboard";
+
+    /// <summary>Where the health endpoint is served on the HTTP port.</summary>
+    public const string HealthRoute = "/healthz";
+
+    /// <summary>Configures the builder as a silo from its configuration's <c>Cluster</c> section (read and validated now).</summary>
+    public static SiloEndpoints AddDistGenSilo(this WebApplicationBuilder builder, IClusterProviders? providers = null) =>
+        builder.AddDistGenSilo(ClusterHostConfiguration.Read(builder.Configuration), providers);
+
+    /// <summary>
+    /// Configures the builder as a silo with the given options. Throws <see cref="OptionsValidationException"/> when the
+    /// options are invalid or need a provider (Redis, Kubernetes) that <paramref name="providers"/> does not supply.
+    /// </summary>
+    public static SiloEndpoints AddDistGenSilo(this WebApplicationBuilder builder, ClusterHostOptions options, IClusterProviders? providers = null)
+    {
+        ClusterHostConfiguration.Validate(options);
+        if (providers is null && options.UsesRedis)
+            throw new OptionsValidationException(ClusterHostOptions.SectionName, typeof(ClusterHostOptions),
+            [
+                $"{ClusterHostOptionsValidator.Setting(nameof(options.Clustering))} is {options.Clustering} with {nameof(options.Storage)} {options.EffectiveStorage}, " +
+                "but this process hosts only a Localhost silo with Memory storage: run the DistGen.Silo host for a Redis or Kubernetes cluster.",
+            ]);
+
+        var endpoints = SiloEndpoints.Resolve(options);
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton(endpoints);
+        if (providers is not null) builder.Services.AddSingleton(providers);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        builder.Services.AddHostedService<SiloStartupReport>();
+        // Orleans logs every placement retry of its internal Polly pipeline at Information.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.UseOrleans(silo => ConfigureOrleans(silo, options, endpoints, providers));
+
+        builder.Services.AddDistGenDataPlane(builder.Configuration);
+        builder.Services.AddDistGenJobs(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (endpoints.HttpPort is { } httpPort)
+                kestrel.Listen(endpoints.ListenAddress, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ListenDistGenDataPlane();
+        });
+        return endpoints;
+    }
+
+    /// <summary>Maps <c>/healthz</c> and, when the providers include it, the dashboard at <c>/dashboard</c>.</summary>
+    public static WebApplication MapDistGenSilo(this WebApplication app)
+    {
+        app.MapGet(HealthRoute, SiloHealth.Report);
+        app.MapDistGenDataPlane();
+        app.Services.GetService<IClusterProviders>()?.MapDashboard(app, DashboardRoute);
+        return app;
+    }
+
+    private static void ConfigureOrleans(ISiloBuilder silo, ClusterHostOptions options, SiloEndpoints endpoints, IClusterProviders? providers)
+    {
+        silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
+        var gatewayPort = endpoints.GatewayPort ?? 0;
+        switch (options.Clustering)
+        {
+            case ClusteringMode.Localhost:
+                silo.UseLocalhostClustering(endpoints.SiloPort, gatewayPort, primarySiloEndpoint: null, options.ServiceId, options.ClusterId);
+                break;
+            case ClusteringMode.Redis:
+                providers!.UseRedisClustering(silo, options.Redis!);
+                if (endpoints.AdvertisedAddress is { } advertised)
+                    silo.ConfigureEndpoints(advertised, endpoints.SiloPort, gatewayPort, listenOnAnyHostAddress: endpoints.ListenAddress.Equals(IPAddress.Any));
+                else
+                    silo.ConfigureEndpoints(endpoints.SiloPort, gatewayPort, AddressFamily.InterNetwork, listenOnAnyHostAddress: true);
+                break;
+            case ClusteringMode.Kubernetes:
+                providers!.UseRedisClustering(silo, options.Redis!);
+                providers.UseKubernetesHosting(silo);
+                // Kubernetes hosting fills in the pod IP and listens on any address unless these say otherwise.
+                silo.Configure<EndpointOptions>(endpoint =>
+                {
+                    (endpoint.SiloPort, endpoint.GatewayPort) = (endpoints.SiloPort, gatewayPort);
+                    if (endpoints.AdvertisedAddress is { } address) endpoint.AdvertisedIPAddress = address;
+                });
+                break;
+        }
+
+        var siloName = options.SiloName ?? (options.Clustering == ClusteringMode.Kubernetes ? null : $"{Environment.MachineName}-{endpoints.SiloPort}");
+        if (siloName is not null) silo.Configure<SiloOptions>(s => s.SiloName = siloName);
+
+        if (options.EffectiveStorage == GrainStorageMode.Redis)
+            providers!.AddRedisGrainStorage(silo, ClusterHostOptions.JobStorageName, options.Redis!);
+        else
+            silo.AddMemoryGrainStorage(ClusterHostOptions.JobStorageName);
+
+        providers?.AddDashboard(silo);
+    }
+}

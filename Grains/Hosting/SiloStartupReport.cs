@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DistGen.Grains.Hosting;
+
+/// <summary>Logs, once the silo is up, where it listens and where its dashboard is; and when it starts to drain.</summary>
+internal sealed class SiloStartupReport(
+    IHostApplicationLifetime lifetime, ILocalSiloDetails local, SiloEndpoints endpoints, IOptions<ClusterHostOptions> options, ILogger<SiloStartupReport> logger,
+    IClusterProviders? providers = null)
+    : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(ReportStarted);
+        lifetime.ApplicationStopping.Register(() =>
+            logger.LogInformation("Silo {Name} is leaving the cluster (draining for up to {Seconds} s)", local.Name, options.Value.ShutdownTimeoutSeconds));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void ReportStarted()
+    {
+        var cluster = options.Value;
+        var membership = cluster.Clustering == ClusteringMode.Localhost ? "Localhost" : $"{cluster.Clustering} at {ClusterHostOptions.RedisServersOf(cluster.Redis)}";
+        logger.LogInformation(
+            "DistGen silo {Name} ({Address}) is up in cluster '{ClusterId}': clustering {Membership}, storage {Storage}; " +
+            "silo port {SiloPort}, gateway port {GatewayPort}, HTTP port {HttpPort}; dashboard {Dashboard}, health {Health}",
+            local.Name, local.SiloAddress, cluster.ClusterId, membership, cluster.EffectiveStorage,
+            endpoints.SiloPort, endpoints.GatewayPort?.ToString() ?? "none", endpoints.HttpPort?.ToString() ?? "none",
+            providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.HealthUrl ?? "none");
+    }
+}

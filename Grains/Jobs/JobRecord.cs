@@ -1,0 +1,19 @@
+using DistGen.Contracts.Jobs;
+
+namespace DistGen.Grains.Jobs;
+
+/// <summary>A coordinator's persisted state: enough to answer status after its silo restarts.</summary>
+[GenerateSerializer]
+public sealed class JobRecord
+{
+    [Id(0)] public string SpecJson { get; set; } = "";
+    [Id(1)] public DateTimeOffset SubmittedAt { get; set; }
+    [Id(2)] public JobState State { get; set; } = JobState.Pending;
+    [Id(3)] public long Round { get; set; }
+    [Id(4)] public string? Message { get; set; }
+    [Id(5)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(6)] public string? ArtifactsFolder { get; set; }
+    [Id(7)] public string? CoordinatorSilo { get; set; }
+    [Id(8)] public Dictionary<string, double> Metrics { get; set; } = new();
+    [Id(9)] public List<string> WorkerSilos { get; set; } = [];
+}

@@ -1,0 +1,37 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Training.Specs;
+
+namespace DistGen.Grains.Jobs;
+
+/// <summary>The cluster's job registry: validates specs before any work starts, names jobs, starts their coordinators.</summary>
+public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPersistentState<JobList> jobs) : Grain, IJobRegistryGrain
+{
+    public async Task<SubmitResult> Submit(string specJson)
+    {
+        LoadedJob job;
+        try
+        {
+            job = JobRuntimes.ValidateForCluster(specJson);
+        }
+        catch (SpecException e)
+        {
+            return new SubmitResult { Errors = e.Errors.Select(error => error.ToString()).ToList() };
+        }
+        var now = DateTimeOffset.UtcNow;
+        var id = JobIds.New(job.Spec.Name, now);
+        await GrainFactory.GetGrain<IJobCoordinatorGrain>(id).Start(specJson, now);
+        jobs.State.Ids.Add(id);
+        await jobs.WriteStateAsync();
+        return new SubmitResult { JobId = id };
+    }
+
+    public async Task<IReadOnlyList<JobStatus>> List() =>
+        await Task.WhenAll(jobs.State.Ids.Select(id => GrainFactory.GetGrain<IJobCoordinatorGrain>(id).GetStatus()));
+}
+
+/// <summary>The registry's persisted state: every job id, in submission order.</summary>
+[GenerateSerializer]
+public sealed class JobList
+{
+    [Id(0)] public List<string> Ids { get; set; } = [];
+}

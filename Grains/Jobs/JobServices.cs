@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using DistGen.Grains.Placement;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+
+namespace DistGen.Grains.Jobs;
+
+/// <summary>Registers what the job grains need in a silo: the per-process job runtimes and the artifacts options.</summary>
+public static class JobServices
+{
+    public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<JobRuntimes>();
+        services.AddPlacementDirector<SpreadByIndexPlacement, SpreadByIndexPlacementDirector>();
+        services.AddOptions<JobArtifactsOptions>()
+            .Bind(configuration.GetSection("Artifacts"))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Artifacts:Root is empty: set it to a folder for job run folders (DISTGEN__Artifacts__Root)")
+            .Validate(o => o.RoundTimeout > TimeSpan.Zero, "Artifacts:RoundTimeout must be positive, e.g. 00:02:00")
+            .Validate(o => o.RoundAttempts >= 1, "Artifacts:RoundAttempts must be at least 1")
+            .ValidateOnStart();
+        return services;
+    }
+}

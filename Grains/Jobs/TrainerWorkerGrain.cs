@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
+using DistGen.Training.Core;
+using DistGen.Grains.Placement;
+using static TorchSharp.torch;
+
+namespace DistGen.Grains.Jobs;
+
+/// <summary>
+/// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's ticket,
+/// computes its rows' gradient with the workload's own step code and pushes it to the coordinator's silo.
+/// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
+/// </summary>
+[SpreadByIndexPlacement]
+public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
+{
+    private JobRuntime? _runtime;
+    private nn.Module? _replica;
+
+    public async Task<WorkerStepResult> Step(WorkerStep step)
+    {
+        var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
+        var runtime = _runtime ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
+        var workload = runtime.Workload;
+
+        var parameters = await exchange.PullAsync(step.CoordinatorEndpoint, TensorKey.ParametersOf(jobId, step.ParameterVersion));
+        var ticket = await GrainFactory.GetGrain<IDataShardGrain>(JobIds.Member(jobId, index)).Ticket(step.Round);
+
+        // The compute is synchronous on a pool thread: libtorch's dispose scopes and grad mode follow threads, not awaits.
+        var clock = Stopwatch.StartNew();
+        var (metrics, gradient) = await Task.Run(() =>
+        {
+            _replica ??= workload.CreateReplica();
+            ParameterVector.Assign(_replica.parameters(), parameters.Data);
+            var rowMetrics = workload.ComputeGradients(_replica, step.Round, index * workload.RowsPerWorker, ticket);
+            return (rowMetrics, ParameterVector.FlattenGradients(_replica.parameters()));
+        });
+        double computeSeconds = clock.Elapsed.TotalSeconds;
+
+        await exchange.PushAsync(step.CoordinatorEndpoint, TensorKey.GradientsOf(jobId, step.Round, JobIds.Member(jobId, index)),
+            new TensorPayload([gradient.Length], gradient));
+        return new WorkerStepResult(metrics, silo.SiloAddress.ToString(), computeSeconds);
+    }
+
+    public Task Release()
+    {
+        _replica?.Dispose();
+        _replica = null;
+        _runtime = null;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Net;
+using DistGen.Grains.Hosting;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Hosting.Kubernetes;
+using StackExchange.Redis;
+
+namespace DistGen.Silo;
+
+/// <summary>The cluster-mode providers of the Silo host: Redis membership and storage, Kubernetes hosting, the Orleans Dashboard.</summary>
+public sealed class ClusterProviders : IClusterProviders
+{
+    public void UseRedisClustering(ISiloBuilder silo, string connectionString) =>
+        silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
+
+    public void AddRedisGrainStorage(ISiloBuilder silo, string storageName, string connectionString) =>
+        silo.AddRedisGrainStorage(storageName, options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
+
+    public void UseKubernetesHosting(ISiloBuilder silo)
+    {
+        silo.UseKubernetesHosting();
+        // Kubernetes hosting fills in POD_IP only when nothing set an address first, but Orleans' own default (this
+        // host name's DNS address) is applied before it; set the pod IP up front. Cluster:AdvertisedAddress still wins.
+        if (IPAddress.TryParse(Environment.GetEnvironmentVariable(KubernetesHostingOptions.PodIPEnvironmentVariable), out var podIp))
+            silo.Configure<EndpointOptions>(endpoint => endpoint.AdvertisedIPAddress = podIp);
+    }
+
+    public void AddDashboard(ISiloBuilder silo) => silo.AddDashboard();
+
+    public void MapDashboard(IEndpointRouteBuilder endpoints, string routePrefix) => endpoints.MapOrleansDashboard(routePrefix: routePrefix);
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using DistGen.Training.Core;
+using DistGen.Training.DataParallel;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DistGen.Training.Language;
+
+/// <summary>
+/// The char-LM run's owner of the model: AdamW at the scheduled rate with clipping, a seeded validation estimate every
+/// EvalInterval rounds, samples.txt, metrics.csv, loss.png, checkpoint.bin and summary.json.
+/// </summary>
+public sealed class CharLmLearner : IDataParallelLearner
+{
+    private readonly CharTransformer _lm;
+    private readonly CharLmTrainingOptions _training;
+    private readonly ITokenStream _tokens;
+    private readonly long[] _prompt;
+    private readonly RunContext _ctx;
+    private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
+    private readonly WarmupCosineSchedule _schedule;
+    private readonly MetricsLog _metrics;
+    private readonly StreamWriter _samples;
+    private readonly long _parameterCount;
+    private readonly long _tokensPerRound;
+    private readonly Stopwatch _interval = Stopwatch.StartNew();
+    private double _intervalLoss, _trainLoss = double.NaN, _valLoss = double.NaN, _tokensPerSecond;
+    private int _intervalRounds;
+
+    public CharLmLearner(CharTransformer lm, CharLmTrainingOptions training, ITokenStream tokens, long[] prompt, RunContext ctx)
+    {
+        (_lm, _training, _tokens, _prompt, _ctx) = (lm, training, tokens, prompt, ctx);
+        _optimizer = AdamWUpdate.Create(lm, training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay);
+        _schedule = WarmupCosineSchedule.From(training);
+        _metrics = new MetricsLog(ctx.PathOf("metrics.csv"));
+        _samples = new StreamWriter(ctx.PathOf("samples.txt"));
+        _parameterCount = ParameterVector.Count(lm.parameters());
+        _tokensPerRound = (long)training.BatchSize * lm.ContextLength;
+    }
+
+    private long Stream(string name) => Seeding.Derive(_ctx.Seed, name);
+
+    public void Apply(long round) => AdamWUpdate.Apply(_lm, _optimizer, _schedule.At((int)round - 1), _training.MaxGradNorm);
+
+    public IReadOnlyDictionary<string, double> EndRound(long round, IReadOnlyDictionary<string, double> rowMetrics, double samplesPerSecond)
+    {
+        double loss = rowMetrics["train_loss"];
+        _intervalLoss += loss;
+        _intervalRounds++;
+        if (round % _training.EvalInterval == 0 || round == _training.Steps)
+        {
+            _trainLoss = _intervalLoss / _intervalRounds;
+            _valLoss = LanguageModelStep.EstimateLoss(_lm, _tokens, validation: true, _training.EvalBatches, _training.BatchSize, Stream("validation"));
+            _tokensPerSecond = _intervalRounds * _tokensPerRound / _interval.Elapsed.TotalSeconds;
+            _metrics.Log(round, new Dictionary<string, double>
+            {
+                ["train_loss"] = _trainLoss,
+                ["val_loss"] = _valLoss,
+                ["lr"] = _schedule.At((int)round - 1),
+                ["tokens_per_s"] = _tokensPerSecond,
+            });
+            // The same sample stream at every evaluation, so the samples show what the model learned in between.
+            WriteSample($"step {round}, val_loss {_valLoss:F4}", new SplitMix64(Stream("samples")));
+            (_intervalLoss, _intervalRounds) = (0, 0);
+            _interval.Restart();
+        }
+        var current = new Dictionary<string, double> { ["train_loss"] = loss, ["lr"] = _schedule.At((int)round - 1), ["samples_per_s"] = samplesPerSecond };
+        if (!double.IsNaN(_valLoss)) current["val_loss"] = _valLoss;
+        if (round % Math.Max(1, _training.Steps / 100) == 0 || round == _training.Steps)
+            _ctx.Progress?.Report(new TrainingProgress(round, _training.Steps, current));
+        return current;
+    }
+
+    public TrainingSummary Finish(double wallSeconds)
+    {
+        var finalRandom = new SplitMix64(Stream("final-samples"));
+        for (int i = 0; i < _training.SampleCount; i++) WriteSample($"final sample {i + 1}", finalRandom);
+        LossPlot.Save(_ctx.PathOf("loss.png"), $"char-level transformer LM ({_parameterCount:N0} parameters)", _metrics, "train_loss", "val_loss");
+        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"),
+            new Dictionary<string, nn.Module> { ["model"] = _lm },
+            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["optimizer"] = _optimizer },
+            new Dictionary<string, ulong> { ["step"] = (ulong)_training.Steps });
+        var summary = new TrainingSummary
+        {
+            Workload = CharLmWorkload.Workload,
+            Steps = _training.Steps,
+            WallSeconds = wallSeconds,
+            Figures = new Dictionary<string, double>
+            {
+                ["val_loss"] = _valLoss,
+                ["train_loss"] = _trainLoss,
+                ["val_bits_per_char"] = _valLoss / Math.Log(2),
+                ["tokens_per_s"] = _tokensPerSecond,
+                ["parameters"] = _parameterCount,
+            },
+        };
+        summary.Write(_ctx.PathOf("summary.json"));
+        return summary;
+    }
+
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _samples.Dispose();
+        _optimizer.Dispose();
+    }
+
+    private void WriteSample(string title, SplitMix64 random)
+    {
+        var generated = _lm.Generate(_prompt, _training.SampleLength, _training.SampleTemperature, random);
+        _samples.WriteLine($"--- {title} ---");
+        _samples.WriteLine(_tokens.Decode(_prompt) + _tokens.Decode(generated));
+        _samples.WriteLine();
+        _samples.Flush();
+    }
+}

@@ -1,0 +1,102 @@
+using DistGen.Training.Core;
+using DistGen.Training.Data;
+using DistGen.Training.DataParallel;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DistGen.Training.Vae;
+
+/// <summary>The VAE run's owner of the model: Adam, the test negative ELBO, metrics.csv, loss.png, samples.png, checkpoint, summary.</summary>
+public sealed class VaeLearner : IDataParallelLearner
+{
+    private readonly VariationalAutoencoder _vae;
+    private readonly VaeModelOptions _model;
+    private readonly VaeTrainingOptions _training;
+    private readonly RunContext _ctx;
+    private readonly string _dataName;
+    private readonly ImageDataset _test;
+    private readonly int _testCount;
+    private readonly Adam _optimizer;
+    private readonly MetricsLog _metrics;
+    private readonly double _initialTest;
+    private double _testNegElbo;
+    private double _lastTrain;
+
+    public VaeLearner(VariationalAutoencoder vae, VaeModelOptions model, VaeTrainingOptions training, RunContext ctx,
+        string dataName, ImageDataset test, int testCount)
+    {
+        (_vae, _model, _training, _ctx, _dataName, _test, _testCount) = (vae, model, training, ctx, dataName, test, testCount);
+        _optimizer = optim.Adam(vae.parameters(), training.LearningRate);
+        _metrics = new MetricsLog(ctx.PathOf("metrics.csv"));
+        _initialTest = _testNegElbo = TestNegativeElbo();
+    }
+
+    public double TestNegativeElbo() =>
+        VaeSteps.Evaluate(_vae, indices => VaeWorkload.Flat(_test, indices), _testCount, _ctx.Seed, _ctx.Device);
+
+    public void Apply(long round) => _optimizer.step();
+
+    public IReadOnlyDictionary<string, double> EndRound(long round, IReadOnlyDictionary<string, double> rowMetrics, double samplesPerSecond)
+    {
+        _lastTrain = rowMetrics["train_neg_elbo"];
+        if (round % _training.EvalEvery == 0 || round == _training.Steps) _testNegElbo = TestNegativeElbo();
+        var row = new Dictionary<string, double>
+        {
+            ["train_neg_elbo"] = rowMetrics["train_neg_elbo"],
+            ["reconstruction"] = rowMetrics["reconstruction"],
+            ["kl"] = rowMetrics["kl"],
+            ["test_neg_elbo"] = _testNegElbo,
+            ["samples_per_s"] = samplesPerSecond,
+        };
+        if (round % _training.LogEvery == 0 || round == _training.Steps)
+        {
+            _metrics.Log(round, row);
+            _ctx.Progress?.Report(new TrainingProgress(round, _training.Steps, row));
+        }
+        return row;
+    }
+
+    public TrainingSummary Finish(double wallSeconds)
+    {
+        LossPlot.Save(_ctx.PathOf("loss.png"), $"VAE on {_dataName} (nats per image)", _metrics, "train_neg_elbo", "test_neg_elbo", "reconstruction", "kl");
+        SaveSamples();
+        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = _vae },
+            new Dictionary<string, OptimizerHelper> { ["vae"] = _optimizer }, new Dictionary<string, ulong> { ["step"] = (ulong)_training.Steps });
+        var summary = new TrainingSummary
+        {
+            Workload = "vae",
+            Steps = _training.Steps,
+            WallSeconds = wallSeconds,
+            Figures = new Dictionary<string, double>
+            {
+                ["test_neg_elbo_nats"] = _testNegElbo,
+                ["initial_test_neg_elbo_nats"] = _initialTest,
+                ["train_neg_elbo_nats"] = _lastTrain,
+                ["test_images"] = _testCount,
+            },
+        };
+        summary.Write(_ctx.PathOf("summary.json"));
+        return summary;
+    }
+
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _optimizer.Dispose();
+    }
+
+    // samples.png: 2 rows of test images, 2 rows of their reconstructions (at the posterior mean), 4 rows of prior samples.
+    private void SaveSamples()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var originals = VaeWorkload.Flat(_test, Enumerable.Range(0, 16).ToArray()).to(_ctx.Device);
+        var reconstructions = _vae.Decode(_vae.Encode(originals).Mu).sigmoid();
+        using var generator = Seeding.NewGenerator(_ctx.Seed, "vae-samples");
+        var z = randn(new long[] { 32, _model.LatentSize }, generator: generator).to(_ctx.Device);
+        var samples = _vae.Decode(z).sigmoid();
+        var grid = cat(new[] { originals, reconstructions, samples }).view(-1, 1, 28, 28);
+        ImageGrid.Save(_ctx.PathOf("samples.png"), grid, columns: 8);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.Json;
+
+namespace DistGen.Cluster.Tests;
+
+/// <summary>A DistGen.Silo process in a Redis-clustered cluster on 127.0.0.1, with ports the test knows.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private SiloProcess(ChildProcess process, string name, int siloPort, int gatewayPort, int httpPort)
+    {
+        Process = process;
+        Name = name;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        HttpPort = httpPort;
+    }
+
+    public ChildProcess Process { get; }
+
+    public string Name { get; }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public int HttpPort { get; }
+
+    /// <summary>The silo's address prefix as Orleans prints it (<c>127.0.0.1:port@</c>), without the generation.</summary>
+    public string AddressPrefix => $"127.0.0.1:{SiloPort}@";
+
+    public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
+
+    /// <summary>The data-plane secret the test cluster's silos share.</summary>
+    public const string Secret = "multi-process-test-secret";
+
+    /// <summary>Starts a silo and returns once its <c>/healthz</c> says Active.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, string clusterId, string redis, TimeSpan timeout)
+    {
+        var (siloPort, gatewayPort, httpPort, dataPlanePort) = (LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next());
+        var environment = new Dictionary<string, string>
+        {
+            ["DISTGEN__Cluster__Clustering"] = "Redis",
+            ["DISTGEN__Cluster__Redis"] = redis,
+            ["DISTGEN__Cluster__ClusterId"] = clusterId,
+            ["DISTGEN__Cluster__AdvertisedAddress"] = "127.0.0.1",
+            ["DISTGEN__Cluster__SiloPort"] = siloPort.ToString(),
+            ["DISTGEN__Cluster__GatewayPort"] = gatewayPort.ToString(),
+            ["DISTGEN__Cluster__HttpPort"] = httpPort.ToString(),
+            ["DISTGEN__Cluster__SiloName"] = name,
+            ["DISTGEN__Cluster__ShutdownTimeoutSeconds"] = "20",
+            ["DISTGEN__DataPlane__Secret"] = Secret,
+            ["DISTGEN__DataPlane__Port"] = dataPlanePort.ToString(),
+            ["DISTGEN__DataPlane__ListenAddress"] = "127.0.0.1",
+            ["DISTGEN__Artifacts__Root"] = Path.Combine(Path.GetTempPath(), $"distgen-{clusterId}-{name}-runs"),
+            ["DOTNET_gcServer"] = "0",
+        };
+        var process = ChildProcess.Start(name, BuiltPrograms.Dotnet, [BuiltPrograms.Silo], environment);
+        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort);
+        var deadline = DateTime.UtcNow + timeout;
+        while (await silo.HealthStatusAsync() != "Active")
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                process.Dispose();
+                throw new InvalidOperationException($"silo {name} was not Active within {timeout.TotalSeconds} s (exited: {process.HasExited}):\n{process.Tail}");
+            }
+            await Task.Delay(250);
+        }
+        return silo;
+    }
+
+    /// <summary>The status <c>/healthz</c> reports, or null when it does not answer with 200.</summary>
+    public async Task<string?> HealthStatusAsync()
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(HttpAddress, "/healthz"));
+            if (response.StatusCode != HttpStatusCode.OK) return null;
+            using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return health.RootElement.GetProperty("status").GetString();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>GETs a path of the silo's HTTP port.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)
+    {
+        using var response = await Http.GetAsync(new Uri(HttpAddress, path));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync() => await Process.StopAsync(TimeSpan.FromSeconds(25));
+}

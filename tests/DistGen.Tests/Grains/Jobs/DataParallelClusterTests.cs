@@ -1,0 +1,89 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Training.Core;
+using DistGen.Training.DataParallel;
+using DistGen.Training.Specs;
+using static TorchSharp.torch;
+
+namespace DistGen.Tests.Grains.Jobs;
+
+[Collection(TwoSiloClusterCollection.Name)]
+public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposable
+{
+    private readonly string _reference = Directory.CreateTempSubdirectory("distgen-reference-").FullName;
+
+    public void Dispose() => Directory.Delete(_reference, recursive: true);
+
+    private const string VaeSpec = """
+        { "apiVersion": "distgen/v1", "name": "vae-cluster", "workload": "vae", "seed": 11,
+          "data": { "name": "fashion-mnist" },
+          "model": { "hiddenSize": 128, "latentSize": 8 },
+          "training": { "steps": 20, "batchSize": 128, "trainLimit": 4000, "testLimit": 500, "logEvery": 5, "evalEvery": 10 },
+          "cluster": { "workers": 4 } }
+        """;
+
+    private const string CharLmSpec = """
+        { "apiVersion": "distgen/v1", "name": "lm-cluster", "workload": "char-lm", "seed": 12,
+          "data": { "name": "kjv" },
+          "model": { "contextLength": 32, "modelDimension": 64, "heads": 4, "layers": 2 },
+          "training": { "steps": 20, "batchSize": 128, "evalInterval": 10, "evalBatches": 2, "sampleLength": 20, "sampleCount": 1 },
+          "cluster": { "workers": 4 } }
+        """;
+
+    [Theory]
+    [InlineData(VaeSpec, "vae")]
+    [InlineData(CharLmSpec, "model")]
+    public async Task Job_with_4_workers_of_batch_32_equals_the_reference_with_batch_128(string spec, string moduleName)
+    {
+        var registry = fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+        var submitted = await registry.Submit(spec);
+        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+
+        var status = await WaitForEnd(submitted.JobId!);
+        Assert.Equal(JobState.Succeeded, status.State);
+        Assert.Equal(20, status.Round);
+
+        var job = SpecLoader.Parse(spec);
+        new DataParallelReferenceTrainer(job.Workload.CreateDataParallel!(job)).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
+        var expected = ParametersIn(Path.Combine(_reference, "checkpoint.bin"), job, moduleName);
+        var actual = ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, submitted.JobId!, "checkpoint.bin"), job, moduleName);
+        double difference = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(difference <= 1e-5, $"max |parameter difference| {difference:E3}");
+
+        // The workers were spread over both silos, so parameters and gradients crossed the gRPC data plane.
+        Assert.Equal(2, status.WorkerSilos.Count);
+    }
+
+    [Fact]
+    public async Task A_spec_the_cluster_cannot_run_is_refused_with_its_json_path_and_the_cluster_carries_on()
+    {
+        var registry = fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+        var bad = await registry.Submit(VaeSpec.Replace("\"steps\": 20", "\"steps\": -3"));
+        Assert.False(bad.Accepted);
+        Assert.Contains(bad.Errors, e => e.StartsWith("$.training.steps", StringComparison.Ordinal));
+        var indivisible = await registry.Submit(VaeSpec.Replace("\"batchSize\": 128", "\"batchSize\": 130"));
+        Assert.Contains(indivisible.Errors, e => e.StartsWith("$.training.batchSize", StringComparison.Ordinal));
+        var gan = await registry.Submit("""{ "apiVersion": "distgen/v1", "name": "g", "workload": "gan", "data": { "name": "ring8" } }""");
+        Assert.Contains(gan.Errors, e => e.StartsWith("$.workload", StringComparison.Ordinal) && e.Contains("--reference"));
+        Assert.NotNull(await registry.List());
+    }
+
+    private async Task<JobStatus> WaitForEnd(string jobId)
+    {
+        var coordinator = fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId);
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var status = await coordinator.GetStatus();
+            if (status.IsFinished) return status;
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} still {status.State} at round {status.Round}: {status.Message}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static float[] ParametersIn(string checkpoint, LoadedJob job, string moduleName)
+    {
+        var model = job.Workload.CreateDataParallel!(job).CreateReplica();
+        Checkpoint.LoadModules(checkpoint, new Dictionary<string, nn.Module> { [moduleName] = model });
+        return ParameterVector.Flatten(model.parameters());
+    }
+}

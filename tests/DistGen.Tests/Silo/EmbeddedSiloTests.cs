@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using DistGen.Grains.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+
+namespace DistGen.Tests.Silo;
+
+public sealed class EmbeddedSiloTests
+{
+    [Fact]
+    public async Task An_embedded_silo_is_active_answers_healthz_on_loopback_and_closes_its_port_when_disposed()
+    {
+        int port;
+        await using (var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { HttpPort = 0 }))
+        {
+            port = silo.Endpoints.HttpPort!.Value;
+            Assert.Equal(IPAddress.Loopback, silo.Endpoints.ListenAddress);
+            using var http = new HttpClient();
+            using var response = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var health = await response.Content.ReadFromJsonAsync<SiloHealth>();
+            Assert.Equal("Active", health!.Status);
+            Assert.Equal("embedded", health.Name);
+            Assert.Equal("distgen-embedded", health.ClusterId);
+            Assert.StartsWith("127.0.0.1:", health.Silo);
+            Assert.Null(health.GatewayPort);
+        }
+        using var probe = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, port));
+    }
+
+    [Fact]
+    public async Task An_embedded_silo_without_a_port_serves_grains_through_its_client()
+    {
+        await using var silo = await EmbeddedSilo.StartAsync();
+
+        Assert.Null(silo.Endpoints.HttpPort);
+        Assert.Null(silo.Endpoints.GatewayPort);
+        var hosts = await silo.GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        Assert.Equal(SiloStatus.Active, Assert.Single(hosts).Value);
+    }
+
+    [Fact]
+    public void A_process_without_the_cluster_providers_refuses_redis_clustering_and_says_which_host_to_run()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        var options = new ClusterHostOptions { Clustering = ClusteringMode.Redis, Redis = "127.0.0.1:6379" };
+        var failure = Assert.Single(Assert.Throws<OptionsValidationException>(() => builder.AddDistGenSilo(options)).Failures);
+        Assert.Contains("run the DistGen.Silo host", failure);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using DistGen.Grains.Hosting;
+using DistGen.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace DistGen.Tests.Silo;
+
+/// <summary>How the Silo host composes Orleans for each clustering, checked on the built host without starting it.</summary>
+public sealed class SiloCompositionTests
+{
+    private static async Task<T> InspectAsync<T>(ClusterHostOptions options, Func<IServiceProvider, T> inspect)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.AddDistGenSilo(options, new ClusterProviders());
+        await using var app = builder.Build();
+        return inspect(app.Services);
+    }
+
+    [Fact]
+    public async Task Redis_clustering_advertises_the_configured_address_and_keeps_membership_and_job_state_in_redis()
+    {
+        var options = new ClusterHostOptions
+        {
+            Clustering = ClusteringMode.Redis, Redis = "127.0.0.1:6379", AdvertisedAddress = "127.0.0.1",
+            SiloPort = 12001, GatewayPort = 12002, HttpPort = 12003, ShutdownTimeoutSeconds = 45,
+        };
+
+        var (endpoint, membership, storage, shutdown) = await InspectAsync(options, services => (
+            services.GetRequiredService<IOptions<EndpointOptions>>().Value,
+            services.GetRequiredService<IMembershipTable>().GetType().Name,
+            services.GetRequiredKeyedService<IGrainStorage>(ClusterHostOptions.JobStorageName).GetType().Name,
+            services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout));
+
+        Assert.Equal(IPAddress.Loopback, endpoint.AdvertisedIPAddress);
+        Assert.Equal((12001, 12002), (endpoint.SiloPort, endpoint.GatewayPort));
+        Assert.Null(endpoint.SiloListeningEndpoint);
+        Assert.Equal("RedisMembershipTable", membership);
+        Assert.Equal("RedisGrainStorage", storage);
+        Assert.Equal(TimeSpan.FromSeconds(45), shutdown);
+    }
+
+    [Fact]
+    public async Task Kubernetes_clustering_takes_the_pod_ip_and_name_and_keeps_the_configured_ports()
+    {
+        var variables = new Dictionary<string, string> { ["POD_IP"] = "10.1.2.3", ["POD_NAME"] = "distgen-silo-1", ["POD_NAMESPACE"] = "distgen" };
+        foreach (var (name, value) in variables) Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            var options = new ClusterHostOptions { Clustering = ClusteringMode.Kubernetes, Redis = "redis:6379" };
+
+            var (endpoint, silo, membership) = await InspectAsync(options, services => (
+                services.GetRequiredService<IOptions<EndpointOptions>>().Value,
+                services.GetRequiredService<IOptions<SiloOptions>>().Value,
+                services.GetRequiredService<IMembershipTable>().GetType().Name));
+
+            Assert.Equal(IPAddress.Parse("10.1.2.3"), endpoint.AdvertisedIPAddress);
+            Assert.Equal((11111, 30000), (endpoint.SiloPort, endpoint.GatewayPort));
+            Assert.Equal(new IPEndPoint(IPAddress.Any, 11111), endpoint.SiloListeningEndpoint);
+            Assert.Equal("distgen-silo-1", silo.SiloName);
+            Assert.Equal("RedisMembershipTable", membership);
+        }
+        finally
+        {
+            foreach (var name in variables.Keys) Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    [Fact]
+    public async Task Localhost_clustering_keeps_job_state_in_memory_and_names_the_silo_after_host_and_port()
+    {
+        var options = new ClusterHostOptions { SiloPort = 12011, GatewayPort = 12012, HttpPort = 12013 };
+
+        var (endpoint, silo, storage) = await InspectAsync(options, services => (
+            services.GetRequiredService<IOptions<EndpointOptions>>().Value,
+            services.GetRequiredService<IOptions<SiloOptions>>().Value,
+            services.GetRequiredKeyedService<IGrainStorage>(ClusterHostOptions.JobStorageName).GetType().Name));
+
+        Assert.Equal(IPAddress.Loopback, endpoint.AdvertisedIPAddress);
+        Assert.Equal($"{Environment.MachineName}-12011", silo.SiloName);
+        Assert.Equal("MemoryGrainStorage", storage);
+    }
+}
