@@ -55,7 +55,7 @@ public static class DataPlaneHosting
     /// </summary>
     public static KestrelServerOptions ListenDistGenDataPlane(this KestrelServerOptions kestrel)
     {
-        var options = Options(kestrel.ApplicationServices);
+        var options = ListenSettings(kestrel.ApplicationServices);
         var endpoint = kestrel.ApplicationServices.GetRequiredService<DataPlaneEndpoint>();
         // Measured (NOTES.md): 64 KiB defaults cap pushes far below the wire's speed; these let a stream run ahead.
         kestrel.Limits.Http2.InitialConnectionWindowSize = 64 << 20;
@@ -75,4 +75,22 @@ public static class DataPlaneHosting
 
     private static DataPlaneOptions Options(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<DataPlaneOptions>>().Value;
+
+    /// <summary>
+    /// The options as configured, checked only for what the endpoint needs: Kestrel reads its endpoints while the host
+    /// is built, and a missing secret should stop the host at start-up (ValidateOnStart), not make it unbuildable.
+    /// </summary>
+    private static DataPlaneOptions ListenSettings(IServiceProvider provider)
+    {
+        var options = new DataPlaneOptions();
+        foreach (var configure in provider.GetServices<IConfigureOptions<DataPlaneOptions>>())
+        {
+            if (configure is IConfigureNamedOptions<DataPlaneOptions> named) named.Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+            else configure.Configure(options);
+        }
+        foreach (var postConfigure in provider.GetServices<IPostConfigureOptions<DataPlaneOptions>>())
+            postConfigure.PostConfigure(Microsoft.Extensions.Options.Options.DefaultName, options);
+        var failures = DataPlaneOptionsValidator.ListenProblems(options).ToList();
+        return failures.Count == 0 ? options : throw new OptionsValidationException(DataPlaneOptions.Section, typeof(DataPlaneOptions), failures);
+    }
 }
