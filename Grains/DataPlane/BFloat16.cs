@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -10,6 +11,7 @@ namespace DistGen.Grains.DataPlane;
 public static class BFloat16
 {
     /// <summary>Rounds <paramref name="source"/> to bfloat16 into <paramref name="destination"/> (2 bytes per element).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Narrow(ReadOnlySpan<float> source, Span<byte> destination)
     {
         if (destination.Length < source.Length * 2)
@@ -31,6 +33,7 @@ public static class BFloat16
     }
 
     /// <summary>Widens bfloat16 values (2 bytes each) back to float32; exact.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Widen(ReadOnlySpan<byte> source, Span<float> destination)
     {
         var halves = MemoryMarshal.Cast<byte, ushort>(source);

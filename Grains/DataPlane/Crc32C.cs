@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DistGen.Grains.DataPlane;
@@ -14,6 +15,8 @@ public static class Crc32C
     public static uint Compute(ReadOnlySpan<byte> data) => ~Append(uint.MaxValue, data);
 
     /// <summary>Continues a running (pre-inverted, not yet finalised) CRC over more data.</summary>
+    // Fully optimised from the first call: a few calls per tensor would otherwise run the loop unoptimised for a while.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         int words = data.Length / sizeof(ulong);

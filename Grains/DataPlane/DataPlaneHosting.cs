@@ -1,10 +1,13 @@
 using System.Net;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace DistGen.Grains.DataPlane;
@@ -30,6 +33,11 @@ public static class DataPlaneHosting
         services.AddSingleton<TensorExchangeClient>();
         services.AddSingleton<TensorExchange>();
         services.AddSingleton<ITensorExchange>(provider => provider.GetRequiredService<TensorExchange>());
+        // Kestrel-wide transport settings that pushes need (see LargeBlockMemoryPool): large receive buffers, allocated
+        // without a zero-byte read first.
+        services.RemoveAll<IMemoryPoolFactory<byte>>();
+        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPool.Factory>();
+        services.Configure<SocketTransportOptions>(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         services.AddGrpc();
         services.AddOptions<GrpcServiceOptions<TensorExchangeService>>()
             .Configure<IOptions<DataPlaneOptions>>((grpc, dataPlane) =>
@@ -47,7 +55,7 @@ public static class DataPlaneHosting
     /// </summary>
     public static KestrelServerOptions ListenDistGenDataPlane(this KestrelServerOptions kestrel)
     {
-        var options = Options(kestrel.ApplicationServices);
+        var options = ListenSettings(kestrel.ApplicationServices);
         var endpoint = kestrel.ApplicationServices.GetRequiredService<DataPlaneEndpoint>();
         // Measured (NOTES.md): 64 KiB defaults cap pushes far below the wire's speed; these let a stream run ahead.
         kestrel.Limits.Http2.InitialConnectionWindowSize = 64 << 20;
@@ -67,4 +75,22 @@ public static class DataPlaneHosting
 
     private static DataPlaneOptions Options(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<DataPlaneOptions>>().Value;
+
+    /// <summary>
+    /// The options as configured, checked only for what the endpoint needs: Kestrel reads its endpoints while the host
+    /// is built, and a missing secret should stop the host at start-up (ValidateOnStart), not make it unbuildable.
+    /// </summary>
+    private static DataPlaneOptions ListenSettings(IServiceProvider provider)
+    {
+        var options = new DataPlaneOptions();
+        foreach (var configure in provider.GetServices<IConfigureOptions<DataPlaneOptions>>())
+        {
+            if (configure is IConfigureNamedOptions<DataPlaneOptions> named) named.Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+            else configure.Configure(options);
+        }
+        foreach (var postConfigure in provider.GetServices<IPostConfigureOptions<DataPlaneOptions>>())
+            postConfigure.PostConfigure(Microsoft.Extensions.Options.Options.DefaultName, options);
+        var failures = DataPlaneOptionsValidator.ListenProblems(options).ToList();
+        return failures.Count == 0 ? options : throw new OptionsValidationException(DataPlaneOptions.Section, typeof(DataPlaneOptions), failures);
+    }
 }

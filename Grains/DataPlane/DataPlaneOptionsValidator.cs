@@ -18,9 +18,7 @@ public sealed class DataPlaneOptionsValidator : IValidateOptions<DataPlaneOption
 
         Require(!string.IsNullOrWhiteSpace(o.Secret),
             $"{S}:Secret is empty: set DISTGEN__{S}__Secret (or {S}:Secret in appsettings.json) to the cluster secret, the same on every silo and client");
-        Require(o.Port is >= 0 and <= 65535, $"{S}:Port is {o.Port}: use a TCP port in 1..65535 (0 picks a free port)");
-        Require(IPAddress.TryParse(o.ListenAddress, out _),
-            $"{S}:ListenAddress '{o.ListenAddress}' is not an IP address: use e.g. 0.0.0.0 (every interface) or 127.0.0.1");
+        failures.AddRange(ListenProblems(o));
         Require(o.AdvertisedEndpoint is null || IsHttpUri(o.AdvertisedEndpoint),
             $"{S}:AdvertisedEndpoint '{o.AdvertisedEndpoint}' is not an http:// address: use http://HOST:PORT as other silos reach this one");
         Require(o.MaxStoreBytes > 0, $"{S}:MaxStoreBytes is {o.MaxStoreBytes}: give the tensor store a positive byte budget (default 2 GiB)");
@@ -42,6 +40,14 @@ public sealed class DataPlaneOptionsValidator : IValidateOptions<DataPlaneOption
             $"{S}:BreakerSamplingDuration is {o.BreakerSamplingDuration}: use at least 00:00:00.5");
         Require(o.BreakDuration >= TimeSpan.FromMilliseconds(500), $"{S}:BreakDuration is {o.BreakDuration}: use at least 00:00:00.5");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Problems of the settings the data-plane endpoint is bound with (checked when Kestrel is configured).</summary>
+    internal static IEnumerable<string> ListenProblems(DataPlaneOptions o)
+    {
+        if (o.Port is < 0 or > 65535) yield return $"{S}:Port is {o.Port}: use a TCP port in 1..65535 (0 picks a free port)";
+        if (!IPAddress.TryParse(o.ListenAddress, out _))
+            yield return $"{S}:ListenAddress '{o.ListenAddress}' is not an IP address: use e.g. 0.0.0.0 (every interface) or 127.0.0.1";
     }
 
     private static bool Is(string value, string expected) => string.Equals(value, expected, StringComparison.OrdinalIgnoreCase);

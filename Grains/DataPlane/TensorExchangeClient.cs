@@ -29,13 +29,14 @@ public sealed class TensorExchangeClient(
     private readonly ILogger _logger = loggers.CreateLogger<TensorExchangeClient>();
     private readonly ConcurrentDictionary<string, Lazy<Connection>> _connections = new(StringComparer.OrdinalIgnoreCase);
 
-    private sealed record Connection(GrpcChannel Channel, Wire.TensorExchange.TensorExchangeClient Stub, ResiliencePipeline Pipeline);
+    // Pushes go through the generated client; pulls through the hand-bound method that reads chunks into pooled buffers.
+    private sealed record Connection(GrpcChannel Channel, CallInvoker Invoker, Wire.TensorExchange.TensorExchangeClient Stub, ResiliencePipeline Pipeline);
 
     /// <summary>Pushes a tensor to the store at <paramref name="endpoint"/>; false when it was already there.</summary>
     public Task<bool> PushAsync(string endpoint, TensorKey key, TensorPayload payload, CancellationToken cancellation = default) =>
-        RunAsync(endpoint, async (stub, token) =>
+        RunAsync(endpoint, async (connection, token) =>
         {
-            using var call = stub.Push(Headers(), cancellationToken: token);
+            using var call = connection.Stub.Push(Headers(), cancellationToken: token);
             var reply = call.ResponseAsync;
             try
             {
@@ -54,10 +55,10 @@ public sealed class TensorExchangeClient(
 
     /// <summary>Pulls a tensor from the store at <paramref name="endpoint"/>, in the configured wire format.</summary>
     public Task<TensorPayload> PullAsync(string endpoint, TensorKey key, CancellationToken cancellation = default) =>
-        RunAsync(endpoint, async (stub, token) =>
+        RunAsync(endpoint, async (connection, token) =>
         {
             var request = new Wire.PullRequest { Key = key.ToWire(), Dtype = _options.WireDType };
-            using var call = stub.Pull(request, Headers(), cancellationToken: token);
+            using var call = connection.Invoker.AsyncServerStreamingCall(TensorExchangeMethods.Pull, null, new CallOptions(Headers(), cancellationToken: token), request);
             var chunks = call.ResponseStream;
             try
             {
@@ -65,7 +66,11 @@ public sealed class TensorExchangeClient(
                     throw new MalformedTensorStreamException($"the pull of {key} returned no chunks");
                 var assembler = new TensorChunkAssembler(chunks.Current, _options.MaxChunkBytes);
                 if (assembler.Key != key) throw new MalformedTensorStreamException($"the pull of {key} returned {assembler.Key}");
-                do assembler.Add(chunks.Current);
+                do
+                {
+                    using var chunk = chunks.Current;
+                    assembler.Add(chunk);
+                }
                 while (await chunks.MoveNext(token).ConfigureAwait(false));
                 return assembler.Complete();
             }
@@ -83,14 +88,25 @@ public sealed class TensorExchangeClient(
     }
 
     private async Task<T> RunAsync<T>(
-        string endpoint, Func<Wire.TensorExchange.TensorExchangeClient, CancellationToken, Task<T>> call, CancellationToken cancellation)
+        string endpoint, Func<Connection, CancellationToken, Task<T>> call, CancellationToken cancellation)
     {
         var connection = _connections.GetOrAdd(endpoint, e => new Lazy<Connection>(() => Connect(e))).Value;
         try
         {
             return await connection.Pipeline.ExecuteAsync(
-                static async (state, token) => await state.call(state.Stub, token).ConfigureAwait(false),
-                (call, connection.Stub), cancellation).ConfigureAwait(false);
+                static async (state, token) =>
+                {
+                    try
+                    {
+                        return await state.call(state.connection, token).ConfigureAwait(false);
+                    }
+                    catch (RpcException cancelled) when (cancelled.StatusCode == StatusCode.Cancelled && token.IsCancellationRequested)
+                    {
+                        // As an OperationCanceledException, Polly tells its own attempt time-out from the caller's cancellation.
+                        throw new OperationCanceledException("the data-plane call was cancelled", cancelled, token);
+                    }
+                },
+                (call, connection), cancellation).ConfigureAwait(false);
         }
         catch (BrokenCircuitException open)
         {
@@ -123,11 +139,11 @@ public sealed class TensorExchangeClient(
             DisposeHttpClient = true,
             MaxReceiveMessageSize = _options.MaxChunkBytes + ChunkHeaderRoom,
             MaxSendMessageSize = _options.ChunkBytes + ChunkHeaderRoom,
-            ThrowOperationCanceledOnCancellation = true,
             LoggerFactory = loggers,
         });
         var pipeline = DataPlaneResilience.Create(endpoint, _options, _logger, time ?? TimeProvider.System);
-        return new Connection(channel, new Wire.TensorExchange.TensorExchangeClient(channel), pipeline);
+        var invoker = channel.CreateCallInvoker();
+        return new Connection(channel, invoker, new Wire.TensorExchange.TensorExchangeClient(invoker), pipeline);
     }
 
     private Metadata Headers() => new() { { ClusterSecret.Header, secret.Value } };

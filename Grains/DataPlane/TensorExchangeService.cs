@@ -6,16 +6,19 @@ using Wire = DistGen.Contracts.DataPlane;
 namespace DistGen.Grains.DataPlane;
 
 /// <summary>
-/// The gRPC side of a silo's tensor store. Every call must carry the cluster secret; a push is checked chunk by
-/// chunk (<see cref="TensorChunkAssembler"/>) and stores nothing unless the whole tensor arrived intact and fits.
+/// The gRPC side of a silo's tensor store (service <c>TensorExchange</c> of <c>tensor_exchange.proto</c>). Every call
+/// must carry the cluster secret; a push is checked chunk by chunk (<see cref="TensorChunkAssembler"/>) and stores
+/// nothing unless the whole tensor arrived intact and fits. Derives from <see cref="TensorExchangeServiceBase"/> rather
+/// than the generated base class, so that pushed chunks arrive as <see cref="ReceivedChunk"/> (pooled data, no
+/// per-chunk array).
 /// </summary>
 public sealed class TensorExchangeService(
     TensorStore store, ClusterSecret secret, IOptions<DataPlaneOptions> options, ILogger<TensorExchangeService> logger)
-    : Wire.TensorExchange.TensorExchangeBase
+    : TensorExchangeServiceBase
 {
     private readonly DataPlaneOptions _options = options.Value;
 
-    public override async Task<Wire.PushReply> Push(IAsyncStreamReader<Wire.TensorChunk> requestStream, ServerCallContext context)
+    public override async Task<Wire.PushReply> Push(IAsyncStreamReader<ReceivedChunk> requestStream, ServerCallContext context)
     {
         Authorize(context);
         try
@@ -55,20 +58,24 @@ public sealed class TensorExchangeService(
             throw Refuse(StatusCode.PermissionDenied, $"the {ClusterSecret.Header} header does not match this silo's cluster secret (DataPlane:Secret)", context);
     }
 
-    private async Task<Wire.PushReply> ReceiveAsync(IAsyncStreamReader<Wire.TensorChunk> requestStream, ServerCallContext context)
+    private async Task<Wire.PushReply> ReceiveAsync(IAsyncStreamReader<ReceivedChunk> requestStream, ServerCallContext context)
     {
         var cancellation = context.CancellationToken;
         if (!await requestStream.MoveNext(cancellation).ConfigureAwait(false))
             throw new MalformedTensorStreamException("the push stream had no chunks");
-        var first = requestStream.Current;
+        using var first = requestStream.Current;
         var assembler = new TensorChunkAssembler(first, _options.MaxChunkBytes);
         // Idempotent by key: a repeat (e.g. a retry after a lost reply) is acknowledged without reading its data.
         var duplicate = new Wire.PushReply { Duplicate = true };
         if (store.Contains(assembler.Key)) return duplicate;
         using var reservation = store.Reserve(assembler.Key, assembler.StoreBytes);
         assembler.Add(first);
+        first.Dispose();
         while (await requestStream.MoveNext(cancellation).ConfigureAwait(false))
-            assembler.Add(requestStream.Current);
+        {
+            using var chunk = requestStream.Current;
+            assembler.Add(chunk);
+        }
         if (!reservation.Commit(assembler.Key, assembler.Complete())) return duplicate;
         logger.LogDebug("Stored {Key} ({Bytes} bytes) pushed by {Peer}", assembler.Key, assembler.StoreBytes, context.Peer);
         return new Wire.PushReply { StoredBytes = assembler.StoreBytes };

@@ -35,6 +35,11 @@ internal sealed class DataPlaneServer : IAsyncDisposable
     /// <summary>gRPC calls the server received, by method name ("Push", "Pull"), refused ones included.</summary>
     public ConcurrentDictionary<string, int> Calls { get; } = new();
 
+    /// <summary>Makes the next <paramref name="calls"/> calls fail with <paramref name="code"/> before the service sees them.</summary>
+    public void FailNext(int calls, StatusCode code) => Counter.Fail(calls, code);
+
+    private CallCounter Counter => _app.Services.GetRequiredService<CallCounter>();
+
     public static Task<DataPlaneServer> StartAsync(params (string Key, string Value)[] settings) =>
         StartAsync(BuildHost(settings));
 
@@ -61,7 +66,8 @@ internal sealed class DataPlaneServer : IAsyncDisposable
             ["DataPlane:Secret"] = Secret,
             ["DataPlane:Port"] = "0",
             ["DataPlane:ListenAddress"] = "127.0.0.1",
-            ["DataPlane:MaxRetryAttempts"] = "0",
+            ["DataPlane:MaxRetryAttempts"] = "2",
+            ["DataPlane:RetryBaseDelay"] = "00:00:00.01",
         };
         foreach (var (key, value) in settings) values[$"DataPlane:{key}"] = value;
         return values;
@@ -101,10 +107,15 @@ internal sealed class DataPlaneServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    /// <summary>Counts the calls the server receives.</summary>
+    /// <summary>Counts the calls the server receives, and fails some on request.</summary>
     private sealed class CallCounter : Interceptor
     {
+        private int _failures;
+        private StatusCode _failure;
+
         public ConcurrentDictionary<string, int> Calls { get; set; } = new();
+
+        public void Fail(int calls, StatusCode code) => (_failure, _failures) = (code, calls);
 
         public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
             IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
@@ -120,7 +131,10 @@ internal sealed class DataPlaneServer : IAsyncDisposable
             return continuation(request, responseStream, context);
         }
 
-        private void Count(ServerCallContext context) =>
+        private void Count(ServerCallContext context)
+        {
             Calls.AddOrUpdate(context.Method[(context.Method.LastIndexOf('/') + 1)..], 1, (_, n) => n + 1);
+            if (Interlocked.Decrement(ref _failures) >= 0) throw new RpcException(new Status(_failure, "injected by the test"));
+        }
     }
 }

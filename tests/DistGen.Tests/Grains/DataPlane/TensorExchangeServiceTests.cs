@@ -52,6 +52,7 @@ public sealed class TensorExchangeServiceTests : IAsyncLifetime
         var refusal = await Assert.ThrowsAsync<RpcException>(() => client.PullAsync(_server.Endpoint, Tensors.Gradients(1)));
 
         Assert.Equal(StatusCode.PermissionDenied, refusal.StatusCode);
+        Assert.Equal(1, _server.Calls["Pull"]);
     }
 
     [Fact]
@@ -131,7 +132,7 @@ public sealed class TensorExchangeServiceTests : IAsyncLifetime
         Assert.Equal(StatusCode.ResourceExhausted, refusal.StatusCode);
         Assert.StartsWith("tensor store budget of 100000 bytes exceeded by key job-1/gradients/2/w0 (40000 bytes, 80000 already in use): raise DataPlane:MaxStoreBytes", refusal.Status.Detail);
         Assert.Equal(1, small.Store.Count);
-        Assert.Equal(1, small.Calls["Push"] - 1);
+        Assert.Equal(2, small.Calls["Push"]);
     }
 
     [Fact]
