@@ -1,12 +1,22 @@
 using DistGen.Bench;
 
-// Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (about 5 minutes on 2 cores).
-// `dotnet run -c Release --project bench -- dataplane` prints only the data-plane table (RESULTS.md is left alone).
+// Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (about 10 minutes on 2 cores).
+// `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
+// sections: reference, ppo, dataplane, cluster, latency.
 var root = BenchSpec.RepositoryRoot();
-if (args.Contains("dataplane"))
+var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> Run)[]
 {
-    Console.WriteLine(string.Join(Environment.NewLine, await DataPlaneThroughput.RunAsync()));
-    return;
+    ("reference", "Reference trainers: throughput", () => Task.FromResult(ReferenceThroughput.Run(root))),
+    ("ppo", "PPO reference: sample efficiency on CartPole-v1 (example spec, 100k env steps, 3 seeds)", () => Task.FromResult(PpoSampleEfficiency.Run(root))),
+    ("dataplane", "Data plane: gRPC TensorExchange vs a raw loopback socket (one process, medians)", DataPlaneThroughput.RunAsync),
+    ("cluster", "Step time: reference trainer vs embedded cluster at the same global batch", () => ClusterStepTime.RunAsync(root)),
+    ("latency", "Control plane: grain round trip", () => GrainLatency.RunAsync()),
+};
+var chosen = args.Length == 0 ? sections : sections.Where(s => args.Contains(s.Name)).ToArray();
+if (chosen.Length == 0)
+{
+    Console.Error.WriteLine($"unknown section; known: {string.Join(", ", sections.Select(s => s.Name))}");
+    return 2;
 }
 var lines = new List<string>
 {
@@ -16,19 +26,18 @@ var lines = new List<string>
     "Speed figures are from one run on a shared machine; compare ratios measured in the same run, not across runs.",
     "",
     $"Machine: {Machine.Describe()}",
-    "",
-    "## Reference trainers: throughput",
-    "",
 };
-Console.Error.WriteLine("reference trainer throughput...");
-lines.AddRange(ReferenceThroughput.Run(root));
-lines.AddRange(["", "## PPO reference: sample efficiency on CartPole-v1 (example spec, 100k env steps, 3 seeds)", ""]);
-Console.Error.WriteLine("PPO sample efficiency...");
-lines.AddRange(PpoSampleEfficiency.Run(root));
-lines.AddRange(["", "## Data plane: gRPC TensorExchange vs a raw loopback socket (one process, medians)", ""]);
-Console.Error.WriteLine("data plane throughput...");
-lines.AddRange(await DataPlaneThroughput.RunAsync());
-var path = Path.Combine(root, "bench", "RESULTS.md");
-File.WriteAllLines(path, lines);
+foreach (var (name, title, run) in chosen)
+{
+    Console.Error.WriteLine($"{name}...");
+    lines.AddRange(["", $"## {title}", ""]);
+    lines.AddRange((await run()).ToList());
+}
 Console.WriteLine(string.Join(Environment.NewLine, lines));
-Console.Error.WriteLine($"wrote {path}");
+if (chosen.Length == sections.Length)
+{
+    var path = Path.Combine(root, "bench", "RESULTS.md");
+    File.WriteAllLines(path, lines);
+    Console.Error.WriteLine($"wrote {path}");
+}
+return 0;

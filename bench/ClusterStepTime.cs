@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.Hosting;
+using DistGen.Training.Core;
+using DistGen.Training.DataParallel;
+using DistGen.Training.Specs;
+using static TorchSharp.torch;
+
+namespace DistGen.Bench;
+
+/// <summary>
+/// Step time of the data-parallel workloads (models of >= 1M parameters): the single-process reference against the
+/// embedded cluster (one silo, data plane in memory) with 1 and 2 workers at the same global batch, in one run.
+/// </summary>
+public static class ClusterStepTime
+{
+    private sealed record Case(string Name, string Example, int Rounds, (string, string, JsonNode)[] Overrides);
+
+    private static readonly Case[] Cases =
+    [
+        new("VAE 784-640-20 (1.03M params), batch 256", "vae-fashion-mnist.json", 200,
+        [
+            ("model", "hiddenSize", 640), ("training", "batchSize", 256), ("training", "testLimit", 500),
+            ("training", "evalEvery", 1_000_000), ("training", "logEvery", 50),
+        ]),
+        new("char-LM d 160 x 4 layers (1.3M params), batch 64 x 64", "char-lm-kjv.json", 30,
+        [
+            ("model", "modelDimension", 160), ("model", "contextLength", 64), ("training", "batchSize", 64),
+            ("training", "evalInterval", 1_000_000), ("training", "evalBatches", 1), ("training", "sampleCount", 0),
+        ]),
+    ];
+
+    public static async Task<IEnumerable<string>> RunAsync(string root)
+    {
+        var lines = new List<string>
+        {
+            "| workload | rounds | reference s/round | cluster, 1 worker s/round | ratio | cluster, 2 workers s/round | ratio |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        };
+        foreach (var c in Cases)
+        {
+            var overrides = c.Overrides.Append(("training", "steps", (JsonNode)c.Rounds)).ToArray();
+            double reference = Reference(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 1)]), c.Rounds);
+            double one = await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 1)]), c.Rounds);
+            double two = await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 2)]), c.Rounds);
+            Console.Error.WriteLine($"  {c.Name}: reference {reference:F4}, 1 worker {one:F4}, 2 workers {two:F4} s/round");
+            lines.Add($"| {c.Name} | {c.Rounds} | {reference:F4} | {one:F4} | {one / reference:F2}x | {two:F4} | {two / reference:F2}x |");
+        }
+        return lines;
+    }
+
+    private static double Reference(LoadedJob job, int rounds)
+    {
+        set_num_threads(job.Threads);
+        var folder = Directory.CreateTempSubdirectory("distgen-bench-").FullName;
+        try
+        {
+            var summary = job.Workload.CreateReferenceTrainer(job).Run(RunContext.OnCpu(folder, job.Spec.Seed));
+            return summary.WallSeconds / rounds;
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<double> Cluster(LoadedJob job, int rounds)
+    {
+        set_num_threads(job.Threads);
+        var root = Directory.CreateTempSubdirectory("distgen-bench-cluster-").FullName;
+        try
+        {
+            await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { ArtifactsRoot = root });
+            var submitted = await silo.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(job.SourceJson);
+            if (!submitted.Accepted) throw new InvalidOperationException(string.Join("; ", submitted.Errors));
+            var coordinator = silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
+            JobStatus status;
+            while (!(status = await coordinator.GetStatus()).IsFinished) await Task.Delay(100);
+            if (status.State != JobState.Succeeded) throw new InvalidOperationException($"bench job {status.State}: {status.Message}");
+            var summary = TrainingSummary.Read(Path.Combine(root, submitted.JobId!, "summary.json"));
+            return summary.WallSeconds / rounds;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
