@@ -13,7 +13,7 @@ public static class BenchSpec
         foreach (var (section, field, value) in overrides)
         {
             if (node[section] is not JsonObject target) node[section] = target = new JsonObject();
-            target[field] = value;
+            target[field] = value.DeepClone();
         }
         return SpecLoader.Parse(node.ToJsonString());
     }

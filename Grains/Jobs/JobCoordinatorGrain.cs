@@ -132,7 +132,9 @@ public sealed class JobCoordinatorGrain(
                 var row = await Task.Run(() =>
                 {
                     learnerRef.Apply(r);
-                    return learnerRef.EndRound(r, rowMetrics, rows / clock.Elapsed.TotalSeconds);
+                    var endOfRound = learnerRef.EndRound(r, rowMetrics, rows / clock.Elapsed.TotalSeconds);
+                    if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0) learnerRef.SaveCheckpoint(r);
+                    return endOfRound;
                 });
                 Publish(model, version: r);
                 exchange.Retire(JobId, r);

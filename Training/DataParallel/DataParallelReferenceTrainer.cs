@@ -28,6 +28,7 @@ public sealed class DataParallelReferenceTrainer(IDataParallelWorkload workload)
             learner.Apply(round);
             rows += globalBatch.Length;
             learner.EndRound(round, metrics, rows / clock.Elapsed.TotalSeconds);
+            if (workload.CheckpointEvery > 0 && round % workload.CheckpointEvery == 0) learner.SaveCheckpoint(round);
         }
         return learner.Finish(clock.Elapsed.TotalSeconds);
     }

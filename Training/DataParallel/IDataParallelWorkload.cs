@@ -19,6 +19,8 @@ public interface IDataParallelWorkload
     int RowsPerWorker { get; }
     /// <summary>Optimizer steps of the run.</summary>
     int Rounds { get; }
+    /// <summary>Checkpoint every this many rounds (0: only at the end).</summary>
+    int CheckpointEvery { get; }
 
     /// <summary>A replica of the model, seeded: identical in every process.</summary>
     nn.Module CreateReplica();
@@ -51,6 +53,9 @@ public interface IDataParallelLearner : IDisposable
 
     /// <summary>Logs, evaluates and reports after a round; <paramref name="rowMetrics"/> are the metrics of the round's rows.</summary>
     IReadOnlyDictionary<string, double> EndRound(long round, IReadOnlyDictionary<string, double> rowMetrics, double samplesPerSecond);
+
+    /// <summary>Writes checkpoint.bin (model, optimizer, round) now; written atomically, so a crash never leaves half a file.</summary>
+    void SaveCheckpoint(long round);
 
     /// <summary>Writes the final plots, samples, checkpoint and summary.json.</summary>
     TrainingSummary Finish(double wallSeconds);

@@ -76,10 +76,7 @@ public sealed class CharLmLearner : IDataParallelLearner
         var finalRandom = new SplitMix64(Stream("final-samples"));
         for (int i = 0; i < _training.SampleCount; i++) WriteSample($"final sample {i + 1}", finalRandom);
         LossPlot.Save(_ctx.PathOf("loss.png"), $"char-level transformer LM ({_parameterCount:N0} parameters)", _metrics, "train_loss", "val_loss");
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"),
-            new Dictionary<string, nn.Module> { ["model"] = _lm },
-            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["optimizer"] = _optimizer },
-            new Dictionary<string, ulong> { ["step"] = (ulong)_training.Steps });
+        SaveCheckpoint(_training.Steps);
         var summary = new TrainingSummary
         {
             Workload = CharLmWorkload.Workload,
@@ -97,6 +94,12 @@ public sealed class CharLmLearner : IDataParallelLearner
         summary.Write(_ctx.PathOf("summary.json"));
         return summary;
     }
+
+    public void SaveCheckpoint(long round) =>
+        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"),
+            new Dictionary<string, nn.Module> { ["model"] = _lm },
+            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["optimizer"] = _optimizer },
+            new Dictionary<string, ulong> { ["step"] = (ulong)round });
 
     public void Dispose()
     {

@@ -18,8 +18,9 @@ public sealed class CharLmWorkload : IDataParallelWorkload
     private readonly ITokenStream _tokens;
     private readonly long _seed;
 
-    public CharLmWorkload(CharLmModelOptions model, CharLmTrainingOptions training, ITokenStream tokens, int workers, long seed)
+    public CharLmWorkload(CharLmModelOptions model, CharLmTrainingOptions training, ITokenStream tokens, int workers, long seed, int checkpointEvery = 0)
     {
+        CheckpointEvery = checkpointEvery;
         // The vocabulary comes from the data; a prompt the corpus cannot encode fails now, not after training.
         _model = model.WithVocabularyOf(tokens);
         _training = training;
@@ -33,6 +34,7 @@ public sealed class CharLmWorkload : IDataParallelWorkload
     public int Workers { get; }
     public int RowsPerWorker => _training.BatchSize / Workers;
     public int Rounds => _training.Steps;
+    public int CheckpointEvery { get; }
     public long[] Prompt { get; }
 
     public nn.Module CreateReplica() => Seeding.Build(_seed, () => new CharTransformer(_model));

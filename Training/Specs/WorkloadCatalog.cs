@@ -79,11 +79,11 @@ public static class WorkloadCatalog
     public static VaeWorkload VaeWorkloadOf(LoadedJob job, VaeModelOptions model, VaeTrainingOptions training)
     {
         var (train, test) = ImageSplits(job.Spec.Data.Name);
-        return new VaeWorkload(model, training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Data.Name, train, test);
+        return new VaeWorkload(model, training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Data.Name, train, test, job.Spec.Cluster.CheckpointEvery);
     }
 
     public static CharLmWorkload CharLmWorkloadOf(LoadedJob job, CharLmModelOptions model, CharLmTrainingOptions training) =>
-        new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), job.Spec.Cluster.Workers, job.Spec.Seed);
+        new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery);
 
     // The global batch is split evenly over the workers.
     private static void CheckDivisible(LoadedJob job, int batchSize, List<SpecError> errors)

@@ -63,8 +63,7 @@ public sealed class VaeLearner : IDataParallelLearner
     {
         LossPlot.Save(_ctx.PathOf("loss.png"), $"VAE on {_dataName} (nats per image)", _metrics, "train_neg_elbo", "test_neg_elbo", "reconstruction", "kl");
         SaveSamples();
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = _vae },
-            new Dictionary<string, OptimizerHelper> { ["vae"] = _optimizer }, new Dictionary<string, ulong> { ["step"] = (ulong)_training.Steps });
+        SaveCheckpoint(_training.Steps);
         var summary = new TrainingSummary
         {
             Workload = "vae",
@@ -81,6 +80,10 @@ public sealed class VaeLearner : IDataParallelLearner
         summary.Write(_ctx.PathOf("summary.json"));
         return summary;
     }
+
+    public void SaveCheckpoint(long round) =>
+        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = _vae },
+            new Dictionary<string, OptimizerHelper> { ["vae"] = _optimizer }, new Dictionary<string, ulong> { ["step"] = (ulong)round });
 
     public void Dispose()
     {

@@ -11,7 +11,7 @@ namespace DistGen.Training.Vae;
 /// <c>new DataParallelReferenceTrainer(new VaeWorkload(...))</c>; the cluster runs the same rounds over workers.
 /// </summary>
 public sealed class VaeWorkload(VaeModelOptions model, VaeTrainingOptions training, int workers, long seed,
-    string dataName, ImageDataset train, ImageDataset test) : IDataParallelWorkload
+    string dataName, ImageDataset train, ImageDataset test, int checkpointEvery = 0) : IDataParallelWorkload
 {
     public const int PixelCount = 28 * 28;
 
@@ -19,6 +19,7 @@ public sealed class VaeWorkload(VaeModelOptions model, VaeTrainingOptions traini
     public int Workers => workers;
     public int RowsPerWorker => training.BatchSize / workers;
     public int Rounds => training.Steps;
+    public int CheckpointEvery => checkpointEvery;
     public int TrainCount => training.TrainLimit > 0 ? Math.Min(training.TrainLimit, train.Count) : train.Count;
     public int TestCount => training.TestLimit > 0 ? Math.Min(training.TestLimit, test.Count) : test.Count;
 

@@ -87,4 +87,28 @@ public sealed class DataParallelRoundTests : IDisposable
 
         AssertClose(reference, workers, 1e-5);
     }
+
+    [Fact]
+    public void A_run_stopped_after_round_6_has_the_checkpoint_of_round_4_when_checkpointing_every_4_rounds()
+    {
+        var (train, test) = WorkloadCatalog.ImageSplits(FashionMnist.DatasetName);
+        var model = new VaeModelOptions { HiddenSize = 32, LatentSize = 4 };
+        var training = new VaeTrainingOptions { Steps = 10, BatchSize = 16, TrainLimit = 500, TestLimit = 100, LogEvery = 1 };
+        var workload = new VaeWorkload(model, training, workers: 1, seed: 2, "fashion-mnist", train, test, checkpointEvery: 4);
+        using var stop = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p => { if (p.Step == 6) stop.Cancel(); });
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new DataParallelReferenceTrainer(workload).Run(new RunContext(_folder, 2, CPU, progress, stop.Token)));
+
+        var vae = workload.CreateReplica();
+        var counters = Checkpoint.Load(Path.Combine(_folder, "checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = vae },
+            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["vae"] = optim.Adam(vae.parameters()) });
+        Assert.Equal(4UL, counters["step"]);
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
 }
