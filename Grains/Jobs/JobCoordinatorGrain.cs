@@ -47,6 +47,10 @@ public sealed class JobCoordinatorGrain(
             State = JobState.Running,
             ArtifactsFolder = Path.GetFullPath(Path.Combine(options.Value.Root, JobId)),
             CoordinatorSilo = silo.SiloAddress.ToString(),
+            Name = runtime.Job.Spec.Name,
+            Workload = runtime.Job.Workload.Name,
+            TotalRounds = runtime.Workload.Rounds,
+            Workers = runtime.Workload.Workers,
         };
         await record.WriteStateAsync();
         // The rounds run from a grain timer, so Start returns at once and the activation stays alive while they run.
@@ -58,17 +62,17 @@ public sealed class JobCoordinatorGrain(
 
     public Task<JobStatus> GetStatus()
     {
+        // From the record alone: answering status never loads the job's data set.
         var r = record.State;
-        var job = r.SpecJson.Length > 0 ? runtimes.Get(JobId, r.SpecJson) : null;
         return Task.FromResult(new JobStatus
         {
             JobId = JobId,
-            Name = job?.Job.Spec.Name ?? "",
-            Workload = job?.Job.Workload.Name ?? "",
+            Name = r.Name,
+            Workload = r.Workload,
             State = r.State,
             Round = r.Round,
-            TotalRounds = job?.Workload.Rounds ?? 0,
-            Workers = job?.Workload.Workers ?? 0,
+            TotalRounds = r.TotalRounds,
+            Workers = r.Workers,
             Metrics = new Dictionary<string, double>(r.Metrics),
             Message = r.Message,
             SubmittedAt = r.SubmittedAt,

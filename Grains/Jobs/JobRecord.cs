@@ -16,4 +16,8 @@ public sealed class JobRecord
     [Id(7)] public string? CoordinatorSilo { get; set; }
     [Id(8)] public Dictionary<string, double> Metrics { get; set; } = new();
     [Id(9)] public List<string> WorkerSilos { get; set; } = [];
+    [Id(10)] public string Name { get; set; } = "";
+    [Id(11)] public string Workload { get; set; } = "";
+    [Id(12)] public long TotalRounds { get; set; }
+    [Id(13)] public int Workers { get; set; }
 }
