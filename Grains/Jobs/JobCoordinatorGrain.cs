@@ -166,6 +166,7 @@ public sealed class JobCoordinatorGrain(
             learner?.Dispose();
             model?.Dispose();
             await ReleaseWorkers(workload.Workers);
+            runtimes.Release(JobId);
             _timer?.Dispose();
         }
     }

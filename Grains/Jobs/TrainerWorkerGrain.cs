@@ -48,6 +48,7 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
         _replica?.Dispose();
         _replica = null;
         _runtime = null;
+        runtimes.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
