@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -20,12 +21,23 @@ public sealed class ConvGenerator : Module<Tensor, Tensor>
         _channels = channels;
         _project = Sequential(Linear(latentSize, 2 * channels * 7 * 7), ReLU());
         _upsample = Sequential(
-            GroupNorm(8, 2 * channels), ReLU(),
+            InitialisedGroupNorm(2 * channels), ReLU(),
             ConvTranspose2d(2 * channels, channels, 4, stride: 2, padding: 1), // 7 -> 14
-            GroupNorm(8, channels), ReLU(),
+            InitialisedGroupNorm(channels), ReLU(),
             ConvTranspose2d(channels, 1, 4, stride: 2, padding: 1), // 14 -> 28
             Tanh());
         RegisterComponents();
+    }
+
+    // TorchSharp 0.107.0 allocates GroupNorm's affine parameters with torch.empty and never initialises them
+    // (garbage, often NaN, and not reproducible from the seed); set PyTorch's documented ones / zeros here.
+    private static GroupNorm InitialisedGroupNorm(int channels)
+    {
+        var norm = GroupNorm(8, channels);
+        using var noGrad = no_grad();
+        init.ones_(norm.weight);
+        init.zeros_(norm.bias!);
+        return norm;
     }
 
     public override Tensor forward(Tensor z)

@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace DistGen.Training.Gan;
 
 /// <summary>
-/// Single-process GAN (Goodfellow et al. 2014) on 2-D mixtures or 28x28 images: k discriminator steps, then one
+/// Single-process GAN (Goodfellow et al. 2014) on 2-D mixtures or 28x28 images: k discriminator steps (with the R1
+/// penalty on real data when training.r1Gamma > 0), then one
 /// generator step, each with its own Adam. The split step functions of <see cref="GanSteps"/> do the math.
 /// </summary>
 public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOptions training, IGanData data) : IReferenceTrainer
@@ -78,7 +79,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
                 var real = data.RealBatch(training.BatchSize).to(ctx.Device);
                 Tensor fake;
                 using (no_grad()) fake = generator.forward(Latent(training.BatchSize, latentRandom));
-                dLoss = GanSteps.DiscriminatorGradients(discriminator, real, fake);
+                dLoss = GanSteps.DiscriminatorGradients(discriminator, real, fake, training.R1Gamma);
                 discriminatorOptimizer.step();
                 samplesSeen += training.BatchSize;
             }
