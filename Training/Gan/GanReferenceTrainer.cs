@@ -9,8 +9,8 @@ namespace DistGen.Training.Gan;
 
 /// <summary>
 /// Single-process GAN (Goodfellow et al. 2014) on 2-D mixtures or 28x28 images: k discriminator steps (with the R1
-/// penalty on real data when training.r1Gamma > 0), then one
-/// generator step, each with its own Adam. The split step functions of <see cref="GanSteps"/> do the math.
+/// penalty on real data when training.r1Gamma > 0), then one generator step, each with its own Adam. The split step
+/// functions of <see cref="GanSteps"/> do the math.
 /// </summary>
 public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOptions training, IGanData data) : IReferenceTrainer
 {
