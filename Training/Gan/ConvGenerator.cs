@@ -8,7 +8,7 @@ namespace DistGen.Training.Gan;
 /// DCGAN-style generator for 28x28 grey images: z -> 7x7 feature map -> two stride-2 transposed convolutions -> tanh.
 /// LayerNorm over each feature map instead of BatchNorm: each sample's output then does not depend on the rest of its
 /// batch, so a data-parallel run over several workers computes exactly what one process computes. (Not GroupNorm:
-/// TorchSharp 0.107's GroupNorm returns garbage on this build; see GanStepsTests.)
+/// TorchSharp 0.107's GroupNorm leaves its affine weight and bias uninitialised, so outputs start as garbage.)
 /// </summary>
 public sealed class ConvGenerator : Module<Tensor, Tensor>
 {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -26,6 +27,17 @@ public static class GanLoss
         GeneratorLossKind.NonSaturating => softplus(-fakeLogits).mean(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
+
+    /// <summary>
+    /// The R1 gradient penalty on real data (Mescheder et al. 2018), differentiable w.r.t. D's parameters:
+    /// R1 = γ/2 · E_x[‖∇_x l(x)‖²], one expectation term per logit (a PacGAN pack is one input of D).
+    /// <paramref name="real"/> must require grad and <paramref name="realLogits"/> must come from it.
+    /// </summary>
+    public static Tensor R1Penalty(Tensor realLogits, Tensor real, double gamma)
+    {
+        var gradient = autograd.grad(new[] { realLogits.sum() }, new[] { real }, retain_graph: true, create_graph: true)[0];
+        return gradient.square().sum() * (gamma / 2 / realLogits.shape[0]);
+    }
 
     public static GeneratorLossKind ParseKind(string name) => name switch
     {

@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace DistGen.Training.Gan;
 
 /// <summary>
-/// Single-process GAN (Goodfellow et al. 2014) on 2-D mixtures or 28x28 images: k discriminator steps, then one
-/// generator step, each with its own Adam. The split step functions of <see cref="GanSteps"/> do the math.
+/// Single-process GAN (Goodfellow et al. 2014) on 2-D mixtures or 28x28 images: k discriminator steps (with the R1
+/// penalty on real data when training.r1Gamma > 0), then one generator step, each with its own Adam. The split step
+/// functions of <see cref="GanSteps"/> do the math.
 /// </summary>
 public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOptions training, IGanData data) : IReferenceTrainer
 {
@@ -78,7 +79,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
                 var real = data.RealBatch(training.BatchSize).to(ctx.Device);
                 Tensor fake;
                 using (no_grad()) fake = generator.forward(Latent(training.BatchSize, latentRandom));
-                dLoss = GanSteps.DiscriminatorGradients(discriminator, real, fake);
+                dLoss = GanSteps.DiscriminatorGradients(discriminator, real, fake, training.R1Gamma);
                 discriminatorOptimizer.step();
                 samplesSeen += training.BatchSize;
             }
@@ -100,7 +101,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
                 using var samples = generator.forward(fixedLatent).cpu();
                 data.SaveSamples(ctx.PathOf("samples.png"), samples);
             }
-            if (step % training.LogEvery == 0 || step == training.Steps)
+            if (evaluate || step % training.LogEvery == 0)
             {
                 var row = new Dictionary<string, double>
                 {
@@ -108,7 +109,8 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
                     ["g_loss"] = gLoss,
                     ["samples_per_s"] = samplesSeen / clock.Elapsed.TotalSeconds,
                 };
-                foreach (var (name, value) in quality) row[name] = value;
+                // Quality is measured only at evaluation steps; other rows carry NaN rather than a stale value.
+                if (evaluate) foreach (var (name, value) in quality) row[name] = value;
                 metrics.Log(step, WithQualityColumns(row));
                 ctx.Progress?.Report(new TrainingProgress(step, training.Steps, row));
             }
@@ -131,7 +133,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
         return summary;
     }
 
-    // Quality columns exist from the first row on (NaN until the first evaluation), so metrics.csv keeps one header.
+    // Quality columns exist in every row (NaN where not evaluated), so metrics.csv keeps one header.
     private IReadOnlyDictionary<string, double> WithQualityColumns(Dictionary<string, double> row)
     {
         foreach (var name in data.QualityFigures)

@@ -11,12 +11,18 @@ namespace DistGen.Training.Gan;
 /// </summary>
 public static class GanSteps
 {
-    /// <summary>Accumulates dL_D/dθ_D into the discriminator's gradients; returns L_D.</summary>
-    public static double DiscriminatorGradients(nn.Module<Tensor, Tensor> discriminator, Tensor real, Tensor fake)
+    /// <summary>
+    /// Accumulates dL_D/dθ_D into the discriminator's gradients, plus those of the R1 penalty when
+    /// <paramref name="r1Gamma"/> is positive; returns L_D without the penalty.
+    /// </summary>
+    public static double DiscriminatorGradients(nn.Module<Tensor, Tensor> discriminator, Tensor real, Tensor fake, double r1Gamma = 0)
     {
         using var scope = NewDisposeScope();
-        var loss = GanLoss.Discriminator(discriminator.forward(real), discriminator.forward(fake.detach()));
-        loss.backward();
+        var realLeaf = r1Gamma > 0 ? real.detach().requires_grad_(true) : real;
+        var realLogits = discriminator.forward(realLeaf);
+        var loss = GanLoss.Discriminator(realLogits, discriminator.forward(fake.detach()));
+        var total = r1Gamma > 0 ? loss + GanLoss.R1Penalty(realLogits, realLeaf, r1Gamma) : loss;
+        total.backward();
         return loss.item<float>();
     }
 

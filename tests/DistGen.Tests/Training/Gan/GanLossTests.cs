@@ -37,4 +37,14 @@ public sealed class GanLossTests
         Assert.True(Math.Abs(minimax.grad!.item<float>()) < 1e-3);
         Assert.True(Math.Abs(nonSaturating.grad!.item<float>()) > 0.99);
     }
+
+    [Fact]
+    public void R1_penalty_is_half_gamma_times_the_mean_squared_input_gradient_norm()
+    {
+        // l(x) = ‖x‖², so ∇ₓl = 2x and R1 = γ/2 · mean ‖2x‖² = 2γ · mean ‖x‖².
+        var real = tensor(new float[] { 1f, 2f, -3f, 0.5f }, [2, 2]).requires_grad_(true);
+        var logits = real.square().sum(1);
+        double gamma = 0.3, meanSquaredNorm = ((1 + 4) + (9 + 0.25)) / 2.0;
+        Assert.Equal(2 * gamma * meanSquaredNorm, GanLoss.R1Penalty(logits, real, gamma).item<float>(), 4);
+    }
 }

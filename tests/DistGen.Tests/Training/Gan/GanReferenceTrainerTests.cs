@@ -31,12 +31,13 @@ public sealed class GanReferenceTrainerTests : IDisposable
     [Fact]
     public void Ring_gan_learns_at_least_6_of_8_modes_and_writes_its_artifacts()
     {
+        // The default networks and optimiser (R1 0.1, lr 2e-3, betas (0.5, 0.99), batch 128) for a fifth of the default
+        // steps: seeds 1, 2, 3 reached 8/8 modes with 88-89 % high-quality samples in about 8 s on 2 quiet cores.
         var folder = Path.Combine(_folder, "ring");
-        var summary = Train(folder, new GanTrainingOptions { Steps = 1500, BatchSize = 128, EvalEvery = 500 },
-            new GanModelOptions { HiddenSize = 128, Layers = 3 });
+        var summary = Train(folder, new GanTrainingOptions { Steps = 4000, EvalEvery = 1000 });
 
         Assert.True(summary.Figures["modes_covered"] >= 6, $"modes covered {summary.Figures["modes_covered"]}");
-        Assert.True(summary.Figures["high_quality_fraction"] >= 0.5, $"high quality {summary.Figures["high_quality_fraction"]}");
+        Assert.True(summary.Figures["high_quality_fraction"] >= 0.75, $"high quality {summary.Figures["high_quality_fraction"]}");
         foreach (var file in new[] { "metrics.csv", "loss.png", "samples.png", "checkpoint.bin", "summary.json" })
             Assert.True(File.Exists(Path.Combine(folder, file)), file);
         var header = File.ReadLines(Path.Combine(folder, "metrics.csv")).First();

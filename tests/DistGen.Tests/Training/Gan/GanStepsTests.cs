@@ -65,4 +65,34 @@ public sealed class GanStepsTests
         Assert.All(g.parameters(), p => Assert.Null(p.grad));
         Assert.Contains(d.parameters(), p => p.grad is not null && p.grad.abs().sum().item<float>() > 0);
     }
+
+    [Fact]
+    public void R1_penalty_adds_gamma_times_w_to_a_linear_discriminators_weight_gradient()
+    {
+        // For l(x) = w·x + b the input gradient is w, so R1 = γ/2 ‖w‖² and dR1/dw = γ w, dR1/db = 0.
+        Tensor[] Gradients(double gamma)
+        {
+            var discriminator = Seeding.Build(4, () => nn.Linear(2, 1));
+            Seeding.Seed(9);
+            GanSteps.DiscriminatorGradients(discriminator, randn(8, 2), randn(8, 2), gamma);
+            return [discriminator.weight.grad!.clone(), discriminator.bias!.grad!.clone(), discriminator.weight.detach().clone()];
+        }
+        var plain = Gradients(0);
+        var penalised = Gradients(0.5);
+        var w = plain[2];
+        Assert.True(torch.allclose(penalised[0] - plain[0], 0.5 * w, rtol: 1e-4, atol: 1e-6));
+        Assert.True(torch.allclose(penalised[1], plain[1], rtol: 1e-5, atol: 1e-7));
+    }
+
+    [Fact]
+    public void Image_networks_start_from_unit_layer_norms_and_repeat_with_the_seed()
+    {
+        var model = new GanModelOptions { LatentSize = 8, Channels = 8 };
+        var (g1, _) = GanReferenceTrainer.BuildNetworks(model, images: true, seed: 2);
+        var (g2, _) = GanReferenceTrainer.BuildNetworks(model, images: true, seed: 2);
+        Assert.Equal(ParameterVector.Flatten(g1.parameters()), ParameterVector.Flatten(g2.parameters()));
+        var norms = g1.modules().OfType<TorchSharp.Modules.LayerNorm>().ToList();
+        Assert.Equal(2, norms.Count);
+        Assert.All(norms, n => Assert.True(n.weight!.eq(1).all().item<bool>() && n.bias!.eq(0).all().item<bool>()));
+    }
 }

@@ -12,7 +12,7 @@ public sealed class SpecLoaderTests
           "workload": "gan",
           "seed": 7,
           "data": { "name": "ring8" },
-          "model": { "hiddenSize": 64 },
+          "model": { "hiddenSize": 96 },
           "training": { "steps": 100, "generatorLoss": "minimax" },
           "cluster": { "workers": 2, "device": "cpu" }
         }
@@ -24,7 +24,7 @@ public sealed class SpecLoaderTests
         var job = SpecLoader.Parse(Valid);
         Assert.Equal("gan", job.Workload.Name);
         Assert.Equal(7, job.Spec.Seed);
-        Assert.Equal(64, ((GanModelOptions)job.Model).HiddenSize);
+        Assert.Equal(96, ((GanModelOptions)job.Model).HiddenSize);
         Assert.Equal(3, ((GanModelOptions)job.Model).Layers);
         Assert.Equal("minimax", ((GanTrainingOptions)job.Training).GeneratorLoss);
         Assert.Equal(2, job.Spec.Cluster.Workers);
@@ -34,7 +34,7 @@ public sealed class SpecLoaderTests
     {
         // what is wrong, the edit, the path named, a word the message must contain
         { "unknown top-level field", "\"seed\": 7", "\"seed\": 7, \"sede\": 1", "$.sede" },
-        { "unknown nested field", "\"hiddenSize\": 64", "\"hiddenSize\": 64, \"hiden\": 3", "$.model.hiden" },
+        { "unknown nested field", "\"hiddenSize\": 96", "\"hiddenSize\": 96, \"hiden\": 3", "$.model.hiden" },
         { "wrong type", "\"steps\": 100", "\"steps\": \"many\"", "$.training.steps" },
         { "fraction for an integer", "\"steps\": 100", "\"steps\": 1.5", "$.training.steps" },
         { "out of range", "\"steps\": 100", "\"steps\": 0", "$.training.steps" },
@@ -45,7 +45,7 @@ public sealed class SpecLoaderTests
         { "bad device", "\"device\": \"cpu\"", "\"device\": \"tpu\"", "$.cluster.device" },
         { "too many workers", "\"workers\": 2", "\"workers\": 100000", "$.cluster.workers" },
         { "bad name", "\"name\": \"ring\"", "\"name\": \"Ring Job!\"", "$.name" },
-        { "section of the wrong kind", "\"model\": { \"hiddenSize\": 64 }", "\"model\": [1, 2]", "$.model" },
+        { "section of the wrong kind", "\"model\": { \"hiddenSize\": 96 }", "\"model\": [1, 2]", "$.model" },
         { "missing data", "\"data\": { \"name\": \"ring8\" },", "", "$.data" },
     };
 
@@ -63,7 +63,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Messages_list_what_is_allowed()
     {
-        var unknown = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"hiddenSize\": 64", "\"hiden\": 3")));
+        var unknown = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"hiddenSize\": 96", "\"hiden\": 3")));
         Assert.Contains("allowed fields: latentSize, hiddenSize, layers, pack, channels", unknown.Message);
         var range = Assert.Throws<SpecException>(() => SpecLoader.Parse(Valid.Replace("\"steps\": 100", "\"steps\": 0")));
         Assert.Contains("allowed: 1 to 10000000", range.Message);
