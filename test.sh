@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # `apt-get download` (used by `distgen data get`) needs Debian's package lists; a fresh machine may have none.
-if ! compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null; then
+if ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: apt package lists are empty; running apt-get update"
     apt-get update -qq

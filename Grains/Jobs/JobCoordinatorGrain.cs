@@ -20,20 +20,30 @@ namespace DistGen.Grains.Jobs;
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
     JobRuntimes runtimes, ITensorExchange exchange, IOptions<JobArtifactsOptions> options,
-    ILocalSiloDetails silo, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain
+    ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain
 {
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
+
     private readonly CancellationTokenSource _cancel = new();
     private IGrainTimer? _timer;
     private Task? _run;
+    private bool _mirror;
 
     private string JobId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A coordinator that comes back on another silo finds its job mid-run; resuming from a checkpoint is not built yet.
-        if (record.State.State is JobState.Running or JobState.Pending && record.RecordExists)
-            return Finish(JobState.Failed, "the coordinator's silo was lost mid-run; submit the job again");
-        return Task.CompletedTask;
+        if (!record.RecordExists || record.State.State is not (JobState.Running or JobState.Pending)) return Task.CompletedTask;
+        // Found mid-run. While the cluster's membership changes (a silo leaving), the grain directory can briefly create
+        // a second activation beside the one running the job: that one keeps running, this one only mirrors its record.
+        if (record.State.RunnerSilo is { } runner && runner != silo.SiloAddress.ToParsableString()
+            && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner)) == SiloStatus.Active)
+        {
+            _mirror = true;
+            return Task.CompletedTask;
+        }
+        // The silo that ran the job is gone; resuming from its last checkpoint is not built yet.
+        return Finish(JobState.Failed, "the coordinator's silo was lost mid-run; submit the job again");
     }
 
     public async Task Start(string specJson, DateTimeOffset submittedAt)
@@ -47,6 +57,7 @@ public sealed class JobCoordinatorGrain(
             State = JobState.Running,
             ArtifactsFolder = Path.GetFullPath(Path.Combine(options.Value.Root, JobId)),
             CoordinatorSilo = silo.SiloAddress.ToString(),
+            RunnerSilo = silo.SiloAddress.ToParsableString(),
             Name = runtime.Job.Spec.Name,
             Workload = runtime.Job.Workload.Name,
             TotalRounds = runtime.Workload.Rounds,
@@ -60,11 +71,12 @@ public sealed class JobCoordinatorGrain(
 
     public Task<string> GetSpec() => Task.FromResult(record.State.SpecJson);
 
-    public Task<JobStatus> GetStatus()
+    public async Task<JobStatus> GetStatus()
     {
+        if (_mirror) await record.ReadStateAsync();
         // From the record alone: answering status never loads the job's data set.
         var r = record.State;
-        return Task.FromResult(new JobStatus
+        return new JobStatus
         {
             JobId = JobId,
             Name = r.Name,
@@ -79,11 +91,13 @@ public sealed class JobCoordinatorGrain(
             FinishedAt = r.FinishedAt,
             CoordinatorSilo = r.CoordinatorSilo,
             WorkerSilos = r.WorkerSilos.ToList(),
-        });
+        };
     }
 
     public async Task Cancel()
     {
+        if (_mirror)
+            throw new InvalidOperationException($"job {JobId} is being run by another activation while the cluster changes; cancel again in a few seconds");
         if (record.State.State is JobState.Pending or JobState.Running)
         {
             await _cancel.CancelAsync();
@@ -123,8 +137,9 @@ public sealed class JobCoordinatorGrain(
                 m.to(device);
                 return (m, workload.CreateLearner(m, context));
             });
-            var round = new DataParallelRound(JobId, GrainFactory, exchange, options.Value);
+            var round = new DataParallelRound(JobId, GrainFactory, exchange, options.Value, logger);
             long rows = 0;
+            var saved = Stopwatch.StartNew();
             Publish(model, version: 0);
             for (long r = 1; r <= workload.Rounds; r++)
             {
@@ -147,6 +162,12 @@ public sealed class JobCoordinatorGrain(
                 foreach (var (name, value) in row)
                     if (double.IsFinite(value) || !record.State.Metrics.ContainsKey(name)) record.State.Metrics[name] = value;
                 record.State.WorkerSilos = results.Select(x => x.Silo).Distinct().Order().ToList();
+                // Persist progress now and then, so status answered from storage (after a silo change) moves on too.
+                if (saved.Elapsed >= SaveEvery)
+                {
+                    await record.WriteStateAsync();
+                    saved.Restart();
+                }
             }
             var summary = await Task.Run(() => learner.Finish(clock.Elapsed.TotalSeconds));
             foreach (var (name, value) in summary.Figures) record.State.Metrics[name] = value;

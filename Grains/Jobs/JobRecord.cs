@@ -20,4 +20,6 @@ public sealed class JobRecord
     [Id(11)] public string Workload { get; set; } = "";
     [Id(12)] public long TotalRounds { get; set; }
     [Id(13)] public int Workers { get; set; }
+    /// <summary>The running coordinator's silo in Orleans' parsable form, to tell whether it is still alive.</summary>
+    [Id(14)] public string? RunnerSilo { get; set; }
 }

@@ -17,6 +17,7 @@ public static class JobServices
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Artifacts:Root is empty: set it to a folder for job run folders (DISTGEN__Artifacts__Root)")
             .Validate(o => o.RoundTimeout > TimeSpan.Zero, "Artifacts:RoundTimeout must be positive, e.g. 00:02:00")
             .Validate(o => o.RoundAttempts >= 1, "Artifacts:RoundAttempts must be at least 1")
+            .Validate(o => o.RoundRetryDelay >= TimeSpan.Zero, "Artifacts:RoundRetryDelay must not be negative, e.g. 00:00:00.500")
             .ValidateOnStart();
         return services;
     }

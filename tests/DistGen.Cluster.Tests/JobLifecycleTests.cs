@@ -75,4 +75,43 @@ public sealed class JobLifecycleTests(ClusterFixture cluster) : IDisposable
         var after = await ClusterFixture.RunDistgenAsync(["cluster", "--json", .. cluster.ConnectionArguments]);
         Assert.Equal(0, after.ExitCode);
     }
+
+    [Fact]
+    public async Task A_worker_silo_stopped_with_SIGTERM_mid_job_leaves_without_failing_the_job()
+    {
+        // A cluster of its own (same Redis, another cluster id), so the shared fixture's silos stay untouched.
+        var clusterId = $"{cluster.ClusterId}-drain";
+        await using var first = await SiloProcess.StartAsync("drain-a", clusterId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60));
+        await using var second = await SiloProcess.StartAsync("drain-b", clusterId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60));
+        string[] connection = ["--redis", cluster.Redis.Endpoint, "--cluster-id", clusterId];
+        var spec = WriteSpec("drain.json", SmallVae.Replace("\"steps\": 30", "\"steps\": 400").Replace("\"evalEvery\": 15", "\"evalEvery\": 200"));
+
+        var submit = await ClusterFixture.RunDistgenAsync(["submit", spec, .. connection]);
+        Assert.True(submit.ExitCode == 0, submit.Tail);
+        var jobId = submit.StandardOutput.Trim().Split('\n')[^1].Trim();
+
+        // Once both silos compute rounds, stop the one that does not host the coordinator.
+        JsonElement status;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        do
+        {
+            await Task.Delay(300);
+            var run = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. connection]);
+            status = JsonDocument.Parse(run.StandardOutput).RootElement.Clone();
+            Assert.True(DateTime.UtcNow < deadline, $"the job never spread over both silos: {run.StandardOutput}");
+        } while (status.GetProperty("WorkerSilos").GetArrayLength() < 2 || status.GetProperty("Round").GetInt64() < 5);
+        var coordinator = status.GetProperty("CoordinatorSilo").GetString()!;
+        var leaving = coordinator.StartsWith(first.AddressPrefix, StringComparison.Ordinal) ? second : first;
+        long roundAtStop = status.GetProperty("Round").GetInt64();
+        leaving.Process.Terminate();
+        Assert.True(await leaving.Process.WaitForExitAsync(TimeSpan.FromSeconds(40)), $"still running after SIGTERM:\n{leaving.Process.Tail}");
+        Assert.Equal(0, leaving.Process.ExitCode);
+
+        var watch = await ClusterFixture.RunDistgenAsync(["watch", jobId, .. connection], TimeSpan.FromMinutes(4));
+        Assert.True(watch.ExitCode == 0, $"watch exit {watch.ExitCode} (stopped at round {roundAtStop}):\n{watch.Tail}");
+        var final = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. connection]);
+        using var json = JsonDocument.Parse(final.StandardOutput);
+        Assert.Equal(400, json.RootElement.GetProperty("Round").GetInt64());
+        Assert.Equal(1, json.RootElement.GetProperty("WorkerSilos").GetArrayLength());
+    }
 }
