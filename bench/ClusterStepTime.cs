@@ -42,6 +42,10 @@ public static class ClusterStepTime
         foreach (var c in Cases)
         {
             var overrides = c.Overrides.Append(("training", "steps", (JsonNode)c.Rounds)).ToArray();
+            // Warm-up of both paths (JIT tiers, Orleans, the data set in memory), not measured.
+            var warmUp = c.Overrides.Append(("training", "steps", (JsonNode)5)).ToArray();
+            Reference(BenchSpec.FromExample(root, c.Example, 1, [.. warmUp, ("cluster", "workers", 2)]), 5);
+            await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. warmUp, ("cluster", "workers", 2)]), 5);
             double reference = Reference(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 1)]), c.Rounds);
             double one = await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 1)]), c.Rounds);
             double two = await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 2)]), c.Rounds);
