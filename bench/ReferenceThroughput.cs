@@ -12,7 +12,7 @@ public static class ReferenceThroughput
 
     private static readonly Case[] Cases =
     [
-        new("GAN ring8 (MLP 128x3, batch 256)", "gan-ring.json", "steps", 500, 256, ("training", "evalEvery", 500)),
+        new("GAN ring8 (MLP 64x3, batch 128, R1 0.1)", "gan-ring.json", "steps", 500, 128, ("training", "evalEvery", 500)),
         new("GAN Fashion-MNIST (DCGAN-style, batch 64)", "gan-fashion-mnist.json", "steps", 100, 64, ("training", "evalEvery", 100)),
         new("VAE Fashion-MNIST (784-400-20, batch 128)", "vae-fashion-mnist.json", "steps", 500, 128, ("training", "evalEvery", 500), ("training", "testLimit", 1000)),
         new("char-LM KJV (4 layers, d 128, batch 32 x 64)", "char-lm-kjv.json", "steps", 100, 32 * 64, ("training", "evalInterval", 100), ("training", "evalBatches", 2)),
