@@ -8,9 +8,10 @@ namespace DistGen.Training.DataParallel;
 /// <summary>
 /// The single-process reference for data-parallel workloads: each round concatenates the W shards' tickets into one
 /// global batch, computes its mean gradient in one pass and applies it. The cluster's coordinator runs the same rounds
-/// with the gradient computed by W workers and averaged.
+/// with the gradient computed by W workers and averaged. With <paramref name="resume"/>, a run interrupted earlier in the
+/// same folder continues from its checkpoint (the shards replay their order up to it).
 /// </summary>
-public sealed class DataParallelReferenceTrainer(IDataParallelWorkload workload) : IReferenceTrainer
+public sealed class DataParallelReferenceTrainer(IDataParallelWorkload workload, bool resume = false) : IReferenceTrainer
 {
     public TrainingSummary Run(RunContext ctx)
     {
@@ -19,8 +20,11 @@ public sealed class DataParallelReferenceTrainer(IDataParallelWorkload workload)
         model.to(ctx.Device);
         using var learner = workload.CreateLearner(model, ctx);
         var shards = Enumerable.Range(0, workload.Workers).Select(workload.CreateShardOrder).ToArray();
+        long resumed = resume ? learner.Resume() : 0;
+        for (long skipped = 0; skipped < resumed; skipped++)
+            foreach (var shard in shards) shard.Next();
         long rows = 0;
-        for (long round = 1; round <= workload.Rounds; round++)
+        for (long round = resumed + 1; round <= workload.Rounds; round++)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
             var globalBatch = shards.SelectMany(shard => shard.Next()).ToArray();

@@ -57,6 +57,13 @@ public interface IDataParallelLearner : IDisposable
     /// <summary>Writes checkpoint.bin (model, optimizer, round) now; written atomically, so a crash never leaves half a file.</summary>
     void SaveCheckpoint(long round);
 
+    /// <summary>
+    /// Continues an interrupted run from checkpoint.bin in the run folder, if there is one: restores the model, the
+    /// optimizer and the run's records up to the checkpoint's round and returns that round. Returns 0 when there is no
+    /// checkpoint; the run then starts over, which reaches the same result because every round is deterministic.
+    /// </summary>
+    long Resume();
+
     /// <summary>Writes the final plots, samples, checkpoint and summary.json.</summary>
     TrainingSummary Finish(double wallSeconds);
 }

@@ -20,7 +20,8 @@ public sealed class CharLmLearner : IDataParallelLearner
     private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
     private readonly WarmupCosineSchedule _schedule;
     private readonly MetricsLog _metrics;
-    private readonly StreamWriter _samples;
+    private StreamWriter? _samples;
+    private bool _continued;
     private readonly long _parameterCount;
     private readonly long _tokensPerRound;
     private readonly Stopwatch _interval = Stopwatch.StartNew();
@@ -33,7 +34,6 @@ public sealed class CharLmLearner : IDataParallelLearner
         _optimizer = AdamWUpdate.Create(lm, training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay);
         _schedule = WarmupCosineSchedule.From(training);
         _metrics = new MetricsLog(ctx.PathOf("metrics.csv"));
-        _samples = new StreamWriter(ctx.PathOf("samples.txt"));
         _parameterCount = ParameterVector.Count(lm.parameters());
         _tokensPerRound = (long)training.BatchSize * lm.ContextLength;
     }
@@ -60,7 +60,7 @@ public sealed class CharLmLearner : IDataParallelLearner
                 ["tokens_per_s"] = _tokensPerSecond,
             });
             // The same sample stream at every evaluation, so the samples show what the model learned in between.
-            WriteSample($"step {round}, val_loss {_valLoss:F4}", new SplitMix64(Stream("samples")));
+            WriteSample(SampleLog.StepTitle(round, _valLoss), new SplitMix64(Stream("samples")));
             (_intervalLoss, _intervalRounds) = (0, 0);
             _interval.Restart();
         }
@@ -95,23 +95,47 @@ public sealed class CharLmLearner : IDataParallelLearner
         return summary;
     }
 
+    // The running mean of the training loss between evaluations is part of the state a resumed run needs.
     public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"),
-            new Dictionary<string, nn.Module> { ["model"] = _lm },
-            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["optimizer"] = _optimizer },
-            new Dictionary<string, ulong> { ["step"] = (ulong)round });
+        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), Modules, Optimizers, new Dictionary<string, ulong>
+        {
+            ["step"] = (ulong)round,
+            ["interval_loss_bits"] = BitConverter.DoubleToUInt64Bits(_intervalLoss),
+            ["interval_rounds"] = (ulong)_intervalRounds,
+        });
+
+    public long Resume()
+    {
+        var path = _ctx.PathOf("checkpoint.bin");
+        if (!File.Exists(path)) return 0;
+        var counters = Checkpoint.Load(path, Modules, Optimizers);
+        long round = (long)counters["step"];
+        _intervalLoss = BitConverter.UInt64BitsToDouble(counters["interval_loss_bits"]);
+        _intervalRounds = (int)counters["interval_rounds"];
+        _metrics.ContinueFrom(round);
+        (_trainLoss, _valLoss, _tokensPerSecond) = (_metrics.LastFinite("train_loss"), _metrics.LastFinite("val_loss"), _metrics.LastFinite("tokens_per_s"));
+        SampleLog.KeepUpTo(_ctx.PathOf("samples.txt"), round);
+        _continued = true;
+        return round;
+    }
+
+    private Dictionary<string, nn.Module> Modules => new() { ["model"] = _lm };
+
+    private Dictionary<string, TorchSharp.Modules.OptimizerHelper> Optimizers => new() { ["optimizer"] = _optimizer };
 
     public void Dispose()
     {
         _metrics.Dispose();
-        _samples.Dispose();
+        _samples?.Dispose();
         _optimizer.Dispose();
     }
 
     private void WriteSample(string title, SplitMix64 random)
     {
         var generated = _lm.Generate(_prompt, _training.SampleLength, _training.SampleTemperature, random);
-        _samples.WriteLine($"--- {title} ---");
+        // Opened at the first sample, so a resumed run appends to the samples kept from before its checkpoint.
+        _samples ??= new StreamWriter(_ctx.PathOf("samples.txt"), append: _continued);
+        _samples.WriteLine(SampleLog.Header(title));
         _samples.WriteLine(_tokens.Decode(_prompt) + _tokens.Decode(generated));
         _samples.WriteLine();
         _samples.Flush();

@@ -82,8 +82,24 @@ public sealed class VaeLearner : IDataParallelLearner
     }
 
     public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = _vae },
-            new Dictionary<string, OptimizerHelper> { ["vae"] = _optimizer }, new Dictionary<string, ulong> { ["step"] = (ulong)round });
+        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), Modules, Optimizers, new Dictionary<string, ulong> { ["step"] = (ulong)round });
+
+    public long Resume()
+    {
+        var path = _ctx.PathOf("checkpoint.bin");
+        if (!File.Exists(path)) return 0;
+        long round = (long)Checkpoint.Load(path, Modules, Optimizers)["step"];
+        _metrics.ContinueFrom(round);
+        // The figures carried between rounds come back from the rows logged up to the checkpoint.
+        var lastTest = _metrics.LastFinite("test_neg_elbo");
+        if (double.IsFinite(lastTest)) _testNegElbo = lastTest;
+        _lastTrain = _metrics.LastFinite("train_neg_elbo");
+        return round;
+    }
+
+    private Dictionary<string, nn.Module> Modules => new() { ["vae"] = _vae };
+
+    private Dictionary<string, OptimizerHelper> Optimizers => new() { ["vae"] = _optimizer };
 
     public void Dispose()
     {
