@@ -16,6 +16,9 @@ public sealed class ClusterProviders : IClusterProviders
     public void AddRedisGrainStorage(ISiloBuilder silo, string storageName, string connectionString) =>
         silo.AddRedisGrainStorage(storageName, options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
 
+    public void UseRedisReminders(ISiloBuilder silo, string connectionString) =>
+        silo.UseRedisReminderService(options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
+
     public void UseKubernetesHosting(ISiloBuilder silo)
     {
         silo.UseKubernetesHosting();

@@ -26,6 +26,8 @@ public static class JobTable
         Row("round", $"{status.Round}/{status.TotalRounds}");
         Row("workers", $"{status.Workers} on {string.Join(", ", status.WorkerSilos)}");
         Row("coordinator", status.CoordinatorSilo);
+        if (status.Takeovers > 0)
+            Row("takeovers", $"{status.Takeovers} (the coordinator moved; the latest continued from round {status.ContinuedFromRound})");
         Row("submitted", status.SubmittedAt.ToString("u", CultureInfo.InvariantCulture));
         if (status.FinishedAt is { } finished) Row("finished", finished.ToString("u", CultureInfo.InvariantCulture));
         if (status.Message is not null) Row("message", status.Message);

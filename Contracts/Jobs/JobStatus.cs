@@ -20,6 +20,10 @@ public sealed record JobStatus
     [Id(11)] public string? CoordinatorSilo { get; init; }
     /// <summary>Silos whose workers computed the latest round.</summary>
     [Id(12)] public IReadOnlyList<string> WorkerSilos { get; init; } = [];
+    /// <summary>How many times another coordinator activation took the run over (its silo left or died).</summary>
+    [Id(13)] public int Takeovers { get; init; }
+    /// <summary>The round the latest takeover continued from: its checkpoint's round, 0 when it had to start over.</summary>
+    [Id(14)] public long? ContinuedFromRound { get; init; }
 
     public bool IsFinished => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 }

@@ -16,6 +16,9 @@ public interface IClusterProviders
     /// <summary>Adds a named grain storage in Redis.</summary>
     void AddRedisGrainStorage(ISiloBuilder silo, string storageName, string connectionString);
 
+    /// <summary>Keeps reminders (the jobs' keep-running ticks) in Redis, so they outlive any one silo.</summary>
+    void UseRedisReminders(ISiloBuilder silo, string connectionString);
+
     /// <summary>Takes the silo's name and address from its pod and lets Orleans delete defunct silo pods.</summary>
     void UseKubernetesHosting(ISiloBuilder silo);
 

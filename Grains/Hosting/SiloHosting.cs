@@ -110,10 +110,17 @@ public static class SiloHosting
         var siloName = options.SiloName ?? (options.Clustering == ClusteringMode.Kubernetes ? null : $"{Environment.MachineName}-{endpoints.SiloPort}");
         if (siloName is not null) silo.Configure<SiloOptions>(s => s.SiloName = siloName);
 
+        // Reminders live beside the job records: a coordinator whose silo died is re-activated by its reminder.
         if (options.EffectiveStorage == GrainStorageMode.Redis)
+        {
             providers!.AddRedisGrainStorage(silo, ClusterHostOptions.JobStorageName, options.Redis!);
+            providers.UseRedisReminders(silo, options.Redis!);
+        }
         else
+        {
             silo.AddMemoryGrainStorage(ClusterHostOptions.JobStorageName);
+            silo.UseInMemoryReminderService();
+        }
 
         providers?.AddDashboard(silo);
     }

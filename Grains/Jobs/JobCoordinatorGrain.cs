@@ -6,6 +6,7 @@ using DistGen.Training.DataParallel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,34 +17,58 @@ namespace DistGen.Grains.Jobs;
 /// version on its silo's data plane, runs the rounds, averages the workers' gradients, and records status and
 /// artifacts. Reentrant so status, spec and cancel calls are answered while a round is in flight.
 /// </summary>
+/// <remarks>
+/// The run survives its activation. When Orleans deactivates the coordinator (its silo drains, or the directory
+/// moves it while membership changes) the loop stops between rounds and checkpoints; when the coordinator's silo dies,
+/// the last periodic checkpoint stays. The next activation anywhere (a status call, or the job's reminder within a
+/// minute) takes the run over and continues from that checkpoint; the shards replay their order, so the result is the
+/// same as an uninterrupted run. A lease in the persisted record, checked by the storage's ETag, keeps a superseded
+/// activation from writing over the new one.
+/// </remarks>
 [Reentrant]
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
     JobRuntimes runtimes, ITensorExchange exchange, IOptions<JobArtifactsOptions> options,
-    ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain
+    ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
+    /// <summary>A runner on a live silo that has not written for this long is presumed gone and its run is taken over.</summary>
+    private static readonly TimeSpan RunnerSilentFor = TimeSpan.FromSeconds(30);
+    private const string KeepRunningReminder = "keep-running";
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromSeconds(30);
 
     private readonly CancellationTokenSource _cancel = new();
     private IGrainTimer? _timer;
     private Task? _run;
     private bool _mirror;
+    private bool _resume;
+    private bool _leaving;
 
     private string JobId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private bool IsActive => record.State.State is JobState.Running or JobState.Pending;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!record.RecordExists || record.State.State is not (JobState.Running or JobState.Pending)) return Task.CompletedTask;
-        // Found mid-run. While the cluster's membership changes (a silo leaving), the grain directory can briefly create
-        // a second activation beside the one running the job: that one keeps running, this one only mirrors its record.
-        if (record.State.RunnerSilo is { } runner && runner != silo.SiloAddress.ToParsableString()
-            && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner)) == SiloStatus.Active)
+        if (record.RecordExists && IsActive) await TakeOverOrMirror();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run is null || _run.IsCompleted) return;
+        // Stop between rounds and checkpoint, so whichever activation comes next continues where this one stopped.
+        logger.LogInformation("job {Job}: coordinator deactivating ({Reason}); stopping after a checkpoint", JobId, reason.Description);
+        _leaving = true;
+        await _cancel.CancelAsync();
+        try
         {
-            _mirror = true;
-            return Task.CompletedTask;
+            await _run.WaitAsync(cancellationToken);
         }
-        // The silo that ran the job is gone; resuming from its last checkpoint is not built yet.
-        return Finish(JobState.Failed, "the coordinator's silo was lost mid-run; submit the job again");
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("job {Job}: the run did not stop before the deactivation deadline; it resumes from its last checkpoint", JobId);
+        }
     }
 
     public async Task Start(string specJson, DateTimeOffset submittedAt)
@@ -58,14 +83,16 @@ public sealed class JobCoordinatorGrain(
             ArtifactsFolder = Path.GetFullPath(Path.Combine(options.Value.Root, JobId)),
             CoordinatorSilo = silo.SiloAddress.ToString(),
             RunnerSilo = silo.SiloAddress.ToParsableString(),
+            HeartbeatAt = DateTimeOffset.UtcNow,
             Name = runtime.Job.Spec.Name,
             Workload = runtime.Job.Workload.Name,
             TotalRounds = runtime.Workload.Rounds,
             Workers = runtime.Workload.Workers,
         };
         await record.WriteStateAsync();
-        // The rounds run from a grain timer, so Start returns at once and the activation stays alive while they run.
-        _timer = this.RegisterGrainTimer(RunOnce, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+        // The reminder re-activates the coordinator if its silo dies while nobody is watching the job.
+        await this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod);
+        StartRunning(resume: false);
         logger.LogInformation("job {Job}: {Workload} with {Workers} workers started", JobId, runtime.Job.Workload.Name, runtime.Workload.Workers);
     }
 
@@ -73,7 +100,11 @@ public sealed class JobCoordinatorGrain(
 
     public async Task<JobStatus> GetStatus()
     {
-        if (_mirror) await record.ReadStateAsync();
+        if (_mirror)
+        {
+            await record.ReadStateAsync();
+            if (IsActive) await TakeOverOrMirror();
+        }
         // From the record alone: answering status never loads the job's data set.
         var r = record.State;
         return new JobStatus
@@ -91,6 +122,8 @@ public sealed class JobCoordinatorGrain(
             FinishedAt = r.FinishedAt,
             CoordinatorSilo = r.CoordinatorSilo,
             WorkerSilos = r.WorkerSilos.ToList(),
+            Takeovers = r.Takeovers,
+            ContinuedFromRound = r.ContinuedFromRound,
         };
     }
 
@@ -98,7 +131,7 @@ public sealed class JobCoordinatorGrain(
     {
         if (_mirror)
             throw new InvalidOperationException($"job {JobId} is being run by another activation while the cluster changes; cancel again in a few seconds");
-        if (record.State.State is JobState.Pending or JobState.Running)
+        if (IsActive)
         {
             await _cancel.CancelAsync();
             if (_run is null) await Finish(JobState.Cancelled, "cancelled before it ran");
@@ -109,14 +142,79 @@ public sealed class JobCoordinatorGrain(
     {
         var folder = record.State.ArtifactsFolder;
         if (folder is null || !Directory.Exists(folder)) return [];
-        var files = Directory.GetFiles(folder).OrderBy(f => f, StringComparer.Ordinal);
+        var files = Directory.GetFiles(folder).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal);
         var artifacts = new List<JobArtifact>();
         foreach (var file in files) artifacts.Add(new JobArtifact(Path.GetFileName(file), await File.ReadAllBytesAsync(file)));
         return artifacts;
     }
 
-    // The timer stays registered (KeepAlive) until the job ends, so an unwatched long job is never collected as idle.
-    private Task RunOnce(CancellationToken _) => _run ??= RunJob();
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Being activated by the tick already took the run over (OnActivateAsync); what is left is cleaning up.
+        if (!record.RecordExists || !IsActive)
+        {
+            await ForgetReminder();
+            return;
+        }
+        if (_mirror)
+        {
+            await record.ReadStateAsync();
+            if (IsActive) await TakeOverOrMirror();
+        }
+    }
+
+    /// <summary>
+    /// Decides, for an activation that finds its job mid-run, whether another activation is still running it (then
+    /// this one only mirrors the record) or the run is orphaned (then this one claims it and continues it).
+    /// </summary>
+    private async Task TakeOverOrMirror()
+    {
+        // A runner on a silo that is still up (running, or draining and about to hand over) and that wrote recently
+        // is left alone; a runner that handed over (no runner), died with its silo or fell silent is replaced.
+        if (record.State.RunnerSilo is { } runner && runner != silo.SiloAddress.ToParsableString()
+            && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner))
+                is SiloStatus.Created or SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping
+            && DateTimeOffset.UtcNow - (record.State.HeartbeatAt ?? DateTimeOffset.MinValue) < RunnerSilentFor)
+        {
+            _mirror = true;
+            return;
+        }
+        record.State.RunnerSilo = silo.SiloAddress.ToParsableString();
+        record.State.CoordinatorSilo = silo.SiloAddress.ToString();
+        record.State.HeartbeatAt = DateTimeOffset.UtcNow;
+        record.State.Lease++;
+        record.State.Takeovers++;
+        try
+        {
+            await record.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation claimed it first (or is still writing): follow its record.
+            await record.ReadStateAsync();
+            _mirror = true;
+            return;
+        }
+        _mirror = false;
+        logger.LogWarning("job {Job}: taking the run over on {Silo} after round {Round} (takeover {Count})", JobId, silo.SiloAddress, record.State.Round, record.State.Takeovers);
+        await this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod);
+        StartRunning(resume: true);
+    }
+
+    private void StartRunning(bool resume)
+    {
+        _resume = resume;
+        // The rounds run outside any grain call, so the call that starts them returns at once and a deactivation is
+        // not held up waiting for a call that lasts the whole job (it reaches OnDeactivateAsync, which stops them).
+        // The timer's ticks count as activity (KeepAlive), so an unwatched long job is never collected as idle.
+        _timer = this.RegisterGrainTimer(KeepRunning, new GrainTimerCreationOptions(TimeSpan.Zero, KeepAlivePeriod) { Interleave = true, KeepAlive = true });
+    }
+
+    private Task KeepRunning(CancellationToken _)
+    {
+        if (IsActive) _run ??= RunJob();
+        return Task.CompletedTask;
+    }
 
     private async Task RunJob()
     {
@@ -125,23 +223,36 @@ public sealed class JobCoordinatorGrain(
         var device = ComputeDevice.Parse(job.Spec.Cluster.Device);
         var context = new RunContext(record.State.ArtifactsFolder!, job.Spec.Seed, device, null, _cancel.Token);
         Directory.CreateDirectory(context.OutputDirectory);
-        await File.WriteAllTextAsync(context.PathOf("spec.json"), record.State.SpecJson);
+        if (!_resume) await File.WriteAllTextAsync(context.PathOf("spec.json"), record.State.SpecJson);
         var clock = Stopwatch.StartNew();
         nn.Module? model = null;
         IDataParallelLearner? learner = null;
+        long completed = 0;
+        bool ended = false;
         try
         {
-            (model, learner) = await Task.Run(() =>
+            (model, learner, completed) = await Task.Run(() =>
             {
                 var m = workload.CreateReplica();
                 m.to(device);
-                return (m, workload.CreateLearner(m, context));
+                var l = workload.CreateLearner(m, context);
+                return (m, l, _resume ? l.Resume() : 0L);
             });
+            if (_resume)
+            {
+                // Tensors an earlier activation left in this silo's store are of no use to this run.
+                exchange.ReleaseJob(JobId);
+                record.State.Round = completed;
+                record.State.ContinuedFromRound = completed;
+                record.State.Message = completed > 0 ? $"continued from the checkpoint of round {completed}" : "started over: no checkpoint was written yet";
+                logger.LogWarning("job {Job}: {Message}", JobId, record.State.Message);
+                await SaveProgress();
+            }
             var round = new DataParallelRound(JobId, GrainFactory, exchange, options.Value, logger);
             long rows = 0;
             var saved = Stopwatch.StartNew();
-            Publish(model, version: 0);
-            for (long r = 1; r <= workload.Rounds; r++)
+            Publish(model, version: completed);
+            for (long r = completed + 1; r <= workload.Rounds; r++)
             {
                 _cancel.Token.ThrowIfCancellationRequested();
                 var results = await round.Run(r, model, workload.Workers, _cancel.Token);
@@ -155,6 +266,7 @@ public sealed class JobCoordinatorGrain(
                     if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0) learnerRef.SaveCheckpoint(r);
                     return endOfRound;
                 });
+                completed = r;
                 Publish(model, version: r);
                 exchange.Retire(JobId, r);
                 record.State.Round = r;
@@ -165,30 +277,82 @@ public sealed class JobCoordinatorGrain(
                 // Persist progress now and then, so status answered from storage (after a silo change) moves on too.
                 if (saved.Elapsed >= SaveEvery)
                 {
-                    await record.WriteStateAsync();
+                    await SaveProgress();
                     saved.Restart();
                 }
             }
             var summary = await Task.Run(() => learner.Finish(clock.Elapsed.TotalSeconds));
             foreach (var (name, value) in summary.Figures) record.State.Metrics[name] = value;
-            await Finish(JobState.Succeeded, $"done in {summary.WallSeconds:F1} s");
+            ended = await Finish(JobState.Succeeded, $"done in {summary.WallSeconds:F1} s");
+        }
+        catch (OperationCanceledException) when (_leaving)
+        {
+            // Cancellation is only observed outside Apply/EndRound, so the model is exactly that of the last completed round.
+            if (completed > 0 && learner is not null)
+            {
+                var learnerRef = learner;
+                await Task.Run(() => learnerRef.SaveCheckpoint(completed));
+            }
+            // Handing over: no runner, so the next activation takes the run at once.
+            record.State.RunnerSilo = null;
+            await SaveProgressIfStillRunner();
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
-            await Finish(JobState.Cancelled, $"cancelled at round {record.State.Round}");
+            ended = await Finish(JobState.Cancelled, $"cancelled at round {record.State.Round}");
+        }
+        catch (InconsistentStateException)
+        {
+            logger.LogWarning("job {Job}: another activation took the run over; this one stops", JobId);
+            DeactivateOnIdle();
         }
         catch (Exception e)
         {
             logger.LogError(e, "job {Job} failed", JobId);
-            await Finish(JobState.Failed, e.GetBaseException().Message);
+            ended = await Finish(JobState.Failed, e.GetBaseException().Message);
         }
         finally
         {
             learner?.Dispose();
             model?.Dispose();
-            await ReleaseWorkers(workload.Workers);
-            runtimes.Release(JobId);
             _timer?.Dispose();
+            // Only the activation that ends the job releases what the job holds; one that hands the run over keeps it.
+            if (ended)
+            {
+                await ReleaseWorkers(workload.Workers);
+                runtimes.Release(JobId);
+            }
+        }
+    }
+
+    private async Task SaveProgress()
+    {
+        record.State.HeartbeatAt = DateTimeOffset.UtcNow;
+        await record.WriteStateAsync();
+    }
+
+    private async Task SaveProgressIfStillRunner()
+    {
+        try
+        {
+            await SaveProgress();
+        }
+        catch (InconsistentStateException)
+        {
+            // Superseded meanwhile: the new runner's record stands.
+        }
+    }
+
+    private async Task ForgetReminder()
+    {
+        try
+        {
+            if (await this.GetReminder(KeepRunningReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        }
+        catch (Exception e)
+        {
+            // A reminder left behind only re-activates a finished job, which then forgets it again.
+            logger.LogWarning(e, "job {Job}: could not remove its reminder", JobId);
         }
     }
 
@@ -209,12 +373,24 @@ public sealed class JobCoordinatorGrain(
         }
     }
 
-    private async Task Finish(JobState state, string message)
+    /// <summary>Records the job's end; false when another activation had taken the run over (its record stands).</summary>
+    private async Task<bool> Finish(JobState state, string message)
     {
         record.State.State = state;
         record.State.Message = message;
         record.State.FinishedAt = DateTimeOffset.UtcNow;
-        await record.WriteStateAsync();
+        try
+        {
+            await SaveProgress();
+        }
+        catch (InconsistentStateException)
+        {
+            logger.LogWarning("job {Job}: another activation took the run over before it ended here; its record stands", JobId);
+            await record.ReadStateAsync();
+            return false;
+        }
+        await ForgetReminder();
         logger.LogInformation("job {Job}: {State} ({Message})", JobId, state, message);
+        return true;
     }
 }

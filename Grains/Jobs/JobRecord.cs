@@ -22,4 +22,15 @@ public sealed class JobRecord
     [Id(13)] public int Workers { get; set; }
     /// <summary>The running coordinator's silo in Orleans' parsable form, to tell whether it is still alive.</summary>
     [Id(14)] public string? RunnerSilo { get; set; }
+    /// <summary>
+    /// Bumped by every activation that takes the run over; with the storage's ETag check it makes sure that only the
+    /// latest runner's writes land, so an older activation that is still looping learns that it was superseded.
+    /// </summary>
+    [Id(15)] public long Lease { get; set; }
+    /// <summary>When the runner last wrote its progress: a runner that has been silent for long is presumed gone.</summary>
+    [Id(16)] public DateTimeOffset? HeartbeatAt { get; set; }
+    /// <summary>How many times the run was taken over by a new activation and continued from its checkpoint.</summary>
+    [Id(17)] public int Takeovers { get; set; }
+    /// <summary>The checkpoint round the latest takeover continued from.</summary>
+    [Id(18)] public long? ContinuedFromRound { get; set; }
 }

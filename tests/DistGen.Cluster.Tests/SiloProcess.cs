@@ -30,6 +30,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The silo's address prefix as Orleans prints it (<c>127.0.0.1:port@</c>), without the generation.</summary>
     public string AddressPrefix => $"127.0.0.1:{SiloPort}@";
 
+    /// <summary>Whether an address in either of Orleans' printed forms (<c>S127.0.0.1:port:gen</c>, <c>127.0.0.1:port@gen</c>) is this silo.</summary>
+    public bool Is(string siloAddress) =>
+        siloAddress.StartsWith(AddressPrefix, StringComparison.Ordinal) || siloAddress.StartsWith($"S127.0.0.1:{SiloPort}:", StringComparison.Ordinal);
+
     public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
 
     /// <summary>The data-plane secret the test cluster's silos share.</summary>

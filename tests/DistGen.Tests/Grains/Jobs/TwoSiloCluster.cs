@@ -5,13 +5,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace DistGen.Tests.Grains.Jobs;
 
 /// <summary>
 /// An in-process Orleans cluster of two silos, each with its own data plane (Kestrel, h2c, 127.0.0.1, a free port)
-/// and memory grain storage: workers on one silo pull parameters from the other over real gRPC.
+/// and job storage shared by the process (it outlives a stopped silo): workers on one silo pull parameters from the other over real gRPC.
 /// </summary>
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
@@ -19,19 +20,23 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     public TestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Cluster = await StartAsync();
+
+    /// <summary>Starts another cluster like the fixture's, for a test that stops one of its silos.</summary>
+    public static async Task<TestCluster> StartAsync()
     {
         var builder = new TestClusterBuilder(2);
         builder.AddSiloBuilderConfigurator<SiloSetup>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
     }
 
     public async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
-        Directory.Delete(ArtifactsRoot, recursive: true);
+        if (Directory.Exists(ArtifactsRoot)) Directory.Delete(ArtifactsRoot, recursive: true);
     }
 
     private sealed class SiloSetup : ISiloConfigurator, IHostConfigurator
@@ -44,7 +49,9 @@ public sealed class TwoSiloCluster : IAsyncLifetime
             ["Artifacts:Root"] = ArtifactsRoot,
         };
 
-        public void Configure(ISiloBuilder silo) => silo.AddMemoryGrainStorage("jobs");
+        // Job records must outlive a stopped silo (a takeover test stops one), as they do in Redis.
+        public void Configure(ISiloBuilder silo) => silo.UseInMemoryReminderService().Services
+            .AddKeyedSingleton<IGrainStorage>("jobs", (services, _) => ActivatorUtilities.CreateInstance<ProcessWideGrainStorage>(services));
 
         public void Configure(IHostBuilder host)
         {

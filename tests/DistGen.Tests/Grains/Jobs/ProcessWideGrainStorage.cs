@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace DistGen.Tests.Grains.Jobs;
+
+/// <summary>
+/// Grain storage shared by every silo of this test process and kept when a silo stops, as Redis is for a real
+/// cluster (Orleans' memory storage keeps state in grains, which are lost with their silo). ETags are checked, so a
+/// superseded writer gets <see cref="InconsistentStateException"/> exactly as with Redis.
+/// </summary>
+public sealed class ProcessWideGrainStorage(Serializer serializer) : IGrainStorage
+{
+    private static readonly ConcurrentDictionary<string, (byte[] State, string ETag)> Entries = new();
+
+    private static string KeyOf(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (Entries.TryGetValue(KeyOf(stateName, grainId), out var entry))
+        {
+            grainState.State = serializer.Deserialize<T>(entry.State);
+            (grainState.ETag, grainState.RecordExists) = (entry.ETag, true);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var key = KeyOf(stateName, grainId);
+        var written = (serializer.SerializeToArray(grainState.State), Guid.NewGuid().ToString("N"));
+        lock (Entries)
+        {
+            var current = Entries.TryGetValue(key, out var entry) ? entry.ETag : null;
+            if (current != grainState.ETag)
+                throw new InconsistentStateException($"{key}: stored ETag {current ?? "(none)"}, written with {grainState.ETag ?? "(none)"}", current, grainState.ETag);
+            Entries[key] = written;
+        }
+        (grainState.ETag, grainState.RecordExists) = (written.Item2, true);
+        return Task.CompletedTask;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        lock (Entries) Entries.TryRemove(KeyOf(stateName, grainId), out _);
+        (grainState.ETag, grainState.RecordExists) = (null, false);
+        return Task.CompletedTask;
+    }
+}
