@@ -127,7 +127,7 @@ public sealed class HelmTools : IAsyncLifetime
 
     public sealed record ToolRun(int ExitCode, string Output, string Errors);
 
-    private static async Task<ToolRun> RunAsync(string tool, IEnumerable<string> arguments, string workingDirectory, string? input = null)
+    internal static async Task<ToolRun> RunAsync(string tool, IEnumerable<string> arguments, string workingDirectory, string? input = null)
     {
         var start = new ProcessStartInfo(tool)
         {
