@@ -52,6 +52,10 @@ public sealed class ClusterHostOptions
     [Range(1, 3600)]
     public int ShutdownTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>Accelerators (GPUs) this silo offers to GPU workers; unset: the CUDA devices TorchSharp sees (0 with the CPU backend).</summary>
+    [Range(0, 64)]
+    public int? Accelerators { get; set; }
+
     /// <summary>The grain storage actually used: <see cref="Storage"/>, or the default that follows <see cref="Clustering"/>.</summary>
     public GrainStorageMode EffectiveStorage => Storage ?? (Clustering == ClusteringMode.Localhost ? GrainStorageMode.Memory : GrainStorageMode.Redis);
 

@@ -1,4 +1,5 @@
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.Placement;
 using DistGen.Training.Specs;
 
 namespace DistGen.Grains.Jobs;
@@ -17,6 +18,7 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         {
             return new SubmitResult { Errors = e.Errors.Select(error => error.ToString()).ToList() };
         }
+        if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
         var now = DateTimeOffset.UtcNow;
         var id = JobIds.New(job.Spec.Name, now);
         await GrainFactory.GetGrain<IJobCoordinatorGrain>(id).Start(specJson, now);

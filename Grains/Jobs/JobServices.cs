@@ -11,7 +11,7 @@ public static class JobServices
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<JobRuntimes>();
-        services.AddPlacementDirector<SpreadByIndexPlacement, SpreadByIndexPlacementDirector>();
+        services.AddDistGenPlacement(configuration);
         services.AddOptions<JobArtifactsOptions>()
             .Bind(configuration.GetSection("Artifacts"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Artifacts:Root is empty: set it to a folder for job run folders (DISTGEN__Artifacts__Root)")

@@ -12,7 +12,7 @@ namespace DistGen.Grains.Jobs;
 /// computes its rows' gradient with the workload's own step code and pushes it to the coordinator's silo.
 /// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
 /// </summary>
-[SpreadByIndexPlacement]
+[AcceleratorAwarePlacement]
 public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
 {
     private JobRuntime? _runtime;

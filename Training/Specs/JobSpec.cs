@@ -51,7 +51,7 @@ public sealed class DataSection
 }
 
 /// <summary>The <c>cluster</c> section of a spec.</summary>
-public sealed class ClusterSection
+public sealed class ClusterSection : IValidatableObject
 {
     /// <summary>Data-parallel trainer workers (the reference trainer ignores it).</summary>
     [Range(1, 256)]
@@ -68,6 +68,17 @@ public sealed class ClusterSection
     /// <summary>Write a checkpoint every this many steps or rounds; 0 writes one at the end only.</summary>
     [Range(0, 100_000_000)]
     public int CheckpointEvery { get; set; }
+
+    /// <summary>Accelerators each worker holds on its silo; 0 = as the device implies (cuda: 1, cpu and auto: none). A job asking for more than the cluster has is refused.</summary>
+    [Range(0, 8)]
+    public int GpusPerWorker { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A worker that holds a GPU while it computes on the CPU would keep it from a job that can use it.
+        if (GpusPerWorker > 0 && Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
+            yield return new ValidationResult($"{GpusPerWorker} with device cpu would hold GPUs it never uses; use device cuda or auto, or 0", [nameof(GpusPerWorker)]);
+    }
 }
 
 /// <summary>Accepts the device names of <see cref="ComputeDevice"/>.</summary>

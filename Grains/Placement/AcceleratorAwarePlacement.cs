@@ -1,0 +1,47 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.Jobs;
+using Orleans.Placement;
+using Orleans.Runtime.Placement;
+
+namespace DistGen.Grains.Placement;
+
+/// <summary>
+/// Places a job's workers ("{jobId}/{index}"): a worker whose job asks for accelerators goes to a silo with enough free
+/// ones (the ledger reserves them); any other worker is spread like <see cref="SpreadByIndexPlacement"/>.
+/// </summary>
+[Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
+public sealed class AcceleratorAwarePlacement : PlacementStrategy
+{
+    public static readonly AcceleratorAwarePlacement Singleton = new();
+}
+
+/// <summary>Marks a job member grain class for <see cref="AcceleratorAwarePlacement"/>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class AcceleratorAwarePlacementAttribute() : PlacementAttribute(AcceleratorAwarePlacement.Singleton);
+
+/// <summary>Reads the job's spec from its coordinator and, for a GPU job, reserves the worker's accelerators in the ledger.</summary>
+public sealed class AcceleratorAwarePlacementDirector(IGrainFactory grains) : IPlacementDirector
+{
+    private readonly SpreadByIndexPlacementDirector _spread = new();
+
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var member = target.GrainIdentity.Key.ToString() ?? "";
+        var (jobId, _) = JobIds.Parse(member);
+        // The coordinator is reentrant, so it answers while it waits for this very worker's step.
+        var spec = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec();
+        int perWorker = WorkerAccelerators.PerWorker(JobRuntimes.ValidateForCluster(spec).Spec.Cluster);
+        if (perWorker == 0) return await _spread.OnAddActivation(strategy, target, context);
+
+        var silos = context.GetCompatibleSilos(target);
+        var ledger = grains.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key);
+        return await ledger.Reserve(target.GrainIdentity.ToString(), perWorker, silos)
+               ?? throw new OrleansException(
+                   $"worker {member} needs {perWorker} free accelerator(s) on one silo and no silo has them " +
+                   $"({Describe(await ledger.Silos())}); wait for other GPU jobs to finish, or add GPU silos");
+    }
+
+    /// <summary>"silo: free/count" for each silo with accelerators, or "none advertised".</summary>
+    public static string Describe(IReadOnlyList<SiloAcceleratorUse> silos) =>
+        silos.Count == 0 ? "no silo advertises accelerators" : string.Join(", ", silos.Select(s => $"{s.Silo}: {s.Free} of {s.Count} free"));
+}

@@ -1,0 +1,76 @@
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.TestingHost;
+
+namespace DistGen.Tests.Grains.Placement;
+
+/// <summary>
+/// An in-process cluster of three silos that advertise 2, 0 and 1 accelerators (setting <c>Cluster:Accelerators</c>),
+/// each with its own data plane on loopback, so GPU jobs really run (their device is <c>auto</c>, the CPU here).
+/// </summary>
+public sealed class AcceleratorCluster : IAsyncLifetime
+{
+    /// <summary>Accelerators per silo, by the TestingHost's silo names.</summary>
+    public static readonly IReadOnlyDictionary<string, int> Accelerators = new Dictionary<string, int>
+    {
+        ["Primary"] = 2,
+        ["Secondary_1"] = 0,
+        ["Secondary_2"] = 1,
+    };
+
+    private static readonly string ArtifactsRoot = Directory.CreateTempSubdirectory("distgen-gpu-cluster-runs-").FullName;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>The silo addresses (as <c>JobStatus.WorkerSilos</c> prints them) of the silos with this many accelerators or more.</summary>
+    public IReadOnlySet<string> SilosWithAtLeast(int accelerators) =>
+        Cluster.Silos.Where(s => Accelerators[s.Name] >= accelerators).Select(s => s.SiloAddress.ToString()).ToHashSet();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder((short)Accelerators.Count);
+        builder.AddSiloBuilderConfigurator<SiloSetup>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        Directory.Delete(ArtifactsRoot, recursive: true);
+    }
+
+    private sealed class SiloSetup : ISiloConfigurator, IHostConfigurator
+    {
+        public void Configure(ISiloBuilder silo) => silo.AddMemoryGrainStorage("jobs");
+
+        public void Configure(IHostBuilder host)
+        {
+            // The TestingHost puts each silo's name into its configuration; the accelerator count follows from it.
+            host.ConfigureAppConfiguration((context, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Cluster:Accelerators"] = Accelerators[context.Configuration["Orleans:Name"]!].ToString(),
+                ["DataPlane:Secret"] = "accelerator-cluster-secret",
+                ["DataPlane:Port"] = "0",
+                ["DataPlane:ListenAddress"] = "127.0.0.1",
+                ["Artifacts:Root"] = ArtifactsRoot,
+            }));
+            host.ConfigureServices((context, services) => services.AddDistGenDataPlane(context.Configuration).AddDistGenJobs(context.Configuration));
+            host.ConfigureWebHost(web => web
+                .UseKestrel(kestrel => kestrel.ListenDistGenDataPlane())
+                .Configure(app => app.UseRouting().UseEndpoints(endpoints => endpoints.MapDistGenDataPlane())));
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AcceleratorClusterCollection : ICollectionFixture<AcceleratorCluster>
+{
+    public const string Name = "accelerator cluster";
+}

@@ -1,0 +1,104 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.Placement;
+
+namespace DistGen.Tests.Grains.Placement;
+
+[Collection(AcceleratorClusterCollection.Name)]
+public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
+{
+    // 3 workers of 1 accelerator fill the cluster exactly: 2 on the silo with 2, 1 on the silo with 1, none on the one with 0.
+    private const string GpuSpec = """
+        { "apiVersion": "distgen/v1", "name": "vae-gpu", "workload": "vae", "seed": 21,
+          "data": { "name": "fashion-mnist" },
+          "model": { "hiddenSize": 32, "latentSize": 4 },
+          "training": { "steps": 2, "batchSize": 24, "trainLimit": 600, "testLimit": 100, "logEvery": 1, "evalEvery": 2 },
+          "cluster": { "workers": 3, "device": "auto", "gpusPerWorker": 1 } }
+        """;
+
+    private IJobRegistryGrain Registry => fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+
+    private IAcceleratorLedgerGrain Ledger => fixture.Cluster.GrainFactory.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key);
+
+    [Fact]
+    public async Task Gpu_workers_land_only_on_silos_with_free_accelerators_and_free_them_when_the_job_ends()
+    {
+        var status = await RunToEnd(GpuSpec);
+        Assert.Equal(JobState.Succeeded, status.State);
+        // The third worker found the 2-accelerator silo full and went to the 1-accelerator silo; the 0 silo got none.
+        Assert.Equal(fixture.SilosWithAtLeast(1).Order(), status.WorkerSilos.Order());
+
+        // Released workers deactivate, and each deactivation gives its accelerator back to the ledger.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await Ledger.Silos()).Sum(s => s.InUse) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "accelerators still in use after the job ended: " + AcceleratorAwarePlacementDirector.Describe(await Ledger.Silos()));
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Cpu_workers_go_anywhere_including_silos_without_accelerators()
+    {
+        var status = await RunToEnd(GpuSpec.Replace("\"device\": \"auto\", \"gpusPerWorker\": 1", "\"device\": \"cpu\""));
+        Assert.Equal(JobState.Succeeded, status.State);
+        Assert.Equal(3, status.WorkerSilos.Count);
+    }
+
+    [Theory]
+    [InlineData("\"workers\": 4, \"device\": \"auto\", \"gpusPerWorker\": 1", "$.cluster.workers: the job needs 4 accelerators", "the cluster has 3")]
+    [InlineData("\"workers\": 4, \"device\": \"cuda\"", "$.cluster.workers: the job needs 4 accelerators (4 workers, device cuda takes 1 each)", "the cluster has 3")]
+    [InlineData("\"workers\": 1, \"device\": \"auto\", \"gpusPerWorker\": 3", "$.cluster.gpusPerWorker: each worker needs 3 accelerator(s) on one silo", "the largest silo has 2")]
+    [InlineData("\"workers\": 1, \"device\": \"cpu\", \"gpusPerWorker\": 1", "$.cluster.gpusPerWorker: 1 with device cpu", "use device cuda or auto")]
+    public async Task A_job_asking_for_more_accelerators_than_the_cluster_has_is_refused_at_submit(string cluster, string error, string detail)
+    {
+        int jobsBefore = (await Registry.List()).Count;
+        var refused = await Registry.Submit(GpuSpec.Replace("\"workers\": 3, \"device\": \"auto\", \"gpusPerWorker\": 1", cluster));
+        Assert.False(refused.Accepted);
+        var message = Assert.Single(refused.Errors);
+        Assert.StartsWith(error, message);
+        Assert.Contains(detail, message);
+        Assert.Equal(jobsBefore, (await Registry.List()).Count);
+    }
+
+    [Fact]
+    public async Task The_ledger_hands_out_each_free_accelerator_once_and_takes_it_back_on_release()
+    {
+        var advertised = await Ledger.Silos();
+        // Only silos with accelerators register: 2 + 1, none in use between tests.
+        Assert.Equal([1, 2], advertised.Select(s => s.Count).Order());
+        Assert.All(advertised, s => Assert.Equal(0, s.InUse));
+        var silos = advertised.Select(s => s.Silo).ToArray();
+        var twoAccelerators = advertised.Single(s => s.Count == 2).Silo;
+
+        Assert.Equal(twoAccelerators, await Ledger.Reserve("test/pair", 2, silos));
+        Assert.NotNull(await Ledger.Reserve("test/a", 1, silos));
+        Assert.Null(await Ledger.Reserve("test/b", 1, silos));
+
+        await Ledger.Release("test/pair", twoAccelerators);
+        Assert.Equal(twoAccelerators, await Ledger.Reserve("test/b", 1, silos));
+        // A candidate list without free silos gets nothing, even though another silo still has a free accelerator.
+        Assert.Null(await Ledger.Reserve("test/c", 1, silos.Where(s => !s.Equals(twoAccelerators)).ToArray()));
+
+        foreach (var use in await Ledger.Silos())
+        {
+            await Ledger.Release("test/a", use.Silo);
+            await Ledger.Release("test/b", use.Silo);
+        }
+        Assert.Equal(0, (await Ledger.Silos()).Sum(s => s.InUse));
+    }
+
+    private async Task<JobStatus> RunToEnd(string spec)
+    {
+        var submitted = await Registry.Submit(spec);
+        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+        var coordinator = fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var status = await coordinator.GetStatus();
+            if (status.IsFinished) return status;
+            Assert.True(DateTime.UtcNow < deadline, $"job {submitted.JobId} still {status.State} at round {status.Round}: {status.Message}");
+            await Task.Delay(200);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text.Json;
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Hosting;
+using DistGen.Grains.Jobs;
+
+namespace DistGen.Tests.Helm;
+
+/// <summary>
+/// The Helm chart, rendered offline with helm from npm and validated against the Kubernetes schemas
+/// (kubernetes-models): the default values, the GPU values of helm/distgen/ci/gpu-values.yaml, and an external Redis.
+/// </summary>
+public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
+{
+    private const string GpuValues = "helm/distgen/ci/gpu-values.yaml";
+    private const string ExternalRedisValues = "helm/distgen/ci/external-redis-values.yaml";
+
+    private static readonly string[] AllValueFiles = ["", GpuValues, ExternalRedisValues];
+
+    public static TheoryData<string> ValueFiles => new(AllValueFiles);
+
+    private static string[] With(string valueFile) => valueFile.Length == 0 ? [] : ["--values", valueFile];
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Chart_passes_helm_lint_strict(string valueFile)
+    {
+        var lint = await tools.RunHelmAsync(["lint", "--strict", HelmTools.Chart, .. With(valueFile)]);
+        Assert.True(lint.ExitCode == 0, lint.Output + lint.Errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Every_rendered_manifest_is_a_valid_Kubernetes_object_and_the_cluster_is_complete(string valueFile)
+    {
+        var chart = await tools.RenderAsync(With(valueFile));
+        // With an existing Secret the chart makes none.
+        string[] kinds = valueFile == ExternalRedisValues
+            ? ["StatefulSet", "ServiceAccount", "Role", "RoleBinding", "PodDisruptionBudget"]
+            : ["StatefulSet", "Secret", "ServiceAccount", "Role", "RoleBinding", "PodDisruptionBudget", "PersistentVolumeClaim"];
+        foreach (var kind in kinds) Assert.NotEmpty(chart.OfKind(kind));
+        // Headless, gateway and dashboard Services for the silos, and one for the chart's own Redis.
+        Assert.Equal(valueFile == ExternalRedisValues ? 3 : 4, chart.OfKind("Service").Count());
+        Assert.Equal(valueFile == ExternalRedisValues ? 0 : 1, chart.OfKind("StatefulSet").Count(s => s.GetProperty("metadata").GetProperty("name").GetString()!.EndsWith("-redis")));
+    }
+
+    [Fact]
+    public async Task Gpu_values_ask_every_silo_for_its_gpus_on_gpu_nodes_with_the_cuda_image()
+    {
+        var gpu = await tools.RenderAsync(With(GpuValues));
+        Assert.Equal("4", RenderedChart.Path(gpu.SiloStatefulSet, "spec", "replicas"));
+        Assert.Equal("2", RenderedChart.Path(gpu.SiloContainer, "resources", "limits", "nvidia.com/gpu"));
+        Assert.StartsWith("distgen/silo-cuda:", gpu.SiloContainer.GetProperty("image").GetString());
+        var pod = RenderedChart.PodSpec(gpu.SiloStatefulSet);
+        Assert.Equal("true", RenderedChart.Path(pod, "nodeSelector", "nvidia.com/gpu.present"));
+        Assert.Contains(pod.GetProperty("tolerations").EnumerateArray(), t => t.GetProperty("key").GetString() == "nvidia.com/gpu");
+        // The user's own limits stay beside the GPUs.
+        Assert.Equal("48Gi", RenderedChart.Path(gpu.SiloContainer, "resources", "limits", "memory"));
+
+        var cpu = await tools.RenderAsync();
+        Assert.False(cpu.SiloContainer.GetProperty("resources").GetProperty("limits").TryGetProperty("nvidia.com/gpu", out _));
+        Assert.StartsWith("distgen/silo-cpu:", cpu.SiloContainer.GetProperty("image").GetString());
+        Assert.False(RenderedChart.PodSpec(cpu.SiloStatefulSet).TryGetProperty("tolerations", out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task The_cluster_secret_is_referenced_from_a_Secret_and_never_inlined(string valueFile)
+    {
+        var chart = await tools.RenderAsync(With(valueFile));
+        var secretName = valueFile == ExternalRedisValues ? "distgen-secrets" : Assert.Single(chart.OfKind("Secret")).GetProperty("metadata").GetProperty("name").GetString();
+        foreach (var container in chart.PodSpecs.SelectMany(RenderedChart.Containers))
+        {
+            foreach (var (name, env) in RenderedChart.Env(container).Where(e => e.Key is "DISTGEN__DataPlane__Secret" or "DISTGEN_SECRET" or "REDIS_PASSWORD"))
+            {
+                Assert.False(env.TryGetProperty("value", out _), $"{name} of {container.GetProperty("name")} is inlined");
+                var reference = env.GetProperty("valueFrom").GetProperty("secretKeyRef");
+                if (name != "REDIS_PASSWORD" || valueFile != ExternalRedisValues) Assert.Equal(secretName, reference.GetProperty("name").GetString());
+            }
+        }
+        Assert.True(RenderedChart.Env(chart.SiloContainer).ContainsKey("DISTGEN__DataPlane__Secret"));
+        if (valueFile == ExternalRedisValues)
+        {
+            Assert.Empty(chart.OfKind("Secret"));
+            return;
+        }
+        // The generated values appear in the Secret and nowhere else.
+        var secret = chart.SecretValues;
+        Assert.True(secret["cluster-secret"].Length >= 32 && secret["redis-password"].Length >= 32);
+        var others = string.Join("\n", chart.Manifests.Where(m => m.GetProperty("kind").GetString() != "Secret").Select(m => m.GetRawText()));
+        Assert.DoesNotContain(secret["cluster-secret"], others);
+        Assert.DoesNotContain(secret["redis-password"], others);
+    }
+
+    [Fact]
+    public async Task Silos_run_Orleans_Kubernetes_hosting_with_pod_identity_probes_and_a_long_enough_drain()
+    {
+        var chart = await tools.RenderAsync();
+        var silo = chart.SiloContainer;
+        var env = RenderedChart.Env(silo);
+        Assert.Equal("metadata.name", RenderedChart.Path(env["POD_NAME"], "valueFrom", "fieldRef", "fieldPath"));
+        Assert.Equal("metadata.namespace", RenderedChart.Path(env["POD_NAMESPACE"], "valueFrom", "fieldRef", "fieldPath"));
+        Assert.Equal("status.podIP", RenderedChart.Path(env["POD_IP"], "valueFrom", "fieldRef", "fieldPath"));
+        Assert.Equal("Kubernetes", env["DISTGEN__Cluster__Clustering"].GetProperty("value").GetString());
+        // Other silos pull tensors from the pod IP, not from the loopback default.
+        Assert.Equal("http://$(POD_IP):5005", env["DISTGEN__DataPlane__AdvertisedEndpoint"].GetProperty("value").GetString());
+
+        var labels = chart.SiloStatefulSet.GetProperty("spec").GetProperty("template").GetProperty("metadata").GetProperty("labels");
+        Assert.Equal("distgen", labels.GetProperty("orleans/serviceId").GetString());
+        Assert.Equal("distgen", labels.GetProperty("orleans/clusterId").GetString());
+
+        foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
+        {
+            Assert.Equal("/healthz", RenderedChart.Path(silo, probe, "httpGet", "path"));
+            Assert.Equal("http", RenderedChart.Path(silo, probe, "httpGet", "port"));
+        }
+        Assert.Contains(silo.GetProperty("ports").EnumerateArray(), p => p.GetProperty("name").GetString() == "http" && p.GetProperty("containerPort").GetInt32() == 8080);
+
+        int grace = RenderedChart.PodSpec(chart.SiloStatefulSet).GetProperty("terminationGracePeriodSeconds").GetInt32();
+        int drain = int.Parse(env["DISTGEN__Cluster__ShutdownTimeoutSeconds"].GetProperty("value").GetString()!);
+        Assert.True(grace > drain && drain > new JobArtifactsOptions().RoundTimeout.TotalSeconds, $"grace {grace} s, drain {drain} s");
+    }
+
+    [Fact]
+    public async Task Every_DISTGEN_setting_the_chart_gives_a_silo_is_a_real_setting()
+    {
+        var sections = new Dictionary<string, Type>
+        {
+            [ClusterHostOptions.SectionName] = typeof(ClusterHostOptions),
+            [DataPlaneOptions.Section] = typeof(DataPlaneOptions),
+            ["Artifacts"] = typeof(JobArtifactsOptions),
+        };
+        foreach (var valueFile in AllValueFiles)
+        {
+            var chart = await tools.RenderAsync(With(valueFile));
+            foreach (var name in RenderedChart.Env(chart.SiloContainer).Keys.Where(n => n.StartsWith("DISTGEN__", StringComparison.Ordinal)))
+            {
+                var parts = name["DISTGEN__".Length..].Split("__");
+                if (parts[0] == "Logging") continue;
+                Assert.True(sections.TryGetValue(parts[0], out var options), $"{name}: no section {parts[0]}");
+                Assert.True(parts.Length == 2 && options.GetProperty(parts[1])?.CanWrite == true, $"{name}: {options.Name} has no setting {parts[^1]}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Orleans_Kubernetes_hosting_gets_a_service_account_allowed_to_watch_and_delete_silo_pods()
+    {
+        var chart = await tools.RenderAsync();
+        var account = Assert.Single(chart.OfKind("ServiceAccount")).GetProperty("metadata").GetProperty("name").GetString();
+        Assert.Equal(account, RenderedChart.PodSpec(chart.SiloStatefulSet).GetProperty("serviceAccountName").GetString());
+        var rule = Assert.Single(Assert.Single(chart.OfKind("Role")).GetProperty("rules").EnumerateArray());
+        Assert.Equal(["pods"], rule.GetProperty("resources").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["delete", "get", "list", "patch", "watch"], rule.GetProperty("verbs").EnumerateArray().Select(v => v.GetString()!).Order());
+        var binding = Assert.Single(chart.OfKind("RoleBinding"));
+        Assert.Equal(Assert.Single(chart.OfKind("Role")).GetProperty("metadata").GetProperty("name").GetString(), RenderedChart.Path(binding, "roleRef", "name"));
+        Assert.Equal(account, Assert.Single(binding.GetProperty("subjects").EnumerateArray()).GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task The_submit_job_runs_distgen_submit_on_the_spec_from_its_ConfigMap()
+    {
+        var chart = await tools.RenderAsync(With(GpuValues));
+        var job = chart.Single("Job", "submit");
+        var configMap = chart.Single("ConfigMap", "submit");
+        var spec = JsonDocument.Parse(configMap.GetProperty("data").GetProperty("job.json").GetString()!).RootElement;
+        Assert.Equal("distgen/v1", spec.GetProperty("apiVersion").GetString());
+        Assert.Equal(1, spec.GetProperty("cluster").GetProperty("gpusPerWorker").GetInt32());
+        var pod = RenderedChart.PodSpec(job);
+        var container = Assert.Single(pod.GetProperty("containers").EnumerateArray());
+        Assert.Equal(["submit", "/etc/distgen/job.json", "--watch"], container.GetProperty("args").EnumerateArray().Take(3).Select(a => a.GetString()));
+        Assert.Equal(configMap.GetProperty("metadata").GetProperty("name").GetString(), RenderedChart.Path(Assert.Single(pod.GetProperty("volumes").EnumerateArray()), "configMap", "name"));
+        Assert.StartsWith("distgen-gateway.train.svc:30000", RenderedChart.Env(container)["DISTGEN_GATEWAY"].GetProperty("value").GetString());
+    }
+
+    [Theory]
+    [InlineData("--values", "helm/ci/invalid-values.yaml", "additional properties 'replica' not allowed")]
+    [InlineData("--set", "silo.replicas=two", "/silo/replicas")]
+    [InlineData("--set", "service.gateway.type=Ingress", "/service/gateway/type")]
+    [InlineData("--set", "gpu.count=0", "/gpu/count")]
+    [InlineData("--set", "cluster.clusterId=not a label", "/cluster/clusterId")]
+    [InlineData("--set", "secret.clusterSecret=short", "/secret/clusterSecret")]
+    [InlineData("--set", "silo.extraEnv.PATH=/tmp", "'PATH' does not match pattern")]
+    public async Task Values_the_schema_does_not_allow_are_refused(string flag, string value, string complaint)
+    {
+        var run = await tools.RunHelmAsync("template", "distgen", HelmTools.Chart, flag, value);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("schema", run.Errors);
+        Assert.Contains(complaint, run.Errors);
+    }
+
+    [Fact]
+    public async Task A_grace_period_shorter_than_the_drain_is_refused()
+    {
+        var run = await tools.RunHelmAsync("template", "distgen", HelmTools.Chart, "--set", "silo.terminationGracePeriodSeconds=60");
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("must exceed silo.shutdownTimeoutSeconds", run.Errors);
+    }
+}
