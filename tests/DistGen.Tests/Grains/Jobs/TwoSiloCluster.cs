@@ -1,18 +1,11 @@
-using DistGen.Grains.DataPlane;
-using DistGen.Grains.Jobs;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace DistGen.Tests.Grains.Jobs;
 
 /// <summary>
-/// An in-process Orleans cluster of two silos, each with its own data plane (Kestrel, h2c, 127.0.0.1, a free port)
-/// and job storage shared by the process (it outlives a stopped silo): workers on one silo pull parameters from the other over real gRPC.
+/// An in-process Orleans cluster of two silos set up as <see cref="InProcessSilo"/> describes: workers on one silo
+/// pull parameters from the other over real gRPC.
 /// </summary>
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
@@ -41,34 +34,10 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     private sealed class SiloSetup : ISiloConfigurator, IHostConfigurator
     {
-        private static readonly Dictionary<string, string?> Settings = new()
-        {
-            ["DataPlane:Secret"] = "in-process-cluster-secret",
-            ["DataPlane:Port"] = "0",
-            ["DataPlane:ListenAddress"] = "127.0.0.1",
-            ["Artifacts:Root"] = ArtifactsRoot,
-        };
+        public void Configure(ISiloBuilder silo) => InProcessSilo.ConfigureOrleans(silo);
 
-        // Job records must outlive a stopped silo (a takeover test stops one), as they do in Redis.
-        public void Configure(ISiloBuilder silo) => silo.UseInMemoryReminderService().Services
-            .AddKeyedSingleton<IGrainStorage>("jobs", (services, _) => ActivatorUtilities.CreateInstance<ProcessWideGrainStorage>(services));
-
-        public void Configure(IHostBuilder host)
-        {
-            host.ConfigureAppConfiguration(config => config.AddInMemoryCollection(Settings));
-            host.ConfigureServices((context, services) =>
-            {
-                services.AddDistGenDataPlane(context.Configuration);
-                services.AddDistGenJobs(context.Configuration);
-            });
-            host.ConfigureWebHost(web => web
-                .UseKestrel(kestrel => kestrel.ListenDistGenDataPlane())
-                .Configure(app =>
-                {
-                    app.UseRouting();
-                    app.UseEndpoints(endpoints => endpoints.MapDistGenDataPlane());
-                }));
-        }
+        public void Configure(IHostBuilder host) =>
+            InProcessSilo.ConfigureHost(host, _ => InProcessSilo.DataPlane("in-process-cluster-secret", ArtifactsRoot));
     }
 }
 

@@ -1,9 +1,3 @@
-using DistGen.Grains.DataPlane;
-using DistGen.Grains.Jobs;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
 
@@ -48,24 +42,15 @@ public sealed class AcceleratorCluster : IAsyncLifetime
 
     private sealed class SiloSetup : ISiloConfigurator, IHostConfigurator
     {
-        public void Configure(ISiloBuilder silo) => silo.AddMemoryGrainStorage("jobs");
+        public void Configure(ISiloBuilder silo) => InProcessSilo.ConfigureOrleans(silo);
 
-        public void Configure(IHostBuilder host)
+        // The TestingHost puts each silo's name into its configuration; the accelerator count follows from it.
+        public void Configure(IHostBuilder host) => InProcessSilo.ConfigureHost(host, configuration =>
         {
-            // The TestingHost puts each silo's name into its configuration; the accelerator count follows from it.
-            host.ConfigureAppConfiguration((context, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cluster:Accelerators"] = Accelerators[context.Configuration["Orleans:Name"]!].ToString(),
-                ["DataPlane:Secret"] = "accelerator-cluster-secret",
-                ["DataPlane:Port"] = "0",
-                ["DataPlane:ListenAddress"] = "127.0.0.1",
-                ["Artifacts:Root"] = ArtifactsRoot,
-            }));
-            host.ConfigureServices((context, services) => services.AddDistGenDataPlane(context.Configuration).AddDistGenJobs(context.Configuration));
-            host.ConfigureWebHost(web => web
-                .UseKestrel(kestrel => kestrel.ListenDistGenDataPlane())
-                .Configure(app => app.UseRouting().UseEndpoints(endpoints => endpoints.MapDistGenDataPlane())));
-        }
+            var settings = InProcessSilo.DataPlane("accelerator-cluster-secret", ArtifactsRoot);
+            settings["Cluster:Accelerators"] = Accelerators[configuration["Orleans:Name"]!].ToString();
+            return settings;
+        });
     }
 }
 

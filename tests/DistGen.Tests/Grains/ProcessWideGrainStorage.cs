@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace DistGen.Tests.Grains.Jobs;
+namespace DistGen.Tests.Grains;
 
 /// <summary>
 /// Grain storage shared by every silo of this test process and kept when a silo stops, as Redis is for a real
