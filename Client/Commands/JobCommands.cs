@@ -146,9 +146,9 @@ public static class JobCommands
     private static Argument<string> JobIdArgument() => new("job-id") { Description = "The id distgen submit printed (see distgen list)." };
 
     /// <summary>The job's status, or null when the cluster has never seen that id.</summary>
-    public static async Task<JobStatus?> FindAsync(IGrainFactory grains, string jobId)
+    public static async Task<JobStatus?> FindAsync(IGrainFactory grains, string jobId, CancellationToken cancel = default)
     {
-        var status = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetStatus();
+        var status = await StatusPolling.GetStatusAsync(grains.GetGrain<IJobCoordinatorGrain>(jobId), cancel);
         return status.SubmittedAt == default ? null : status;
     }
 

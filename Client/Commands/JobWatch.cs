@@ -9,7 +9,7 @@ public static class JobWatch
     public static async Task<int> FollowAsync(IGrainFactory grains, string jobId, CancellationToken cancel, TimeSpan? poll = null)
     {
         var coordinator = grains.GetGrain<IJobCoordinatorGrain>(jobId);
-        var status = await JobCommands.FindAsync(grains, jobId);
+        var status = await JobCommands.FindAsync(grains, jobId, cancel);
         if (status is null)
         {
             Console.Error.WriteLine($"no job '{jobId}' in this cluster; see distgen list");
@@ -26,7 +26,7 @@ public static class JobWatch
                 if (twentieth != lastPrinted) Console.WriteLine(JobTable.ProgressLine(status));
                 lastPrinted = twentieth;
                 await Task.Delay(interval, cancel);
-                status = await coordinator.GetStatus();
+                status = await StatusPolling.GetStatusAsync(coordinator, cancel);
             }
         }
         else
@@ -41,7 +41,7 @@ public static class JobWatch
                         task.Value = status.Round;
                         task.Description = Markup.Escape(JobTable.ProgressLine(status));
                         await Task.Delay(interval, cancel);
-                        status = await coordinator.GetStatus();
+                        status = await StatusPolling.GetStatusAsync(coordinator, cancel);
                     }
                     task.Value = status.Round;
                     task.Description = Markup.Escape(JobTable.ProgressLine(status));

@@ -84,6 +84,12 @@ public sealed class ChildProcess : IDisposable
             throw new InvalidOperationException($"kill -TERM {_process.Id} failed with errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>Kills the process at once (SIGKILL), as a crashed node would vanish.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+    }
+
     /// <summary>Waits for the process to exit; false when it is still running after <paramref name="timeout"/>.</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
