@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Hosting;
+using DistGen.Grains.Jobs;
 using DistGen.Training.Core;
 using DistGen.Training.Data;
 using DistGen.Training.Specs;
@@ -52,9 +53,10 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
         set_num_threads(job.Threads);
-        if (!reference && job.Workload.CreateDataParallel is null)
+        bool clusterRuns = ClusterRuns.For(job.Workload) is not null;
+        if (!reference && !clusterRuns)
             Console.WriteLine($"note: the cluster does not run {job.Workload.Name} jobs yet; running its single-process reference trainer");
-        return reference || job.Workload.CreateDataParallel is null
+        return reference || !clusterRuns
             ? RunReference(job, device, outputDirectory, cancel)
             : await RunEmbeddedAsync(job, outputDirectory, cancel);
     }

@@ -22,7 +22,7 @@ public sealed class DataShardGrain(JobRuntimes runtimes, IGrainFactory grains) :
         {
             var (jobId, shard) = JobIds.Parse(this.GetPrimaryKeyString());
             var spec = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec();
-            _order = runtimes.Get(jobId, spec).Workload.CreateShardOrder(shard);
+            _order = runtimes.Get(jobId, spec).WorkloadAs<IDataParallelWorkload>().CreateShardOrder(shard);
             _lastRound = 0;
         }
         while (_lastRound < round)

@@ -2,13 +2,10 @@ using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Training.Core;
-using DistGen.Training.DataParallel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Storage;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace DistGen.Grains.Jobs;
 
@@ -225,55 +222,32 @@ public sealed class JobCoordinatorGrain(
         Directory.CreateDirectory(context.OutputDirectory);
         if (!_resume) await File.WriteAllTextAsync(context.PathOf("spec.json"), record.State.SpecJson);
         var clock = Stopwatch.StartNew();
-        nn.Module? model = null;
-        IDataParallelLearner? learner = null;
+        using var run = runtime.Family.CreateRun(new JobRunContext(JobId, job, workload, context, GrainFactory, exchange, options.Value, logger));
         long completed = 0;
         bool ended = false;
         try
         {
-            (model, learner, completed) = await Task.Run(() =>
-            {
-                var m = workload.CreateReplica();
-                m.to(device);
-                var l = workload.CreateLearner(m, context);
-                return (m, l, _resume ? l.Resume() : 0L);
-            });
+            completed = await run.StartAsync(_resume);
             if (_resume)
             {
-                // Tensors an earlier activation left in this silo's store are of no use to this run.
-                exchange.ReleaseJob(JobId);
                 record.State.Round = completed;
                 record.State.ContinuedFromRound = completed;
                 record.State.Message = completed > 0 ? $"continued from the checkpoint of round {completed}" : "started over: no checkpoint was written yet";
                 logger.LogWarning("job {Job}: {Message}", JobId, record.State.Message);
                 await SaveProgress();
             }
-            var round = new DataParallelRound(JobId, GrainFactory, exchange, options.Value, logger);
-            long rows = 0;
             var saved = Stopwatch.StartNew();
-            Publish(model, version: completed);
             for (long r = completed + 1; r <= workload.Rounds; r++)
             {
                 _cancel.Token.ThrowIfCancellationRequested();
-                var results = await round.Run(r, model, workload.Workers, _cancel.Token);
-                rows += (long)workload.Workers * workload.RowsPerWorker;
-                var rowMetrics = results[0].Metrics.Keys.ToDictionary(k => k, k => results.Average(x => x.Metrics[k]));
-                var learnerRef = learner;
-                var row = await Task.Run(() =>
-                {
-                    learnerRef.Apply(r);
-                    var endOfRound = learnerRef.EndRound(r, rowMetrics, rows / clock.Elapsed.TotalSeconds);
-                    if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0) learnerRef.SaveCheckpoint(r);
-                    return endOfRound;
-                });
+                var report = await run.RunRoundAsync(r, _cancel.Token);
+                if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0) await run.CheckpointAsync(r);
                 completed = r;
-                Publish(model, version: r);
-                exchange.Retire(JobId, r);
                 record.State.Round = r;
                 // Figures measured only every N rounds come as NaN in between: keep their last measured value.
-                foreach (var (name, value) in row)
+                foreach (var (name, value) in report.Metrics)
                     if (double.IsFinite(value) || !record.State.Metrics.ContainsKey(name)) record.State.Metrics[name] = value;
-                record.State.WorkerSilos = results.Select(x => x.Silo).Distinct().Order().ToList();
+                record.State.WorkerSilos = report.WorkerSilos.ToList();
                 // Persist progress now and then, so status answered from storage (after a silo change) moves on too.
                 if (saved.Elapsed >= SaveEvery)
                 {
@@ -281,18 +255,14 @@ public sealed class JobCoordinatorGrain(
                     saved.Restart();
                 }
             }
-            var summary = await Task.Run(() => learner.Finish(clock.Elapsed.TotalSeconds));
+            var summary = await run.FinishAsync(clock.Elapsed.TotalSeconds);
             foreach (var (name, value) in summary.Figures) record.State.Metrics[name] = value;
             ended = await Finish(JobState.Succeeded, $"done in {summary.WallSeconds:F1} s");
         }
         catch (OperationCanceledException) when (_leaving)
         {
-            // Cancellation is only observed outside Apply/EndRound, so the model is exactly that of the last completed round.
-            if (completed > 0 && learner is not null)
-            {
-                var learnerRef = learner;
-                await Task.Run(() => learnerRef.SaveCheckpoint(completed));
-            }
+            // Rounds observe cancellation only before they change the model, so it is exactly that of the last completed round.
+            if (completed > 0) await run.CheckpointAsync(completed);
             // Handing over: no runner, so the next activation takes the run at once.
             record.State.RunnerSilo = null;
             await SaveProgressIfStillRunner();
@@ -313,13 +283,11 @@ public sealed class JobCoordinatorGrain(
         }
         finally
         {
-            learner?.Dispose();
-            model?.Dispose();
             _timer?.Dispose();
             // Only the activation that ends the job releases what the job holds; one that hands the run over keeps it.
             if (ended)
             {
-                await ReleaseWorkers(workload.Workers);
+                await run.ReleaseWorkersAsync();
                 runtimes.Release(JobId);
             }
         }
@@ -353,23 +321,6 @@ public sealed class JobCoordinatorGrain(
         {
             // A reminder left behind only re-activates a finished job, which then forgets it again.
             logger.LogWarning(e, "job {Job}: could not remove its reminder", JobId);
-        }
-    }
-
-    private void Publish(nn.Module model, long version) =>
-        exchange.PutLocal(TensorKey.ParametersOf(JobId, version),
-            new TensorPayload([ParameterVector.Count(model.parameters())], ParameterVector.Flatten(model.parameters())));
-
-    private async Task ReleaseWorkers(int workers)
-    {
-        exchange.ReleaseJob(JobId);
-        try
-        {
-            await Task.WhenAll(Enumerable.Range(0, workers).Select(w => GrainFactory.GetGrain<ITrainerWorkerGrain>(JobIds.Member(JobId, w)).Release()));
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "job {Job}: could not release every worker", JobId);
         }
     }
 

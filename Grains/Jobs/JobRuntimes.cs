@@ -1,11 +1,16 @@
 using System.Collections.Concurrent;
-using DistGen.Training.DataParallel;
+using DistGen.Training.Core;
 using DistGen.Training.Specs;
 
 namespace DistGen.Grains.Jobs;
 
-/// <summary>A job as this process runs it: the validated spec and its data-parallel workload (data loaded once).</summary>
-public sealed record JobRuntime(LoadedJob Job, IDataParallelWorkload Workload);
+/// <summary>A job as this process runs it: the validated spec, its workload family and its workload (data loaded once).</summary>
+public sealed record JobRuntime(LoadedJob Job, IJobRunFactory Family, IRoundWorkload Workload)
+{
+    /// <summary>The workload as the grains of its family use it.</summary>
+    public T WorkloadAs<T>() where T : IRoundWorkload => Workload is T typed ? typed
+        : throw new InvalidOperationException($"job {Job.Spec.Name}: workload {Workload.Name} is not a {typeof(T).Name}");
+}
 
 /// <summary>
 /// Per-process cache of job runtimes, shared by the coordinator, workers and shards that live in this silo:
@@ -20,19 +25,20 @@ public sealed class JobRuntimes
 
     public void Release(string jobId) => _jobs.TryRemove(jobId, out _);
 
-    /// <summary>Validates a spec for the cluster: it must parse and its workload must run as data-parallel rounds.</summary>
+    /// <summary>Validates a spec for the cluster: it must parse and its workload must be one the cluster runs.</summary>
     public static LoadedJob ValidateForCluster(string specJson)
     {
         var job = SpecLoader.Parse(specJson);
-        if (job.Workload.CreateDataParallel is null)
+        if (ClusterRuns.For(job.Workload) is null)
             throw new SpecException("$.workload", $"workload {job.Workload.Name} runs only with `distgen run SPEC --reference` in this version; " +
-                $"the cluster runs: {string.Join(", ", WorkloadCatalog.Definitions.Where(d => d.CreateDataParallel is not null).Select(d => d.Name))}");
+                $"the cluster runs: {string.Join(", ", ClusterRuns.Workloads)}");
         return job;
     }
 
     private static JobRuntime Create(string specJson)
     {
         var job = ValidateForCluster(specJson);
-        return new JobRuntime(job, job.Workload.CreateDataParallel!(job));
+        var family = ClusterRuns.For(job.Workload)!;
+        return new JobRuntime(job, family, family.CreateWorkload(job));
     }
 }

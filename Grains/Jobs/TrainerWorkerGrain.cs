@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Training.Core;
+using DistGen.Training.DataParallel;
 using DistGen.Grains.Placement;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
     {
         var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
         var runtime = _runtime ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
-        var workload = runtime.Workload;
+        var workload = runtime.WorkloadAs<IDataParallelWorkload>();
 
         var parameters = await exchange.PullAsync(step.CoordinatorEndpoint, TensorKey.ParametersOf(jobId, step.ParameterVersion));
         var ticket = await GrainFactory.GetGrain<IDataShardGrain>(JobIds.Member(jobId, index)).Ticket(step.Round);

@@ -10,17 +10,10 @@ namespace DistGen.Training.DataParallel;
 /// the coordinator averages); the learner then steps the optimizer. The single-process reference trainer and the
 /// grains both run exactly this, so a run with W workers equals the reference with batch W*b.
 /// </summary>
-public interface IDataParallelWorkload
+public interface IDataParallelWorkload : IRoundWorkload
 {
-    string Name { get; }
-    /// <summary>W: shards and workers.</summary>
-    int Workers { get; }
-    /// <summary>b: rows of each worker's part of the global batch.</summary>
+    /// <summary>b: rows of each worker's part of the global batch (W = <see cref="IRoundWorkload.Workers"/> shards and workers).</summary>
     int RowsPerWorker { get; }
-    /// <summary>Optimizer steps of the run.</summary>
-    int Rounds { get; }
-    /// <summary>Checkpoint every this many rounds (0: only at the end).</summary>
-    int CheckpointEvery { get; }
 
     /// <summary>A replica of the model, seeded: identical in every process.</summary>
     nn.Module CreateReplica();
