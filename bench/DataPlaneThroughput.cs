@@ -69,8 +69,8 @@ public static class DataPlaneThroughput
                     runs.Add((rawRate, push, pull));
                 }
                 store.TryTake(stored, out _);
-                var (r, p, q) = (Median(runs.Select(x => x.Raw)), Median(runs.Select(x => x.Push)), Median(runs.Select(x => x.Pull)));
-                double pushRatio = Median(runs.Select(x => x.Push / x.Raw)), pullRatio = Median(runs.Select(x => x.Pull / x.Raw));
+                var (r, p, q) = (Median.Of(runs.Select(x => x.Raw)), Median.Of(runs.Select(x => x.Push)), Median.Of(runs.Select(x => x.Pull)));
+                double pushRatio = Median.Of(runs.Select(x => x.Push / x.Raw)), pullRatio = Median.Of(runs.Select(x => x.Pull / x.Raw));
                 Console.Error.WriteLine($"  {size} MiB {name}: raw {r:F0}, push {p:F0}, pull {q:F0} MiB/s");
                 lines.Add($"| {size} MiB | {r:F0} | {name} | {p:F0} | {q:F0} | {pushRatio:F2}x | {pullRatio:F2}x |");
             }
@@ -80,12 +80,6 @@ public static class DataPlaneThroughput
             "bfloat16 rows count float32-equivalent bytes (the wire carries half). Server, client and raw socket share " +
             "this process and its cores; a push is received into a newly allocated tensor, the raw socket into a reused buffer."]);
         return lines;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     /// <summary>Seconds one transfer takes, started on a freshly collected heap (no earlier run's garbage).</summary>
