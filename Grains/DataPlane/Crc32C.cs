@@ -22,12 +22,18 @@ public static class Crc32C
     private static readonly uint[] ShiftTable = BuildShiftTable();
 
     /// <summary>The CRC-32C of <paramref name="data"/>.</summary>
-    public static uint Compute(ReadOnlySpan<byte> data) => ~Append(uint.MaxValue, data);
+    public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Start, data));
+
+    /// <summary>The running CRC before any data (Append, then Finish, gives <see cref="Compute"/>).</summary>
+    internal const uint Start = uint.MaxValue;
+
+    /// <summary>The CRC-32C of the data appended to a running CRC.</summary>
+    internal static uint Finish(uint crc) => ~crc;
 
     /// <summary>Continues a running (pre-inverted, not yet finalised) CRC over more data.</summary>
     // Fully optimised from the first call: a few calls per tensor would otherwise run the loop unoptimised for a while.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static uint Append(uint crc, ReadOnlySpan<byte> data)
+    internal static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         while (data.Length >= 3 * BlockBytes)
         {
