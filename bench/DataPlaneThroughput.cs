@@ -29,6 +29,8 @@ public static class DataPlaneThroughput
         var endpoint = server.Services.GetRequiredService<ITensorExchange>().LocalEndpoint;
         using var float32 = Client("float32");
         using var bfloat16 = Client("bfloat16");
+        // The same client without BatchingConnectionStream, for a before/after comparison in one run.
+        using var unbatched = Client("float32", batchSocketCalls: false);
         using var raw = await RawLoopback.OpenAsync();
 
         var lines = new List<string>
@@ -42,7 +44,7 @@ public static class DataPlaneThroughput
         for (int i = 0; i < 20; i++)
         {
             await raw.TransferAsync(4 * MiB);
-            foreach (var client in new[] { float32, bfloat16 })
+            foreach (var client in new[] { float32, bfloat16, unbatched })
             {
                 var warmUp = TensorKey.GradientsOf("bench", keys++, "warm-up");
                 await client.PushAsync(endpoint, warmUp, small);
@@ -53,7 +55,7 @@ public static class DataPlaneThroughput
         foreach (var (size, repeats) in Sizes)
         {
             var payload = Payload(size * MiB / sizeof(float));
-            foreach (var (name, client) in new[] { ("float32", float32), ("bfloat16", bfloat16) })
+            foreach (var (name, client) in new[] { ("float32", float32), ("bfloat16", bfloat16), ("float32, unbatched", unbatched) })
             {
                 var stored = TensorKey.GradientsOf("bench", keys++, "pull");
                 store.TryAdd(stored, payload);
@@ -78,7 +80,9 @@ public static class DataPlaneThroughput
         lines.AddRange(["",
             "Medians over repeats in which raw, push and pull take turns; a ratio is the median of the per-repeat ratios. " +
             "bfloat16 rows count float32-equivalent bytes (the wire carries half). Server, client and raw socket share " +
-            "this process and its cores; a push is received into a newly allocated tensor, the raw socket into a reused buffer."]);
+            "this process and its cores; a push is received into a newly allocated tensor, the raw socket into a reused buffer. " +
+            "\"unbatched\" rows: the client on SocketsHttpHandler's own connection (DataPlane:BatchSocketCalls=false), one send " +
+            "per 16 KiB frame, as before BatchingConnectionStream."]);
         return lines;
     }
 
@@ -100,13 +104,14 @@ public static class DataPlaneThroughput
         return new TensorPayload([elements], data);
     }
 
-    private static IConfiguration Settings(string wireFormat) => new ConfigurationBuilder()
-        .AddInMemoryCollection(Defaults(wireFormat))
+    private static IConfiguration Settings(string wireFormat, bool batchSocketCalls = true) => new ConfigurationBuilder()
+        .AddInMemoryCollection(Defaults(wireFormat, batchSocketCalls))
         .AddEnvironmentVariables("DISTGEN__")
         .Build();
 
-    private static Dictionary<string, string?> Defaults(string wireFormat) => new()
+    private static Dictionary<string, string?> Defaults(string wireFormat, bool batchSocketCalls) => new()
     {
+        ["DataPlane:BatchSocketCalls"] = batchSocketCalls.ToString(),
         ["DataPlane:Secret"] = Secret,
         ["DataPlane:Port"] = "0",
         ["DataPlane:ListenAddress"] = "127.0.0.1",
@@ -127,9 +132,9 @@ public static class DataPlaneThroughput
         return app;
     }
 
-    private static TensorExchangeClient Client(string wireFormat)
+    private static TensorExchangeClient Client(string wireFormat, bool batchSocketCalls = true)
     {
-        var options = Settings(wireFormat).GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
+        var options = Settings(wireFormat, batchSocketCalls).GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
         return new TensorExchangeClient(Options.Create(options), new ClusterSecret(Secret), NullLoggerFactory.Instance);
     }
 }

@@ -133,8 +133,8 @@ public sealed class TensorExchangeClient(
             ConnectTimeout = TimeSpan.FromSeconds(5),
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            ConnectCallback = ConnectAsync,
         };
+        if (_options.BatchSocketCalls) handler.ConnectCallback = ConnectAsync;
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = handler,
