@@ -68,7 +68,12 @@ public static class ClusterStepTime
     private const int Repeats = 3;
 
     private const string Explanation =
-        "The cluster adds a fixed cost per round on the coordinator (flatten and publish the parameters, copy them into each replica, flatten and average the gradients in double precision, write them back): about 10 ms for 1M parameters here. It is 50-60 % of a 20 ms VAE round but ~14 % of a 0.5 s char-LM round; with 2 workers the two cores compute in parallel. Aim (issue 3): <= 1.10x at >= 1M parameters; not reached yet for short rounds.";
+        "Medians over 3 repeats in which the reference, 1 worker and 2 workers take turns; a ratio is the median of the " +
+        "per-repeat ratios. One silo, data plane in memory. What the cluster adds per round: the coordinator flattens and " +
+        "publishes the parameters, each worker copies them into its replica and flattens its gradient (one block copy per " +
+        "tensor), the coordinator averages the gradients (vectorised, in double; one worker's gradient is used as it is) " +
+        "and copies the mean into the model's gradients, plus the grain calls. With 2 workers the two cores compute in " +
+        "parallel. Aim (issue 3): <= 1.10x at >= 1M parameters.";
 
     private static double Reference(LoadedJob job, int rounds)
     {
