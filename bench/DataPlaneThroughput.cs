@@ -29,6 +29,8 @@ public static class DataPlaneThroughput
         var endpoint = server.Services.GetRequiredService<ITensorExchange>().LocalEndpoint;
         using var float32 = Client("float32");
         using var bfloat16 = Client("bfloat16");
+        // The same client without BatchingConnectionStream, for a before/after comparison in one run.
+        using var unbatched = Client("float32", batchSocketCalls: false);
         using var raw = await RawLoopback.OpenAsync();
 
         var lines = new List<string>
@@ -42,7 +44,7 @@ public static class DataPlaneThroughput
         for (int i = 0; i < 20; i++)
         {
             await raw.TransferAsync(4 * MiB);
-            foreach (var client in new[] { float32, bfloat16 })
+            foreach (var client in new[] { float32, bfloat16, unbatched })
             {
                 var warmUp = TensorKey.GradientsOf("bench", keys++, "warm-up");
                 await client.PushAsync(endpoint, warmUp, small);
@@ -50,42 +52,45 @@ public static class DataPlaneThroughput
                 store.TryTake(warmUp, out _);
             }
         }
+        var clients = new[] { ("float32", float32), ("bfloat16", bfloat16), ("float32, unbatched", unbatched) };
         foreach (var (size, repeats) in Sizes)
         {
             var payload = Payload(size * MiB / sizeof(float));
-            foreach (var (name, client) in new[] { ("float32", float32), ("bfloat16", bfloat16) })
+            var stored = TensorKey.GradientsOf("bench", keys++, "pull");
+            store.TryAdd(stored, payload);
+            // Within each repeat every client runs raw, push and pull in turn, so that each ratio (and the comparison of
+            // the clients) is between runs under the same load: the machine is shared.
+            var runs = clients.Select(_ => new List<(double Raw, double Push, double Pull)>()).ToArray();
+            for (int i = 0; i < repeats; i++)
             {
-                var stored = TensorKey.GradientsOf("bench", keys++, "pull");
-                store.TryAdd(stored, payload);
-                // Raw, push and pull take turns within each repeat, so that each ratio compares runs under the same load.
-                var runs = new List<(double Raw, double Push, double Pull)>();
-                for (int i = 0; i < repeats; i++)
+                for (int c = 0; c < clients.Length; c++)
                 {
+                    var client = clients[c].Item2;
                     var pushed = TensorKey.GradientsOf("bench", keys++, "push");
                     double rawRate = size / await TimedAsync(() => raw.TransferAsync(size * MiB));
                     double push = size / await TimedAsync(() => client.PushAsync(endpoint, pushed, payload));
                     store.TryTake(pushed, out _);
                     double pull = size / await TimedAsync(() => client.PullAsync(endpoint, stored));
-                    runs.Add((rawRate, push, pull));
+                    runs[c].Add((rawRate, push, pull));
                 }
-                store.TryTake(stored, out _);
-                var (r, p, q) = (Median(runs.Select(x => x.Raw)), Median(runs.Select(x => x.Push)), Median(runs.Select(x => x.Pull)));
-                double pushRatio = Median(runs.Select(x => x.Push / x.Raw)), pullRatio = Median(runs.Select(x => x.Pull / x.Raw));
+            }
+            store.TryTake(stored, out _);
+            for (int c = 0; c < clients.Length; c++)
+            {
+                var name = clients[c].Item1;
+                var (r, p, q) = (Median.Of(runs[c].Select(x => x.Raw)), Median.Of(runs[c].Select(x => x.Push)), Median.Of(runs[c].Select(x => x.Pull)));
+                double pushRatio = Median.Of(runs[c].Select(x => x.Push / x.Raw)), pullRatio = Median.Of(runs[c].Select(x => x.Pull / x.Raw));
                 Console.Error.WriteLine($"  {size} MiB {name}: raw {r:F0}, push {p:F0}, pull {q:F0} MiB/s");
                 lines.Add($"| {size} MiB | {r:F0} | {name} | {p:F0} | {q:F0} | {pushRatio:F2}x | {pullRatio:F2}x |");
             }
         }
         lines.AddRange(["",
-            "Medians over repeats in which raw, push and pull take turns; a ratio is the median of the per-repeat ratios. " +
+            "Medians over repeats in which each client runs raw, push and pull in turn; a ratio is the median of the per-repeat ratios. " +
             "bfloat16 rows count float32-equivalent bytes (the wire carries half). Server, client and raw socket share " +
-            "this process and its cores; a push is received into a newly allocated tensor, the raw socket into a reused buffer."]);
+            "this process and its cores; a push is received into a newly allocated tensor, the raw socket into a reused buffer. " +
+            "\"unbatched\" rows: the client on SocketsHttpHandler's own connection (DataPlane:BatchSocketCalls=false), one send " +
+            "per 16 KiB frame, as before BatchingConnectionStream."]);
         return lines;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     /// <summary>Seconds one transfer takes, started on a freshly collected heap (no earlier run's garbage).</summary>
@@ -106,13 +111,14 @@ public static class DataPlaneThroughput
         return new TensorPayload([elements], data);
     }
 
-    private static IConfiguration Settings(string wireFormat) => new ConfigurationBuilder()
-        .AddInMemoryCollection(Defaults(wireFormat))
+    private static IConfiguration Settings(string wireFormat, bool batchSocketCalls = true) => new ConfigurationBuilder()
+        .AddInMemoryCollection(Defaults(wireFormat, batchSocketCalls))
         .AddEnvironmentVariables("DISTGEN__")
         .Build();
 
-    private static Dictionary<string, string?> Defaults(string wireFormat) => new()
+    private static Dictionary<string, string?> Defaults(string wireFormat, bool batchSocketCalls) => new()
     {
+        ["DataPlane:BatchSocketCalls"] = batchSocketCalls.ToString(),
         ["DataPlane:Secret"] = Secret,
         ["DataPlane:Port"] = "0",
         ["DataPlane:ListenAddress"] = "127.0.0.1",
@@ -133,9 +139,9 @@ public static class DataPlaneThroughput
         return app;
     }
 
-    private static TensorExchangeClient Client(string wireFormat)
+    private static TensorExchangeClient Client(string wireFormat, bool batchSocketCalls = true)
     {
-        var options = Settings(wireFormat).GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
+        var options = Settings(wireFormat, batchSocketCalls).GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
         return new TensorExchangeClient(Options.Create(options), new ClusterSecret(Secret), NullLoggerFactory.Instance);
     }
 }

@@ -33,6 +33,12 @@ public sealed class DataPlaneOptions
     /// <summary>Element format on the wire: "float32" (exact) or "bfloat16" (half the bytes, 8 mantissa bits).</summary>
     public string WireFormat { get; set; } = "float32";
 
+    /// <summary>
+    /// Batch the client's socket calls (<see cref="BatchingConnectionStream"/>); false leaves SocketsHttpHandler's own
+    /// connection as it is (one send per 16 KiB frame), for comparison or should the batching misbehave.
+    /// </summary>
+    public bool BatchSocketCalls { get; set; } = true;
+
     /// <summary>Time limit of one attempt of a push or pull (the whole stream).</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -32,6 +32,9 @@ public sealed class ReceivedChunk : IDisposable
 
     public uint Crc32C { get; private set; }
 
+    /// <summary>The CRC-32C of <see cref="Data"/> as received, computed while copying it (when the bytes are in cache).</summary>
+    public uint DataCrc32C { get; private set; } = DataPlane.Crc32C.Compute([]);
+
     /// <summary>Why the message could not be read, or null.</summary>
     public string? Problem { get; private set; }
 
@@ -44,6 +47,7 @@ public sealed class ReceivedChunk : IDisposable
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = null;
         _length = 0;
+        DataCrc32C = DataPlane.Crc32C.Compute([]);
     }
 
     /// <summary>Reads the protobuf encoding of <c>TensorChunk</c> (fields 1-7; unknown fields are skipped).</summary>
@@ -88,7 +92,16 @@ public sealed class ReceivedChunk : IDisposable
         Dispose();
         _length = (int)data.Length;
         _buffer = ArrayPool<byte>.Shared.Rent(_length);
-        data.CopyTo(_buffer);
+        uint crc = DataPlane.Crc32C.Start;
+        int at = 0;
+        foreach (var segment in data)
+        {
+            var copy = _buffer.AsSpan(at, segment.Length);
+            segment.Span.CopyTo(copy);
+            crc = DataPlane.Crc32C.Append(crc, copy);
+            at += segment.Length;
+        }
+        DataCrc32C = DataPlane.Crc32C.Finish(crc);
     }
 
     private static ulong ReadVarint(ref SequenceReader<byte> reader)

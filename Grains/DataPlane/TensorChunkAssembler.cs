@@ -65,7 +65,7 @@ internal sealed class TensorChunkAssembler
         if (data.Length == 0 && _totalBytes > 0) throw Malformed($"{At()} is empty");
         if (data.Length > _totalBytes - _received) throw Malformed($"{At()} with {data.Length} bytes runs past total_bytes {_totalBytes}");
         if (data.Length % _elementSize != 0) throw Malformed($"{At()} has {data.Length} bytes, not a whole number of {_elementSize}-byte elements");
-        uint crc = Crc32C.Compute(data);
+        uint crc = chunk.DataCrc32C;
         if (crc != chunk.Crc32C) throw Malformed($"{At()} fails its CRC-32C check (carried 0x{chunk.Crc32C:X8}, computed 0x{crc:X8})");
 
         _data ??= GC.AllocateUninitializedArray<float>((int)Elements);

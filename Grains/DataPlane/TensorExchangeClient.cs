@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -133,6 +134,7 @@ public sealed class TensorExchangeClient(
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
         };
+        if (_options.BatchSocketCalls) handler.ConnectCallback = ConnectAsync;
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = handler,
@@ -144,6 +146,22 @@ public sealed class TensorExchangeClient(
         var pipeline = DataPlaneResilience.Create(endpoint, _options, _logger, time ?? TimeProvider.System);
         var invoker = channel.CreateCallInvoker();
         return new Connection(channel, invoker, new Wire.TensorExchange.TensorExchangeClient(invoker), pipeline);
+    }
+
+    /// <summary>A TCP connection as SocketsHttpHandler makes one (no Nagle delay), with batched socket calls.</summary>
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellation).ConfigureAwait(false);
+            return new BatchingConnectionStream(new NetworkStream(socket, ownsSocket: true));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private Metadata Headers() => new() { { ClusterSecret.Header, secret.Value } };

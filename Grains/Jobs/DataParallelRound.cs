@@ -21,6 +21,8 @@ public sealed class DataParallelRound
     private readonly ITensorExchange _exchange;
     private readonly JobArtifactsOptions _options;
     private readonly ResiliencePipeline _repeat;
+    // Reused every round: its buffers are the size of the model.
+    private GradientAverage? _average;
 
     public DataParallelRound(string jobId, IGrainFactory grains, ITensorExchange exchange, JobArtifactsOptions options, ILogger logger)
     {
@@ -76,16 +78,16 @@ public sealed class DataParallelRound
 
     private void AverageGradientsInto(nn.Module model, long round, int workers)
     {
-        GradientAverage? average = null;
+        _average?.Reset();
         for (int w = 0; w < workers; w++)
         {
             var key = TensorKey.GradientsOf(_jobId, round, JobIds.Member(_jobId, w));
             if (!_exchange.TryTakeLocal(key, out var gradient) || gradient is null)
                 throw new InvalidOperationException($"worker {w} reported round {round} done but its gradient {key} is not in the store");
-            average ??= new GradientAverage(gradient.Data.Length);
-            average.Add(gradient.Data);
+            if (_average?.Length != gradient.Data.Length) _average = new GradientAverage(gradient.Data.Length);
+            _average.Add(gradient.Data);
         }
-        ParameterVector.AssignGradients(model.parameters(), average!.Mean());
+        ParameterVector.AssignGradients(model.parameters(), _average!.Mean());
     }
 
     private void DropGradients(long round, int workers)

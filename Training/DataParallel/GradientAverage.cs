@@ -1,31 +1,116 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace DistGen.Training.DataParallel;
 
 /// <summary>
 /// The coordinator's reduction: the mean of the workers' flattened gradients. Workers hold equal row counts, so the
-/// mean of their per-row means is the global batch's mean gradient. Summed in worker order for reproducibility.
+/// mean of their per-row means is the global batch's mean gradient. Summed in double precision in worker order for
+/// reproducibility, then rounded once to float32. The mean of one gradient is that gradient itself, so with one
+/// worker nothing is summed or copied. Reusable across rounds (<see cref="Reset"/>), so a job allocates its buffers once.
 /// </summary>
 public sealed class GradientAverage(int length)
 {
-    private readonly double[] _sum = new double[length];
+    private double[]? _sum;
+    private float[]? _mean;
+    private ReadOnlyMemory<float> _first;
     private int _count;
 
     public int Count => _count;
 
-    public void Add(ReadOnlySpan<float> gradient)
+    /// <summary>Values per gradient.</summary>
+    public int Length => length;
+
+    /// <summary>Adds a worker's gradient; the caller leaves <paramref name="gradient"/> unchanged until the mean is read.</summary>
+    public void Add(ReadOnlyMemory<float> gradient)
     {
-        if (gradient.Length != _sum.Length)
-            throw new ArgumentException($"a gradient of {gradient.Length} values does not fit the model's {_sum.Length} parameters");
-        foreach (var v in gradient)
-            if (!float.IsFinite(v)) throw new ArgumentException("a gradient holds a non-finite value (NaN or infinity)");
-        for (int i = 0; i < _sum.Length; i++) _sum[i] += gradient[i];
+        var values = gradient.Span;
+        if (values.Length != length)
+            throw new ArgumentException($"a gradient of {values.Length} values does not fit the model's {length} parameters");
+        if (!AllFinite(values)) throw new ArgumentException("a gradient holds a non-finite value (NaN or infinity)");
+        if (_count == 0) _first = gradient;
+        else
+        {
+            var sum = _sum ??= new double[length];
+            // The first gradient is summed only once a second one arrives.
+            if (_count == 1) Widen(_first.Span, sum);
+            Accumulate(values, sum);
+        }
         _count++;
     }
 
-    public float[] Mean()
+    /// <summary>The mean of the gradients added since the last <see cref="Reset"/>; valid until the next change.</summary>
+    public ReadOnlySpan<float> Mean()
     {
         if (_count == 0) throw new InvalidOperationException("no gradient was added");
-        var mean = new float[_sum.Length];
-        for (int i = 0; i < mean.Length; i++) mean[i] = (float)(_sum[i] / _count);
+        if (_count == 1) return _first.Span;
+        var mean = _mean ??= new float[length];
+        Divide(_sum!, _count, mean);
         return mean;
+    }
+
+    /// <summary>Forgets the added gradients (keeps the buffers) for the next round.</summary>
+    public void Reset()
+    {
+        _first = default;
+        _count = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        // A float is finite unless all its exponent bits are set (infinity, NaN).
+        const uint exponent = 0x7F80_0000;
+        var bits = MemoryMarshal.Cast<float, uint>(values);
+        int i = 0;
+        var any = Vector256<uint>.Zero;
+        for (; i + Vector256<uint>.Count <= bits.Length; i += Vector256<uint>.Count)
+            any |= Vector256.Equals(Vector256.Create(bits.Slice(i, Vector256<uint>.Count)) & Vector256.Create(exponent), Vector256.Create(exponent));
+        if (any != Vector256<uint>.Zero) return false;
+        for (; i < bits.Length; i++)
+            if ((bits[i] & exponent) == exponent) return false;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Widen(ReadOnlySpan<float> values, Span<double> sum)
+    {
+        int i = 0;
+        for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
+        {
+            var (lower, upper) = Vector256.Widen(Vector256.Create(values.Slice(i, Vector256<float>.Count)));
+            lower.CopyTo(sum[i..]);
+            upper.CopyTo(sum[(i + Vector256<double>.Count)..]);
+        }
+        for (; i < values.Length; i++) sum[i] = values[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate(ReadOnlySpan<float> values, Span<double> sum)
+    {
+        int i = 0;
+        for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
+        {
+            var (lower, upper) = Vector256.Widen(Vector256.Create(values.Slice(i, Vector256<float>.Count)));
+            (Vector256.Create(sum.Slice(i, Vector256<double>.Count)) + lower).CopyTo(sum[i..]);
+            var high = sum[(i + Vector256<double>.Count)..];
+            (Vector256.Create(high[..Vector256<double>.Count]) + upper).CopyTo(high);
+        }
+        for (; i < values.Length; i++) sum[i] += values[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Divide(ReadOnlySpan<double> sum, int count, Span<float> mean)
+    {
+        var divisor = Vector256.Create((double)count);
+        int i = 0;
+        for (; i + Vector256<float>.Count <= mean.Length; i += Vector256<float>.Count)
+        {
+            var lower = Vector256.Create(sum.Slice(i, Vector256<double>.Count)) / divisor;
+            var upper = Vector256.Create(sum.Slice(i + Vector256<double>.Count, Vector256<double>.Count)) / divisor;
+            Vector256.Narrow(lower, upper).CopyTo(mean[i..]);
+        }
+        for (; i < mean.Length; i++) mean[i] = (float)(sum[i] / count);
     }
 }

@@ -48,4 +48,34 @@ public sealed class ParameterVectorTests
         var error = Assert.Throws<ArgumentException>(() => ParameterVector.Assign(net.parameters(), new float[7]));
         Assert.Contains("7 floats", error.Message);
     }
+
+    [Fact]
+    public void Assign_gradients_creates_missing_gradients_and_overwrites_existing_ones()
+    {
+        var net = SmallNet(5);
+        var first = Enumerable.Range(0, 32).Select(i => i * 0.25f).ToArray();
+        ParameterVector.AssignGradients(net.parameters(), first);
+        Assert.Equal(first, ParameterVector.FlattenGradients(net.parameters()));
+        var second = first.Select(v => -v).ToArray();
+        ParameterVector.AssignGradients(net.parameters(), second);
+        Assert.Equal(second, ParameterVector.FlattenGradients(net.parameters()));
+    }
+
+    [Fact]
+    public void Flatten_reads_a_non_contiguous_parameter_in_row_major_order()
+    {
+        var net = SmallNet(6);
+        var weight = net.parameters().First();
+        using (no_grad()) weight.set_(weight.detach().t().contiguous().t());
+        Assert.False(weight.is_contiguous());
+        var expected = weight.detach().contiguous().flatten().data<float>().ToArray();
+        Assert.Equal(expected, ParameterVector.Flatten(net.parameters()).Take(15));
+    }
+
+    [Fact]
+    public void Flatten_into_a_buffer_of_the_wrong_length_is_refused()
+    {
+        var net = SmallNet(7);
+        Assert.Throws<ArgumentException>(() => ParameterVector.FlattenInto(net.parameters(), new float[31]));
+    }
 }
