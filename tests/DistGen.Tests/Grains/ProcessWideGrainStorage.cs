@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -7,13 +9,14 @@ namespace DistGen.Tests.Grains;
 /// <summary>
 /// Grain storage shared by every silo of this test process and kept when a silo stops, as Redis is for a real
 /// cluster (Orleans' memory storage keeps state in grains, which are lost with their silo). ETags are checked, so a
-/// superseded writer gets <see cref="InconsistentStateException"/> exactly as with Redis.
+/// superseded writer gets <see cref="InconsistentStateException"/> exactly as with Redis. Entries are kept per
+/// cluster (service id), so the clusters of one test process do not see each other's state.
 /// </summary>
-public sealed class ProcessWideGrainStorage(Serializer serializer) : IGrainStorage
+public sealed class ProcessWideGrainStorage(Serializer serializer, IOptions<ClusterOptions> cluster) : IGrainStorage
 {
     private static readonly ConcurrentDictionary<string, (byte[] State, string ETag)> Entries = new();
 
-    private static string KeyOf(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
+    private string KeyOf(string stateName, GrainId grainId) => $"{cluster.Value.ServiceId}/{cluster.Value.ClusterId}/{stateName}/{grainId}";
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
