@@ -47,8 +47,14 @@ public sealed class PpoRunLearner : IDisposable
     /// <summary>Mean undiscounted return of the last 100 finished episodes (0 before the first).</summary>
     public double MeanReturn => _recentReturns.Count == 0 ? 0 : _recentReturns.Average();
 
-    /// <summary>Reads a batch off the wire and judges it (see <see cref="Receive(TrajectoryBatch)"/>).</summary>
-    public bool Receive(long[] shape, float[] data, long policyVersion)
+    /// <summary>Consumed batches by policy lag (learner version minus the acting version), 0..accepted lag.</summary>
+    public IReadOnlyList<long> LagHistogram => _lagCounts;
+
+    /// <summary>
+    /// Reads a batch off the wire (<see cref="TrajectoryWire"/>) and judges it as <see cref="Receive(TrajectoryBatch)"/>
+    /// does: returns it when it may be trained on, null when it was dropped as stale.
+    /// </summary>
+    public TrajectoryBatch? ReceiveEncoded(long[] shape, float[] data, long policyVersion)
     {
         TrajectoryBatch batch;
         try
@@ -60,7 +66,7 @@ public sealed class PpoRunLearner : IDisposable
             _refused++;
             throw;
         }
-        return Receive(batch);
+        return Receive(batch) ? batch : null;
     }
 
     /// <summary>
@@ -189,7 +195,6 @@ public sealed class PpoRunLearner : IDisposable
     internal long Dropped => _dropped;
     internal long Refused => _refused;
     internal long? EnvStepsToTarget => _envStepsToTarget;
-    internal IReadOnlyList<long> LagCounts => _lagCounts;
     internal IReadOnlyCollection<double> RecentReturns => _recentReturns;
     internal ulong MinibatchState => _learner.MinibatchRandom.State;
 

@@ -23,7 +23,7 @@ internal sealed record PpoRunRecords(
             ["rng.minibatches"] = learner.MinibatchState,
             ["returns.count"] = (ulong)learner.RecentReturns.Count,
         };
-        for (int k = 0; k < learner.LagCounts.Count; k++) counters[$"lag.{k}"] = (ulong)learner.LagCounts[k];
+        for (int k = 0; k < learner.LagHistogram.Count; k++) counters[$"lag.{k}"] = (ulong)learner.LagHistogram[k];
         int i = 0;
         foreach (var r in learner.RecentReturns) counters[$"returns.{i++}"] = BitConverter.DoubleToUInt64Bits(r);
         for (int a = 0; a < actorStates.Count; a++)

@@ -125,19 +125,19 @@ public sealed class PpoRolloutActorTests
             var good = actors.Select(a => a.Collect(learner.Policy, training.RolloutSteps)).ToList();
             var (shape, data) = TrajectoryWire.Encode(good[0]);
 
-            var shortData = Assert.Throws<InvalidTrajectoryException>(() => learner.Receive(shape, data[..^1], 0));
+            var shortData = Assert.Throws<InvalidTrajectoryException>(() => learner.ReceiveEncoded(shape, data[..^1], 0));
             Assert.Equal(TrajectoryFault.InconsistentLengths, shortData.Fault);
-            var otherShape = Assert.Throws<InvalidTrajectoryException>(() => learner.Receive([16, 4, TrajectoryWire.Width], data, 0));
+            var otherShape = Assert.Throws<InvalidTrajectoryException>(() => learner.ReceiveEncoded([16, 4, TrajectoryWire.Width], data, 0));
             Assert.Equal(TrajectoryFault.InconsistentLengths, otherShape.Fault);
             var nanReward = (float[])data.Clone();
             nanReward[3 * TrajectoryWire.Width + 7] = float.NaN; // transition 3's reward
-            Assert.Equal(TrajectoryFault.NonFiniteValues, Assert.Throws<InvalidTrajectoryException>(() => learner.Receive(shape, nanReward, 0)).Fault);
+            Assert.Equal(TrajectoryFault.NonFiniteValues, Assert.Throws<InvalidTrajectoryException>(() => learner.ReceiveEncoded(shape, nanReward, 0)).Fault);
             var infiniteReward = Rollout(0, new float[training.RolloutSteps], new float[training.RolloutSteps], new bool[training.RolloutSteps], new bool[training.RolloutSteps]);
             var wide = TrajectoryAssembly.SideBySide([infiniteReward, infiniteReward]);
             wide.Rewards[5] = float.PositiveInfinity;
             Assert.Equal(TrajectoryFault.NonFiniteValues, Assert.Throws<InvalidTrajectoryException>(() => learner.Receive(wide)).Fault);
-            Assert.Equal(TrajectoryFault.UnknownPolicyVersion, Assert.Throws<InvalidTrajectoryException>(() => learner.Receive(shape, data, 7)).Fault);
-            Assert.Equal(TrajectoryFault.UnknownPolicyVersion, Assert.Throws<InvalidTrajectoryException>(() => learner.Receive(shape, data, -1)).Fault);
+            Assert.Equal(TrajectoryFault.UnknownPolicyVersion, Assert.Throws<InvalidTrajectoryException>(() => learner.ReceiveEncoded(shape, data, 7)).Fault);
+            Assert.Equal(TrajectoryFault.UnknownPolicyVersion, Assert.Throws<InvalidTrajectoryException>(() => learner.ReceiveEncoded(shape, data, -1)).Fault);
 
             // The good batches of the same round are still trained on; the refusals are counted.
             var accepted = good.Select(b => learner.Receive(b)).ToList();
