@@ -164,9 +164,9 @@ public sealed class PpoRunLearner : IDisposable
     {
         var envSteps = _metrics.Series("env_steps");
         LossPlot.Save(_ctx.PathOf("returns.png"), "PPO on CartPole-v1: mean return of the last 100 episodes vs env steps", envSteps,
-            [("mean_return_last_100", _metrics.Series("mean_return_last_100"))], yLabel: "return");
+            [("mean_return_last_100", _metrics.Series("mean_return_last_100"))], yLabel: "return", xLabel: "env steps");
         LossPlot.Save(_ctx.PathOf("loss.png"), "PPO on CartPole-v1: losses per update vs env steps", envSteps,
-            new[] { "policy_loss", "value_loss", "entropy", "approx_kl" }.Select(c => (c, _metrics.Series(c))));
+            new[] { "policy_loss", "value_loss", "entropy", "approx_kl" }.Select(c => (c, _metrics.Series(c))), xLabel: "env steps");
         SaveCheckpoint(Version, actorStates);
         var figures = new Dictionary<string, double>
         {
