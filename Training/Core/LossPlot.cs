@@ -4,11 +4,11 @@ namespace DistGen.Training.Core;
 public static class LossPlot
 {
     public static void Save(string path, string title, IReadOnlyList<double> steps,
-        IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string yLabel = "loss", int width = 900, int height = 500)
+        IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string yLabel = "loss", int width = 900, int height = 500, string xLabel = "step")
     {
         var plot = new ScottPlot.Plot();
         plot.Title(title);
-        plot.XLabel("step");
+        plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         var xs = steps.ToArray();
         foreach (var (name, values) in series)

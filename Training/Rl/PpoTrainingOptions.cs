@@ -78,6 +78,27 @@ public sealed class PpoTrainingOptions
     [Range(0.0, 1e9)]
     public double TargetReturn { get; init; } = 475;
 
+    /// <summary>
+    /// On the cluster: "sync" (every actor's batch of policy version v before update v+1: exact PPO, equal to the
+    /// single-process trainer) or "async" (actors keep collecting while the learner updates; see maxPolicyLag).
+    /// The single-process trainer always runs sync.
+    /// </summary>
+    [AllowedValues(SyncMode, AsyncMode)]
+    public string Mode { get; init; } = SyncMode;
+
+    /// <summary>Async mode: batches collected by a policy more than this many versions older than the learner's are dropped (and counted).</summary>
+    [Range(0, 1000)]
+    public int MaxPolicyLag { get; init; } = 2;
+
+    public const string SyncMode = "sync";
+    public const string AsyncMode = "async";
+
+    /// <summary>True in async mode.</summary>
+    public bool IsAsync => Mode == AsyncMode;
+
+    /// <summary>Versions a batch may lag behind the learner and still be trained on: 0 in sync mode.</summary>
+    public int AcceptedLag => IsAsync ? MaxPolicyLag : 0;
+
     /// <summary>N*T: transitions per rollout.</summary>
     public int RolloutSize => Envs * RolloutSteps;
 

@@ -5,14 +5,27 @@ namespace DistGen.Training.Rl;
 /// <summary>
 /// Runs a policy in a <see cref="VectorCartPole"/> for T steps and records the transitions as a <see cref="TrajectoryBatch"/>,
 /// including the values needed to bootstrap truncated episodes. Action sampling uses its own SplitMix64 stream
-/// (<c>Seeding.Derive(seed, "actions")</c>), so rollouts are reproducible and checkpointable. Episodes continue across calls.
+/// (<c>Seeding.Derive(seed, actionStream)</c>), so rollouts are reproducible and checkpointable. Episodes continue across calls.
 /// </summary>
-public sealed class RolloutCollector(VectorCartPole envs, long seed)
+public sealed class RolloutCollector(VectorCartPole envs, long seed, string actionStream = "actions")
 {
+    private const string ActionStateName = "actions.rng";
+
     public VectorCartPole Envs { get; } = envs;
 
     /// <summary>The action-sampling stream; save and restore its <see cref="SplitMix64.State"/> with a checkpoint.</summary>
-    public SplitMix64 ActionRandom { get; } = new(Seeding.Derive(seed, "actions"));
+    public SplitMix64 ActionRandom { get; } = new(Seeding.Derive(seed, actionStream));
+
+    /// <summary>The environments' state and the action stream's, as named words (see <see cref="VectorCartPole.SaveState"/>).</summary>
+    public Dictionary<string, ulong> SaveState() => new(Envs.SaveState()) { [ActionStateName] = ActionRandom.State };
+
+    /// <summary>Continues exactly from a state written by <see cref="SaveState"/>.</summary>
+    public void RestoreState(IReadOnlyDictionary<string, ulong> state)
+    {
+        if (!state.TryGetValue(ActionStateName, out var actions)) throw new InvalidDataException($"the saved rollout state has no '{ActionStateName}'");
+        Envs.RestoreState(state);
+        ActionRandom.State = actions;
+    }
 
     public TrajectoryBatch Collect(ActorCritic policy, int steps)
     {

@@ -4,7 +4,8 @@ namespace DistGen.Training.Rl;
 
 /// <summary>
 /// N independent CartPole-v1 environments stepped together, each with its own SplitMix64 stream derived from one seed
-/// (<c>Seeding.Derive(seed, "cartpole:i")</c>), with Gymnasium's "same-step" autoreset: an environment whose episode
+/// (<c>Seeding.Derive(seed, "cartpole:i")</c>, i the global index, so a rollout actor's slice of the environments steps
+/// exactly as the same environments do in one process), with Gymnasium's "same-step" autoreset: an environment whose episode
 /// ends is reset inside the same <see cref="Step"/> call. Its whole state can be saved and restored bit-exactly.
 /// </summary>
 public sealed class VectorCartPole
@@ -15,15 +16,19 @@ public sealed class VectorCartPole
     private readonly int[] _episodeLengths;
     private bool _started;
 
-    public VectorCartPole(int count, long seed)
+    /// <param name="count">Environments in this vector.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="firstIndex">Global index of the first environment: this vector holds environments firstIndex..firstIndex+count-1.</param>
+    public VectorCartPole(int count, long seed, int firstIndex = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
         _envs = new CartPole[count];
         _random = new SplitMix64[count];
         for (int i = 0; i < count; i++)
         {
             _envs[i] = new CartPole();
-            _random[i] = new SplitMix64(Seeding.Derive(seed, $"cartpole:{i}"));
+            _random[i] = new SplitMix64(Seeding.Derive(seed, $"cartpole:{firstIndex + i}"));
         }
         _episodeReturns = new double[count];
         _episodeLengths = new int[count];

@@ -39,13 +39,17 @@ public static class WorkloadCatalog
             WorkloadDefinition.Create<PpoModelOptions, PpoTrainingOptions>(
                 "ppo", "PPO (clipped surrogate, GAE) on vectorised CartPole-v1 with Gymnasium 1.4.0 semantics",
                 ["cartpole"],
-                (job, model, training) => new PpoReferenceTrainer(model, training),
+                (job, model, training) => new PpoReferenceTrainer(model, training, job.Spec.Cluster.Workers),
                 (job, model, training, errors) =>
                 {
                     try { training.Validate(); }
                     catch (ArgumentException e) { errors.Add(new SpecError("$.training.minibatchSize", e.Message)); }
+                    // Each rollout actor runs an equal slice of the environments.
+                    if (training.Envs % job.Spec.Cluster.Workers != 0)
+                        errors.Add(new SpecError("$.training.envs", $"{training.Envs} is not a multiple of cluster.workers = {job.Spec.Cluster.Workers} (rollout actors); each actor runs envs / workers environments"));
                 },
-                _ => 1),
+                _ => 1)
+                with { CreatePpoRun = job => new PpoRunWorkload((PpoModelOptions)job.Model, (PpoTrainingOptions)job.Training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery) },
         }.ToDictionary(w => w.Name, StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => All.Keys;

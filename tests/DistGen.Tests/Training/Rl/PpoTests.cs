@@ -129,11 +129,12 @@ public sealed class PpoTests
                 new Dictionary<string, nn.Module> { ["policy"] = restored }, new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["adam"] = adam });
             Assert.Equal(ParameterVector.Flatten(expected.parameters()), ParameterVector.Flatten(restored.parameters()));
             Assert.Equal(3UL, counters["update"]);
-            Assert.Equal(collector.ActionRandom.State, counters["rng.actions"]);
             Assert.Equal(learner.MinibatchRandom.State, counters["rng.minibatches"]);
-            var envs = new VectorCartPole(training.Envs, 0);
-            envs.RestoreState(counters.Where(c => c.Key.StartsWith("env.", StringComparison.Ordinal)).ToDictionary(c => c.Key["env.".Length..], c => c.Value));
-            Assert.Equal(collector.Envs.CurrentObservations(), envs.CurrentObservations());
+            // One rollout actor (the default layout) holds all the environments and the single-process action stream.
+            var actor = new RolloutCollector(new VectorCartPole(training.Envs, 0), 0);
+            actor.RestoreState(counters.Where(c => c.Key.StartsWith("actor.0.", StringComparison.Ordinal)).ToDictionary(c => c.Key["actor.0.".Length..], c => c.Value));
+            Assert.Equal(collector.ActionRandom.State, actor.ActionRandom.State);
+            Assert.Equal(collector.Envs.CurrentObservations(), actor.Envs.CurrentObservations());
         }
         finally
         {
@@ -155,7 +156,7 @@ public sealed class PpoTests
             Assert.True(summary.Figures["mean_return_last_100"] >= 150, $"mean return of the last 100 episodes was {summary.Figures["mean_return_last_100"]}");
             Assert.Equal(30_208, summary.Figures["env_steps"]); // 118 rollouts of 8 x 32
             Assert.Equal(118, summary.Steps);
-            foreach (var file in new[] { "metrics.csv", "loss.png", "losses.png", "checkpoint.bin", "summary.json" })
+            foreach (var file in new[] { "metrics.csv", "returns.png", "loss.png", "checkpoint.bin", "summary.json" })
                 Assert.True(File.Exists(Path.Combine(directory, file)), $"{file} was not written");
             Assert.Equal(119, File.ReadAllLines(Path.Combine(directory, "metrics.csv")).Length);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"took {clock.Elapsed}");

@@ -1,0 +1,74 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
+using DistGen.Training.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.TestingHost;
+
+namespace DistGen.Bench;
+
+/// <summary>
+/// An Orleans cluster of n silos inside the bench process (Orleans' TestingHost), each with its own gRPC data plane on
+/// loopback: grains on different silos exchange tensors over real gRPC, as on separate machines.
+/// </summary>
+public sealed class InProcessCluster : IAsyncDisposable
+{
+    private static readonly string Root = Directory.CreateTempSubdirectory("distgen-bench-silos-").FullName;
+    private readonly TestCluster _cluster;
+
+    private InProcessCluster(TestCluster cluster) => _cluster = cluster;
+
+    public static async Task<InProcessCluster> StartAsync(int silos)
+    {
+        var builder = new TestClusterBuilder((short)silos);
+        builder.AddSiloBuilderConfigurator<SiloSetup>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new InProcessCluster(cluster);
+    }
+
+    /// <summary>Runs a job spec to its end and returns its summary.json.</summary>
+    public async Task<TrainingSummary> RunAsync(string specJson)
+    {
+        var submitted = await _cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(specJson);
+        if (!submitted.Accepted) throw new InvalidOperationException(string.Join("; ", submitted.Errors));
+        var coordinator = _cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
+        JobStatus status;
+        while (!(status = await coordinator.GetStatus()).IsFinished) await Task.Delay(100);
+        if (status.State != JobState.Succeeded) throw new InvalidOperationException($"bench job {status.State}: {status.Message}");
+        var folder = Path.Combine(Root, submitted.JobId!);
+        var summary = TrainingSummary.Read(Path.Combine(folder, "summary.json"));
+        Directory.Delete(folder, recursive: true);
+        return summary;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    private sealed class SiloSetup : ISiloConfigurator, IHostConfigurator
+    {
+        public void Configure(ISiloBuilder silo) => silo.UseInMemoryReminderService().AddMemoryGrainStorage("jobs");
+
+        public void Configure(IHostBuilder host)
+        {
+            host.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DataPlane:Secret"] = "bench-in-process-secret",
+                ["DataPlane:Port"] = "0",
+                ["DataPlane:ListenAddress"] = "127.0.0.1",
+                ["Artifacts:Root"] = Root,
+            }));
+            host.ConfigureServices((context, services) => services.AddDistGenDataPlane(context.Configuration).AddDistGenJobs(context.Configuration));
+            host.ConfigureWebHost(web => web
+                .UseKestrel(kestrel => kestrel.ListenDistGenDataPlane())
+                .Configure(app => app.UseRouting().UseEndpoints(endpoints => endpoints.MapDistGenDataPlane())));
+        }
+    }
+}
