@@ -77,18 +77,7 @@ public sealed class PpoClusterTests(TwoSiloCluster fixture, ITestOutputHelper ou
     private async Task<(string JobId, JobStatus Status)> Run(string spec)
     {
         var registry = fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
-        SubmitResult submitted;
-        try
-        {
-            submitted = await registry.Submit(spec);
-        }
-        catch (Orleans.Storage.InconsistentStateException)
-        {
-            // The job storage outlives clusters in this process, so a cluster another test started (and stopped) may
-            // have written the registry's record since this cluster's registry read it; Orleans then deactivates the
-            // stale registry, and the next call reads the record afresh.
-            submitted = await registry.Submit(spec);
-        }
+        var submitted = await registry.Submit(spec);
         Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
         var coordinator = fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
         var deadline = DateTime.UtcNow.AddMinutes(3);
