@@ -18,6 +18,8 @@ public sealed record WorkloadDefinition
     public Func<LoadedJob, int> DefaultThreads { get; init; } = _ => Environment.ProcessorCount;
     /// <summary>The workload as synchronous data-parallel rounds for the cluster; null where the cluster does not run it yet.</summary>
     public Func<LoadedJob, DataParallel.IDataParallelWorkload>? CreateDataParallel { get; init; }
+    /// <summary>The workload as split-GAN rounds for the cluster (generator and discriminator workers); null for other workloads.</summary>
+    public Func<LoadedJob, Gan.SplitGanWorkload>? CreateSplitGan { get; init; }
     /// <summary>Checks across sections (e.g. a batch larger than the data); adds errors with paths.</summary>
     public Action<LoadedJob, List<SpecError>>? CrossCheck { get; init; }
 
