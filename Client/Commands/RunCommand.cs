@@ -99,7 +99,7 @@ public static class RunCommand
         try
         {
             // Loads the data set now (once per process; the embedded silo reuses it), so missing data stops us before the silo starts.
-            job.Workload.CreateDataParallel!(job);
+            ClusterRuns.For(job.Workload)!.CreateWorkload(job);
         }
         catch (Exception e) when (e is DataMissingException or ArgumentException or InvalidDataException)
         {
