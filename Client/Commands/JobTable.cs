@@ -7,7 +7,7 @@ namespace DistGen.Client.Commands;
 /// <summary>How jobs look on the console.</summary>
 public static class JobTable
 {
-    private static readonly string[] Headline = ["train_neg_elbo", "test_neg_elbo", "train_loss", "val_loss", "samples_per_s"];
+    private static readonly string[] Headline = ["train_neg_elbo", "test_neg_elbo", "train_loss", "val_loss", "d_loss", "g_loss", "modes_covered", "samples_per_s"];
 
     public static string ProgressLine(JobStatus status)
     {

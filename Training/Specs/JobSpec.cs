@@ -53,7 +53,7 @@ public sealed class DataSection
 /// <summary>The <c>cluster</c> section of a spec.</summary>
 public sealed class ClusterSection : IValidatableObject
 {
-    /// <summary>Data-parallel trainer workers (the reference trainer ignores it).</summary>
+    /// <summary>Workers per role: data-parallel trainers, or generator + discriminator worker pairs of a GAN (the reference trainer ignores it).</summary>
     [Range(1, 256)]
     public int Workers { get; set; } = 1;
 
