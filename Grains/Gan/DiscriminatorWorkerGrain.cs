@@ -24,34 +24,41 @@ public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchan
     public async Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, string fakesEndpoint)
     {
         var (jobId, index, workload) = await Job();
-        var fakes = await PullFakes(jobId, index, workload, step, fakesEndpoint);
-        var discriminator = await Load(jobId, workload, step);
-        var (loss, gradient) = await Task.Run(() =>
+        var (loss, gradient) = await Compute(step, fakesEndpoint, (discriminator, fakes) =>
         {
-            using var scope = NewDisposeScope();
-            var onDevice = tensor(fakes.Data, fakes.Shape).to(discriminator.parameters().First().device);
-            double l = workload.DiscriminatorGradients(discriminator, step.Round, step.Substep, index * workload.RowsPerWorker, onDevice);
-            return (l, ParameterVector.FlattenGradients(discriminator.parameters()));
+            double l = workload.DiscriminatorGradients(discriminator, step.Round, step.Substep, index * workload.RowsPerWorker, fakes);
+            var values = ParameterVector.FlattenGradients(discriminator.parameters());
+            return (l, TensorCheck.Incoming(new TensorPayload([values.Length], values), [values.Length], $"D's gradients of discriminator worker {index}"));
         });
-        var outgoing = TensorCheck.Incoming(new TensorPayload([gradient.Length], gradient), [gradient.Length], $"D's gradients of discriminator worker {index}");
-        await exchange.PushAsync(step.CoordinatorEndpoint, GanMembers.DiscriminatorGradients(jobId, step.Round, step.Substep, index), outgoing);
+        await exchange.PushAsync(step.CoordinatorEndpoint, GanMembers.DiscriminatorGradients(jobId, step.Round, step.Substep, index), gradient);
         return new GanSubstepResult(loss, "", silo.SiloAddress.ToString());
     }
 
     public async Task<GanSubstepResult> FakeGradients(GanSubstep step, string fakesEndpoint)
     {
         var (jobId, index, workload) = await Job();
-        var fakes = await PullFakes(jobId, index, workload, step, fakesEndpoint);
-        var discriminator = await Load(jobId, workload, step);
-        var (loss, gradient) = await Task.Run(() =>
+        var (loss, gradient) = await Compute(step, fakesEndpoint, (discriminator, fakes) =>
         {
-            using var scope = NewDisposeScope();
-            var onDevice = tensor(fakes.Data, fakes.Shape).to(discriminator.parameters().First().device);
-            var (l, gradientWrtFakes) = workload.FakeGradients(discriminator, onDevice);
+            var (l, gradientWrtFakes) = workload.FakeGradients(discriminator, fakes);
             return (l, TensorCheck.Outgoing(gradientWrtFakes, $"dL_G/dFake of discriminator worker {index}"));
         });
         await exchange.PushAsync(fakesEndpoint, GanMembers.FakeGradients(jobId, step.Round, index), gradient);
         return new GanSubstepResult(loss, "", silo.SiloAddress.ToString());
+    }
+
+    // Pulls and checks the fakes, loads D of the substep, then runs the math synchronously on a pool thread in one dispose scope.
+    private async Task<(double Loss, TensorPayload Result)> Compute(GanSubstep step, string fakesEndpoint,
+        Func<nn.Module<Tensor, Tensor>, Tensor, (double, TensorPayload)> compute)
+    {
+        var (jobId, index, workload) = await Job();
+        var fakes = await PullFakes(jobId, index, workload, step, fakesEndpoint);
+        var discriminator = await Load(jobId, workload, step);
+        return await Task.Run(() =>
+        {
+            using var scope = NewDisposeScope();
+            var onDevice = tensor(fakes.Data, fakes.Shape).to(discriminator.parameters().First().device);
+            return compute(discriminator, onDevice);
+        });
     }
 
     public Task Release()
