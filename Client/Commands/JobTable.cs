@@ -7,8 +7,8 @@ namespace DistGen.Client.Commands;
 /// <summary>How jobs look on the console.</summary>
 public static class JobTable
 {
-    private static readonly string[] Headline = ["train_neg_elbo", "test_neg_elbo", "train_loss", "val_loss", "samples_per_s",
-        "mean_return_last_100", "env_steps", "env_steps_per_s", "policy_lag_mean", "dropped_stale_batches"];
+    private static readonly string[] Headline = ["train_neg_elbo", "test_neg_elbo", "train_loss", "val_loss", "d_loss", "g_loss", "modes_covered",
+        "samples_per_s", "mean_return_last_100", "env_steps", "env_steps_per_s", "policy_lag_mean", "dropped_stale_batches"];
 
     public static string ProgressLine(JobStatus status)
     {

@@ -4,16 +4,21 @@ using static TorchSharp.torch;
 
 namespace DistGen.Training.Gan;
 
-/// <summary>A 2-D Gaussian mixture (ring8, grid25) as GAN data: fresh seeded samples each batch, mode-coverage figures.</summary>
+/// <summary>A 2-D Gaussian mixture (ring8, grid25) as GAN data: fresh seeded samples each substep, mode-coverage figures.</summary>
 public sealed class MixtureGanData(GaussianMixture2D mixture, long seed) : IGanData
 {
-    private readonly SplitMix64 _random = new(Seeding.Derive(seed, "gan-real"));
-
     public string Name => mixture.Name;
     public bool IsImage => false;
+    public long[] SampleShape => [2];
     public IReadOnlyList<string> QualityFigures { get; } = ["modes_covered", "high_quality_fraction", "reverse_kl"];
 
-    public Tensor RealBatch(int batchSize) => mixture.Sample(batchSize, _random);
+    // The substep's whole batch is drawn (2-D points are cheap) and the rows cut out, so every worker sees its part of one batch.
+    public Tensor RealRows(long draw, int globalBatch, int offset, int count)
+    {
+        GanBatch.CheckRows(globalBatch, offset, count);
+        var points = mixture.SamplePoints(globalBatch, new SplitMix64(Seeding.Derive(seed, $"gan-real:{draw}")));
+        return tensor(points.AsSpan(2 * offset, 2 * count).ToArray(), [count, 2], ScalarType.Float32);
+    }
 
     public IReadOnlyDictionary<string, double> Evaluate(Func<int, Tensor> generate)
     {

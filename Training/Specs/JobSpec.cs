@@ -53,7 +53,7 @@ public sealed class DataSection
 /// <summary>The <c>cluster</c> section of a spec.</summary>
 public sealed class ClusterSection : IValidatableObject
 {
-    /// <summary>Data-parallel trainer workers (the reference trainer ignores it), or PPO rollout actors (the reference splits its environments the same way).</summary>
+    /// <summary>Workers per role: data-parallel trainers, generator + discriminator worker pairs of a GAN, or PPO rollout actors (the reference trainer ignores it, except PPO's, which splits its environments the same way).</summary>
     [Range(1, 256)]
     public int Workers { get; set; } = 1;
 

@@ -20,10 +20,14 @@ public static class WorkloadCatalog
                 (job, model, training) => new GanReferenceTrainer(model, training, GanData(job.Spec.Data.Name, job.Spec.Seed)),
                 (job, model, training, errors) =>
                 {
-                    if (training.BatchSize % model.Pack != 0)
-                        errors.Add(new SpecError("$.training.batchSize", $"{training.BatchSize} is not a multiple of model.pack = {model.Pack}"));
+                    // Each worker's rows hold whole PacGAN packs.
+                    int workers = job.Spec.Cluster.Workers;
+                    if (training.BatchSize % (workers * model.Pack) != 0)
+                        errors.Add(new SpecError("$.training.batchSize",
+                            $"{training.BatchSize} is not a multiple of cluster.workers × model.pack = {workers} × {model.Pack}; each worker takes whole packs"));
                 },
-                job => job.Spec.Data.Name is "ring8" or "grid25" ? 1 : Environment.ProcessorCount),
+                job => job.Spec.Data.Name is "ring8" or "grid25" ? 1 : Environment.ProcessorCount)
+                with { CreateSplitGan = job => SplitGanOf(job, (GanModelOptions)job.Model, (GanTrainingOptions)job.Training) },
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
                 "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
@@ -96,6 +100,9 @@ public static class WorkloadCatalog
         if (batchSize % workers != 0)
             errors.Add(new SpecError("$.training.batchSize", $"{batchSize} is not a multiple of cluster.workers = {workers}; the global batch is split evenly over the workers"));
     }
+
+    public static SplitGanWorkload SplitGanOf(LoadedJob job, GanModelOptions model, GanTrainingOptions training) =>
+        new(model, training, GanData(job.Spec.Data.Name, job.Spec.Seed), job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery);
 
     private static IGanData GanData(string dataName, long seed) => dataName switch
     {

@@ -20,6 +20,8 @@ public sealed record WorkloadDefinition
     public Func<LoadedJob, DataParallel.IDataParallelWorkload>? CreateDataParallel { get; init; }
     /// <summary>The workload as PPO rounds of rollout actors and one learner for the cluster; null for other workloads.</summary>
     public Func<LoadedJob, Rl.PpoRunWorkload>? CreatePpoRun { get; init; }
+    /// <summary>The workload as split-GAN rounds for the cluster (generator and discriminator workers); null for other workloads.</summary>
+    public Func<LoadedJob, Gan.SplitGanWorkload>? CreateSplitGan { get; init; }
     /// <summary>Checks across sections (e.g. a batch larger than the data); adds errors with paths.</summary>
     public Action<LoadedJob, List<SpecError>>? CrossCheck { get; init; }
 

@@ -1,0 +1,23 @@
+namespace DistGen.Contracts.Gan;
+
+/// <summary>
+/// Discriminator worker i of a split-GAN job. Key: "{jobId}/{i + 1}" (one past its generator worker's index, so with
+/// several silos the pair lives on different silos and the fakes cross the data plane). Holds a replica of D.
+/// </summary>
+public interface IDiscriminatorWorkerGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Pulls generator worker i's fakes from <paramref name="fakesEndpoint"/>, takes its real rows of the substep,
+    /// computes D's gradients (with R1) and pushes them to the coordinator; returns L_D of its rows.
+    /// </summary>
+    Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, string fakesEndpoint);
+
+    /// <summary>
+    /// The discriminator's half of the generator step: pulls the fakes from <paramref name="fakesEndpoint"/>, pushes
+    /// dL_G/dFake back to it; returns L_G of its rows.
+    /// </summary>
+    Task<GanSubstepResult> FakeGradients(GanSubstep step, string fakesEndpoint);
+
+    /// <summary>Drops the replica of a finished job.</summary>
+    Task Release();
+}

@@ -1,0 +1,36 @@
+using DistGen.Grains.DataPlane;
+using static TorchSharp.torch;
+
+namespace DistGen.Grains.Gan;
+
+/// <summary>What the split GAN checks on every tensor it sends or receives, refusing a bad one by name.</summary>
+public static class TensorCheck
+{
+    /// <summary>A float32 tensor with finite values as a payload; anything else is refused.</summary>
+    public static TensorPayload Outgoing(Tensor tensor, string what)
+    {
+        if (tensor.dtype != ScalarType.Float32)
+            throw new RefusedTensorException($"refused {what}: element type {tensor.dtype}, expected Float32");
+        using var cpu = tensor.detach().cpu().contiguous();
+        var payload = new TensorPayload(cpu.shape, cpu.data<float>().ToArray());
+        CheckFinite(payload, what);
+        return payload;
+    }
+
+    /// <summary>A received payload of exactly <paramref name="shape"/> with finite values; anything else is refused.</summary>
+    public static TensorPayload Incoming(TensorPayload payload, long[] shape, string what)
+    {
+        if (!payload.Shape.SequenceEqual(shape) || payload.Data.Length != shape.Aggregate(1L, (a, b) => a * b))
+            throw new RefusedTensorException($"refused {what}: shape {Describe(payload.Shape)} with {payload.Data.Length} values, expected {Describe(shape)}");
+        CheckFinite(payload, what);
+        return payload;
+    }
+
+    private static void CheckFinite(TensorPayload payload, string what)
+    {
+        int bad = Array.FindIndex(payload.Data, v => !float.IsFinite(v));
+        if (bad >= 0) throw new RefusedTensorException($"refused {what}: value {bad} is {payload.Data[bad]} (not finite)");
+    }
+
+    private static string Describe(long[] shape) => $"[{string.Join(", ", shape)}]";
+}
