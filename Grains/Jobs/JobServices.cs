@@ -1,3 +1,4 @@
+using DistGen.Grains.DataPlane;
 using Microsoft.Extensions.Configuration;
 using DistGen.Grains.Placement;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ public static class JobServices
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<JobRuntimes>();
+        services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
         services.AddDistGenPlacement(configuration);
         services.AddOptions<JobArtifactsOptions>()
             .Bind(configuration.GetSection("Artifacts"))

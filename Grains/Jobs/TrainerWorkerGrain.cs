@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Training.Core;
@@ -21,18 +20,6 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
     private nn.Module? _replica;
 
     public async Task<WorkerStepResult> Step(WorkerStep step)
-    {
-        try
-        {
-            return await StepAsync(step);
-        }
-        catch (RpcException e)
-        {
-            throw DataPlaneFailure.From(e);
-        }
-    }
-
-    private async Task<WorkerStepResult> StepAsync(WorkerStep step)
     {
         var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
         var runtime = _runtime ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());

@@ -1,4 +1,5 @@
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.Jobs;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
 using DistGen.Training.Specs;
@@ -67,6 +68,20 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
         Assert.Contains(unknown.Errors, e => e.StartsWith("$.workload", StringComparison.Ordinal));
         // Refused specs start nothing: the registry lists the same jobs as before.
         Assert.Equal(jobsBefore, (await registry.List()).Count);
+    }
+
+    [Fact]
+    public async Task A_worker_whose_data_plane_call_fails_reports_the_data_plane_error_to_its_caller()
+    {
+        var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(VaeSpec);
+        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+        var worker = fixture.Cluster.GrainFactory.GetGrain<ITrainerWorkerGrain>(JobIds.Member(submitted.JobId!, 0));
+
+        // Nothing listens on port 9 of the loopback: the pull fails with gRPC's Unavailable after the client's retries.
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.Step(new WorkerStep(1, 0, "http://127.0.0.1:9")));
+
+        Assert.StartsWith("data plane: Unavailable", failure.Message);
+        Assert.Equal(JobState.Succeeded, (await WaitForEnd(submitted.JobId!)).State);
     }
 
     private async Task<JobStatus> WaitForEnd(string jobId)
