@@ -12,7 +12,8 @@ namespace DistGen.Training.Gan;
 /// as the cluster's coordinator: a split run over W workers equals this with the same global batch. With
 /// <paramref name="resume"/>, a run interrupted in the same folder continues from its checkpoint.
 /// </summary>
-public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOptions training, IGanData data, bool resume = false) : IReferenceTrainer
+public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOptions training, IGanData data, bool resume = false,
+    int checkpointEvery = 0) : IReferenceTrainer
 {
     /// <summary>Builds the generator and discriminator that suit the data, seeded, on the CPU.</summary>
     public static (nn.Module<Tensor, Tensor> Generator, nn.Module<Tensor, Tensor> Discriminator) BuildNetworks(
@@ -33,7 +34,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
     public TrainingSummary Run(RunContext ctx)
     {
         var clock = Stopwatch.StartNew();
-        var workload = new SplitGanWorkload(model, training, data, workers: 1, ctx.Seed);
+        var workload = new SplitGanWorkload(model, training, data, workers: 1, ctx.Seed, checkpointEvery);
         var (generator, discriminator) = BuildNetworks(model, data.IsImage, ctx.Seed);
         generator.to(ctx.Device);
         discriminator.to(ctx.Device);
@@ -46,6 +47,7 @@ public sealed class GanReferenceTrainer(GanModelOptions model, GanTrainingOption
             var (dLoss, gLoss) = workload.RunRoundInProcess(generator, discriminator, learner, round);
             samplesSeen += (long)training.DiscriminatorSteps * training.BatchSize;
             learner.EndRound(round, dLoss, gLoss, samplesSeen / clock.Elapsed.TotalSeconds);
+            if (checkpointEvery > 0 && round % checkpointEvery == 0) learner.SaveCheckpoint(round);
         }
         return learner.Finish(clock.Elapsed.TotalSeconds);
     }

@@ -17,7 +17,8 @@ public static class WorkloadCatalog
             WorkloadDefinition.Create<GanModelOptions, GanTrainingOptions>(
                 "gan", "GAN: MLPs on 2-D Gaussian mixtures, DCGAN-style convolutions on 28x28 images",
                 ["ring8", "grid25", FashionMnist.DatasetName, MnistDigits.DatasetName],
-                (job, model, training) => new GanReferenceTrainer(model, training, GanData(job.Spec.Data.Name, job.Spec.Seed)),
+                (job, model, training) => new GanReferenceTrainer(model, training, GanData(job.Spec.Data.Name, job.Spec.Seed),
+                    checkpointEvery: job.Spec.Cluster.CheckpointEvery),
                 (job, model, training, errors) =>
                 {
                     // Each worker's rows hold whole PacGAN packs.

@@ -45,4 +45,33 @@ public sealed class GanReferenceTrainerTests : IDisposable
         Assert.Equal("step,d_loss,g_loss,samples_per_s,modes_covered,high_quality_fraction,reverse_kl", header);
         Assert.Equal(summary.Figures["modes_covered"], TrainingSummary.Read(Path.Combine(folder, "summary.json")).Figures["modes_covered"]);
     }
+
+    [Fact]
+    public void A_run_resumed_from_its_checkpoint_ends_exactly_where_an_uninterrupted_run_ends()
+    {
+        var training = new GanTrainingOptions { Steps = 12, BatchSize = 32, DiscriminatorSteps = 2, LogEvery = 1, EvalEvery = 6 };
+        var model = new GanModelOptions { HiddenSize = 32, Layers = 2, Pack = 2 };
+        GanReferenceTrainer Trainer(bool resume) => new(model, training, new MixtureGanData(GaussianMixture2D.Ring8(), 5), resume, checkpointEvery: 4);
+        var straight = Directory.CreateDirectory(Path.Combine(_folder, "straight")).FullName;
+        var resumed = Directory.CreateDirectory(Path.Combine(_folder, "resumed")).FullName;
+        Trainer(resume: false).Run(RunContext.OnCpu(straight, 5));
+
+        using (var stop = new CancellationTokenSource())
+        {
+            var progress = new SynchronousProgress(p => { if (p.Step >= 7) stop.Cancel(); });
+            Assert.ThrowsAny<OperationCanceledException>(() => Trainer(resume: false).Run(new RunContext(resumed, 5, TorchSharp.torch.CPU, progress, stop.Token)));
+        }
+        var rounds = new List<long>();
+        Trainer(resume: true).Run(new RunContext(resumed, 5, TorchSharp.torch.CPU, new SynchronousProgress(p => rounds.Add(p.Step)), CancellationToken.None));
+
+        Assert.Equal(5, rounds[0]); // continued after the checkpoint of round 4, not from the start
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "checkpoint.bin")), File.ReadAllBytes(Path.Combine(resumed, "checkpoint.bin")));
+        static IEnumerable<string> WithoutThroughput(string csv) => File.ReadAllLines(csv).Select(line => string.Join(',', line.Split(',').Where((_, i) => i != 3)));
+        Assert.Equal(WithoutThroughput(Path.Combine(straight, "metrics.csv")), WithoutThroughput(Path.Combine(resumed, "metrics.csv")));
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
 }
