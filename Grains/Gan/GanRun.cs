@@ -17,12 +17,12 @@ namespace DistGen.Grains.Gan;
 /// gradients; their mean steps D's Adam. Then the generator step: generator workers make fakes with their graph,
 /// discriminator workers return dL_G/dFake, generator workers backpropagate it and push G's gradients; their mean steps
 /// G's Adam. Every received gradient is checked (<see cref="TensorCheck"/>); a failed substep is repeated
-/// (<see cref="GanSubstepRepeat"/>). Cancellation is observed only before the round's first change to a network.
+/// (<see cref="RoundRepeat"/>). Cancellation is observed only before the round's first change to a network.
 /// </summary>
 public sealed class GanRun(JobRunContext context) : ICoordinatedRun
 {
     private readonly SplitGanWorkload _workload = (SplitGanWorkload)context.Workload;
-    private readonly GanSubstepRepeat _repeat = new(context.JobId, context.Options, context.Logger);
+    private readonly RoundRepeat _repeat = new(context.JobId, context.Options, context.Logger);
     private readonly Stopwatch _clock = new();
     private nn.Module<Tensor, Tensor>? _generator;
     private nn.Module<Tensor, Tensor>? _discriminator;

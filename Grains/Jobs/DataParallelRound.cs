@@ -3,8 +3,6 @@ using DistGen.Grains.DataPlane;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 using static TorchSharp.torch;
 
 namespace DistGen.Grains.Jobs;
@@ -19,61 +17,26 @@ public sealed class DataParallelRound
     private readonly string _jobId;
     private readonly IGrainFactory _grains;
     private readonly ITensorExchange _exchange;
-    private readonly JobArtifactsOptions _options;
-    private readonly ResiliencePipeline _repeat;
+    private readonly RoundRepeat _repeat;
     // Reused every round: its buffers are the size of the model.
     private GradientAverage? _average;
 
     public DataParallelRound(string jobId, IGrainFactory grains, ITensorExchange exchange, JobArtifactsOptions options, ILogger logger)
     {
-        (_jobId, _grains, _exchange, _options) = (jobId, grains, exchange, options);
-        // Repeat a failed round with jittered exponential backoff: a draining silo refuses calls for a few seconds,
-        // then its workers are placed on the remaining silos.
-        _repeat = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                MaxRetryAttempts = Math.Max(0, options.RoundAttempts - 1),
-                Delay = options.RoundRetryDelay,
-                MaxDelay = TimeSpan.FromSeconds(10),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                OnRetry = retry =>
-                {
-                    logger.LogWarning("job {Job}: repeating a round after attempt {Attempt} failed: {Error}", jobId, retry.AttemptNumber + 1,
-                        retry.Outcome.Exception?.GetBaseException().Message);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        (_jobId, _grains, _exchange) = (jobId, grains, exchange);
+        _repeat = new RoundRepeat(jobId, options, logger);
     }
 
     public async Task<IReadOnlyList<WorkerStepResult>> Run(long round, nn.Module model, int workers, CancellationToken cancellation)
     {
         var step = new WorkerStep(round, round - 1, _exchange.LocalEndpoint);
-        try
+        return await _repeat.Run($"round {round}", async token =>
         {
-            return await _repeat.ExecuteAsync(async token =>
-            {
-                try
-                {
-                    var calls = Enumerable.Range(0, workers)
-                        .Select(w => _grains.GetGrain<ITrainerWorkerGrain>(JobIds.Member(_jobId, w)).Step(step));
-                    var results = await Task.WhenAll(calls).WaitAsync(_options.RoundTimeout, token);
-                    AverageGradientsInto(model, round, workers);
-                    return (IReadOnlyList<WorkerStepResult>)results;
-                }
-                catch
-                {
-                    DropGradients(round, workers);
-                    throw;
-                }
-            }, cancellation);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new InvalidOperationException($"round {round} failed {_options.RoundAttempts} times; last error: {e.GetBaseException().Message}", e);
-        }
+            var results = await Task.WhenAll(Enumerable.Range(0, workers)
+                .Select(w => _grains.GetGrain<ITrainerWorkerGrain>(JobIds.Member(_jobId, w)).Step(step))).WaitAsync(token);
+            AverageGradientsInto(model, round, workers);
+            return (IReadOnlyList<WorkerStepResult>)results;
+        }, () => DropGradients(round, workers), cancellation);
     }
 
     private void AverageGradientsInto(nn.Module model, long round, int workers)

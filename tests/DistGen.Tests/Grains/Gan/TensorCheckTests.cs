@@ -41,7 +41,7 @@ public sealed class TensorCheckTests
     public async Task A_substep_that_keeps_getting_refused_tensors_fails_after_its_attempts_and_clears_each_one()
     {
         var options = new JobArtifactsOptions { RoundAttempts = 3, RoundRetryDelay = TimeSpan.Zero };
-        var repeat = new GanSubstepRepeat("job", options, NullLogger.Instance);
+        var repeat = new RoundRepeat("job", options, NullLogger.Instance);
         int attempts = 0, abandoned = 0;
         var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => repeat.Run<int>("round 4 generator step",
             _ => { attempts++; throw new RefusedTensorException("refused G's gradients of worker 0: value 3 is NaN (not finite)"); },
@@ -53,7 +53,7 @@ public sealed class TensorCheckTests
     [Fact]
     public async Task A_substep_refused_once_is_repeated_and_then_succeeds()
     {
-        var repeat = new GanSubstepRepeat("job", new JobArtifactsOptions { RoundAttempts = 3, RoundRetryDelay = TimeSpan.Zero }, NullLogger.Instance);
+        var repeat = new RoundRepeat("job", new JobArtifactsOptions { RoundAttempts = 3, RoundRetryDelay = TimeSpan.Zero }, NullLogger.Instance);
         int attempts = 0;
         int result = await repeat.Run("round 1 discriminator substep 0",
             _ => ++attempts == 1 ? throw new RefusedTensorException("refused fakes") : Task.FromResult(42), () => { }, CancellationToken.None);

@@ -1,21 +1,21 @@
-using DistGen.Grains.Jobs;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
-namespace DistGen.Grains.Gan;
+namespace DistGen.Grains.Jobs;
 
 /// <summary>
-/// Runs one substep of a split-GAN round until it succeeds: a substep whose workers fail, miss the deadline or send a
-/// refused tensor is repeated with the same parameter versions (its rows and noise are the same again), with jittered
-/// exponential backoff; after Artifacts:RoundAttempts attempts the job fails with the last error.
+/// Runs a round (or a GAN substep) until it succeeds: one whose workers fail, miss the deadline or send a refused tensor
+/// is repeated with the same parameter versions (rows and noise are functions of the round, so they are the same again),
+/// with jittered exponential backoff, so a draining silo's workers can move to the remaining silos meanwhile. After
+/// Artifacts:RoundAttempts attempts the job fails with the last error. Every workload family repeats its rounds with it.
 /// </summary>
-public sealed class GanSubstepRepeat
+public sealed class RoundRepeat
 {
     private readonly JobArtifactsOptions _options;
     private readonly ResiliencePipeline _repeat;
 
-    public GanSubstepRepeat(string jobId, JobArtifactsOptions options, ILogger logger)
+    public RoundRepeat(string jobId, JobArtifactsOptions options, ILogger logger)
     {
         _options = options;
         _repeat = new ResiliencePipelineBuilder()
@@ -29,7 +29,7 @@ public sealed class GanSubstepRepeat
                 UseJitter = true,
                 OnRetry = retry =>
                 {
-                    logger.LogWarning("job {Job}: repeating a GAN substep after attempt {Attempt} failed: {Error}", jobId, retry.AttemptNumber + 1,
+                    logger.LogWarning("job {Job}: repeating after attempt {Attempt} failed: {Error}", jobId, retry.AttemptNumber + 1,
                         retry.Outcome.Exception?.GetBaseException().Message);
                     return ValueTask.CompletedTask;
                 },
