@@ -9,8 +9,9 @@ using static TorchSharp.torch;
 namespace DistGen.Tests.Grains.Jobs;
 
 /// <summary>
-/// A job whose coordinator's silo leaves mid-run: the coordinator stops after a checkpoint, the next activation on the
-/// remaining silo takes the run over from that checkpoint, and the job ends exactly as the reference trainer does.
+/// A job whose coordinator's silo leaves mid-run (data-parallel VAE, split GAN): the coordinator stops after a
+/// checkpoint, the next activation on the remaining silo takes the run over from that checkpoint, and the job ends
+/// exactly as the reference trainer does.
 /// Runs on a cluster of its own (one of its silos is stopped), in the fixture's collection so the two never overlap.
 /// </summary>
 [Collection(TwoSiloClusterCollection.Name)]
@@ -19,12 +20,21 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
     private readonly string _reference = Directory.CreateTempSubdirectory("distgen-takeover-reference-").FullName;
     private TestCluster _cluster = null!;
 
-    private const string Spec = """
+    private const string VaeSpec = """
         { "apiVersion": "distgen/v1", "name": "vae-takeover", "workload": "vae", "seed": 21,
           "data": { "name": "fashion-mnist" },
           "model": { "hiddenSize": 128, "latentSize": 8 },
           "training": { "steps": 80, "batchSize": 64, "trainLimit": 4000, "testLimit": 300, "logEvery": 4, "evalEvery": 40 },
           "cluster": { "workers": 2, "checkpointEvery": 1000 } }
+        """;
+
+    // Split GAN rounds are short: more of them, so the silo leaves mid-run.
+    private const string GanSpec = """
+        { "apiVersion": "distgen/v1", "name": "gan-takeover", "workload": "gan", "seed": 22,
+          "data": { "name": "ring8" },
+          "model": { "latentSize": 8, "hiddenSize": 32, "layers": 2 },
+          "training": { "steps": 600, "batchSize": 64, "logEvery": 4, "evalEvery": 300 },
+          "cluster": { "workers": 2, "checkpointEvery": 100000 } }
         """;
 
     public async Task InitializeAsync() => _cluster = await TwoSiloCluster.StartAsync();
@@ -36,13 +46,15 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
         Directory.Delete(_reference, recursive: true);
     }
 
-    [Fact]
-    public async Task A_job_whose_coordinator_silo_leaves_mid_run_continues_from_a_checkpoint_and_equals_the_reference()
+    [Theory]
+    [InlineData(VaeSpec)]
+    [InlineData(GanSpec)]
+    public async Task A_job_whose_coordinator_silo_leaves_mid_run_continues_from_a_checkpoint_and_equals_the_reference(string spec)
     {
         var leaving = _cluster.SecondarySilos[0];
         // Place the registry and the coordinator on the silo that will leave (the primary holds the test membership).
         RequestContext.Set(IPlacementDirector.PlacementHintKey, leaving.SiloAddress);
-        var submitted = await _cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec);
+        var submitted = await _cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(spec);
         RequestContext.Clear();
         Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
         var coordinator = _cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
@@ -54,21 +66,25 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
 
         var final = await WaitFor(coordinator, s => s.IsFinished);
         Assert.True(final.State == JobState.Succeeded, $"{final.State}: {final.Message}");
-        Assert.Equal(80, final.Round);
+        var job = SpecLoader.Parse(spec);
+        Assert.Equal(job.Spec.Workload == "gan" ? 600 : 80, final.Round);
         Assert.Equal(1, final.Takeovers);
         // It continued from the checkpoint the leaving coordinator wrote (checkpointEvery alone would give none).
         Assert.True(final.ContinuedFromRound >= 10, $"continued from round {final.ContinuedFromRound}");
         Assert.Equal(_cluster.Primary!.SiloAddress.ToString(), final.CoordinatorSilo);
 
-        var job = SpecLoader.Parse(Spec);
-        new DataParallelReferenceTrainer(job.Workload.CreateDataParallel!(job)).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
+        job.Workload.CreateReferenceTrainer(job).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
         var folder = Path.Combine(TwoSiloCluster.ArtifactsRoot, submitted.JobId!);
-        double difference = ParametersIn(Path.Combine(_reference, "checkpoint.bin"), job)
-            .Zip(ParametersIn(Path.Combine(folder, "checkpoint.bin"), job)).Max(p => Math.Abs(p.First - p.Second));
-        Assert.True(difference <= 1e-5, $"max |parameter difference| {difference:E3}");
+        var expected = ParametersIn(Path.Combine(_reference, "checkpoint.bin"), job);
+        var actual = ParametersIn(Path.Combine(folder, "checkpoint.bin"), job);
+        foreach (var (name, parameters) in expected)
+        {
+            double difference = parameters.Zip(actual[name]).Max(p => Math.Abs(p.First - p.Second));
+            Assert.True(difference <= 1e-5, $"{name}: max |parameter difference| {difference:E3}");
+        }
         // metrics.csv has every logged round once, in order, across the takeover.
         var steps = File.ReadAllLines(Path.Combine(folder, "metrics.csv")).Skip(1).Select(line => long.Parse(line.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i * 4), steps);
+        Assert.Equal(Enumerable.Range(1, (int)final.Round / 4).Select(i => (long)i * 4), steps);
     }
 
     private static async Task<JobStatus> WaitFor(IJobCoordinatorGrain coordinator, Func<JobStatus, bool> done)
@@ -83,10 +99,13 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
         }
     }
 
-    private static float[] ParametersIn(string checkpoint, LoadedJob job)
+    // The job's networks by their checkpoint names, loaded from a checkpoint and flattened.
+    private static Dictionary<string, float[]> ParametersIn(string checkpoint, LoadedJob job)
     {
-        var model = job.Workload.CreateDataParallel!(job).CreateReplica();
-        Checkpoint.LoadModules(checkpoint, new Dictionary<string, nn.Module> { ["vae"] = model });
-        return ParameterVector.Flatten(model.parameters());
+        Dictionary<string, nn.Module> modules = job.Spec.Workload == "gan"
+            ? new() { ["generator"] = job.Workload.CreateSplitGan!(job).CreateGenerator(), ["discriminator"] = job.Workload.CreateSplitGan!(job).CreateDiscriminator() }
+            : new() { ["vae"] = job.Workload.CreateDataParallel!(job).CreateReplica() };
+        Checkpoint.LoadModules(checkpoint, modules);
+        return modules.ToDictionary(m => m.Key, m => ParameterVector.Flatten(m.Value.parameters()));
     }
 }
