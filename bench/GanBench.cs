@@ -1,17 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DistGen.Contracts.Jobs;
-using DistGen.Grains.DataPlane;
 using DistGen.Grains.Hosting;
 using DistGen.Grains.Jobs;
 using DistGen.Training.Core;
 using DistGen.Training.Specs;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Orleans.TestingHost;
 using static TorchSharp.torch;
 
 namespace DistGen.Bench;
@@ -45,11 +38,14 @@ public static class GanBench
             double rate = SpeedRounds / await Embedded(Ring(workers, SpeedRounds));
             lines.Add($"| split, 1 silo (embedded), {workers} G + {workers} D workers | {rate:F0} | {rate / reference:F2}x |");
         }
-        await using (var cluster = await TwoSilos.StartAsync())
+        await using (var cluster = await InProcessCluster.StartAsync(2))
         {
             foreach (int workers in new[] { 1, 2 })
             {
-                double rate = SpeedRounds / await RunOn(cluster.Cluster.Client, Ring(workers, SpeedRounds), TwoSilos.Root);
+                var job = Ring(workers, SpeedRounds);
+                set_num_threads(job.Threads);
+                // Wall time of the job's rounds as its coordinator measured them (summary.json), without silo start-up.
+                double rate = SpeedRounds / (await cluster.RunAsync(job.SourceJson)).WallSeconds;
                 lines.Add($"| split, 2 silos (in-process, gRPC), {workers} G + {workers} D workers | {rate:F0} | {rate / reference:F2}x |");
             }
         }
@@ -118,78 +114,11 @@ public static class GanBench
         try
         {
             await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { ArtifactsRoot = root });
-            return await RunOn(silo.GrainFactory, job, root);
+            return (await InProcessCluster.RunJobAsync(silo.GrainFactory, job.SourceJson, root)).WallSeconds;
         }
         finally
         {
             Directory.Delete(root, recursive: true);
-        }
-    }
-
-    // Wall time of the job's rounds as its coordinator measured them (summary.json), without silo start-up.
-    private static async Task<double> RunOn(IGrainFactory grains, LoadedJob job, string root)
-    {
-        set_num_threads(job.Threads);
-        var submitted = await grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(job.SourceJson);
-        if (!submitted.Accepted) throw new InvalidOperationException(string.Join("; ", submitted.Errors));
-        var coordinator = grains.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
-        JobStatus status;
-        while (!(status = await coordinator.GetStatus()).IsFinished) await Task.Delay(100);
-        if (status.State != JobState.Succeeded) throw new InvalidOperationException($"bench job {status.State}: {status.Message}");
-        return TrainingSummary.Read(Path.Combine(root, submitted.JobId!, "summary.json")).WallSeconds;
-    }
-
-    /// <summary>Two silos in this process (Orleans TestingHost), each with its own gRPC data plane on loopback.</summary>
-    private sealed class TwoSilos : IAsyncDisposable
-    {
-        public static readonly string Root = Directory.CreateTempSubdirectory("distgen-bench-two-silos-").FullName;
-
-        public required TestCluster Cluster { get; init; }
-
-        public static async Task<TwoSilos> StartAsync()
-        {
-            var builder = new TestClusterBuilder(2);
-            builder.AddSiloBuilderConfigurator<Setup>();
-            var cluster = builder.Build();
-            // TestingHost writes its silos' log files under ./logs: keep them in the scratch folder, not the repository.
-            var previous = Environment.CurrentDirectory;
-            Environment.CurrentDirectory = Root;
-            try
-            {
-                await cluster.DeployAsync();
-            }
-            finally
-            {
-                Environment.CurrentDirectory = previous;
-            }
-            return new TwoSilos { Cluster = cluster };
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-            Directory.Delete(Root, recursive: true);
-        }
-
-        private sealed class Setup : ISiloConfigurator, IHostConfigurator
-        {
-            public void Configure(ISiloBuilder silo) => silo.UseInMemoryReminderService().AddMemoryGrainStorage("jobs");
-
-            public void Configure(IHostBuilder host)
-            {
-                host.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["DataPlane:Secret"] = "bench-two-silos",
-                    ["DataPlane:Port"] = "0",
-                    ["DataPlane:ListenAddress"] = "127.0.0.1",
-                    ["Artifacts:Root"] = Root,
-                }));
-                host.ConfigureServices((context, services) => services.AddDistGenDataPlane(context.Configuration).AddDistGenJobs(context.Configuration));
-                host.ConfigureWebHost(web => web
-                    .UseKestrel(kestrel => kestrel.ListenDistGenDataPlane())
-                    .Configure(app => app.UseRouting().UseEndpoints(endpoints => endpoints.MapDistGenDataPlane())));
-            }
         }
     }
 }

@@ -27,20 +27,33 @@ public sealed class InProcessCluster : IAsyncDisposable
         var builder = new TestClusterBuilder((short)silos);
         builder.AddSiloBuilderConfigurator<SiloSetup>();
         var cluster = builder.Build();
-        await cluster.DeployAsync();
+        // TestingHost writes its silos' log files under ./logs: keep them in the scratch folder, not the repository.
+        var previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = Root;
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
         return new InProcessCluster(cluster);
     }
 
-    /// <summary>Runs a job spec to its end and returns its summary.json.</summary>
-    public async Task<TrainingSummary> RunAsync(string specJson)
+    /// <summary>Runs a job spec to its end on this cluster and returns its summary.json.</summary>
+    public Task<TrainingSummary> RunAsync(string specJson) => RunJobAsync(_cluster.GrainFactory, specJson, Root);
+
+    /// <summary>Runs a job spec to its end on any cluster whose run folders are under <paramref name="artifactsRoot"/>.</summary>
+    public static async Task<TrainingSummary> RunJobAsync(IGrainFactory grains, string specJson, string artifactsRoot)
     {
-        var submitted = await _cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(specJson);
+        var submitted = await grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(specJson);
         if (!submitted.Accepted) throw new InvalidOperationException(string.Join("; ", submitted.Errors));
-        var coordinator = _cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
+        var coordinator = grains.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
         JobStatus status;
         while (!(status = await coordinator.GetStatus()).IsFinished) await Task.Delay(100);
         if (status.State != JobState.Succeeded) throw new InvalidOperationException($"bench job {status.State}: {status.Message}");
-        var folder = Path.Combine(Root, submitted.JobId!);
+        var folder = Path.Combine(artifactsRoot, submitted.JobId!);
         var summary = TrainingSummary.Read(Path.Combine(folder, "summary.json"));
         Directory.Delete(folder, recursive: true);
         return summary;
