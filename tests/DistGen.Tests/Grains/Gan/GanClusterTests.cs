@@ -40,7 +40,7 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
     [MemberData(nameof(EqualityCases))]
     public async Task Split_gan_job_equals_the_reference_with_the_combined_batch_for_both_networks(string _, string spec)
     {
-        var status = await RunToEnd(spec);
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, spec);
         Assert.Equal(JobState.Succeeded, status.State);
 
         var job = SpecLoader.Parse(spec);
@@ -64,7 +64,7 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
         // (12 s each); the split run takes about 40 s on 2 cores (about 6 ms a round: 4 grain calls and 6 tensors).
         var spec = File.ReadAllText(Path.Combine(SpecLoaderTests.RepositoryRoot(), "examples", "gan-ring.json"))
             .Replace("\"steps\": 20000", "\"steps\": 6000").Replace("\"evalEvery\": 2000", "\"evalEvery\": 3000");
-        var status = await RunToEnd(spec, TimeSpan.FromMinutes(8));
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, spec, TimeSpan.FromMinutes(8));
         Assert.Equal(JobState.Succeeded, status.State);
         Assert.True(status.Metrics["modes_covered"] >= 7, $"modes covered {status.Metrics["modes_covered"]}");
         Assert.True(status.Metrics["high_quality_fraction"] >= 0.8, $"high quality {status.Metrics["high_quality_fraction"]}");
@@ -77,7 +77,7 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
     [InlineData("wrong shape", 15)]
     public async Task A_discriminator_worker_refuses_bad_fakes_by_name(string problem, int rows)
     {
-        var status = await RunToEnd(Spec($"gan-refuse-{rows}", "ring8", 2, 32, 1));
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, Spec($"gan-refuse-{rows}", "ring8", 2, 32, 1));
         var (silo, exchange) = Exchange(fixture.Cluster.Primary!);
         var values = Enumerable.Repeat(0.5f, rows * 2).ToArray();
         if (problem == "non-finite") values[7] = float.NaN;
@@ -90,22 +90,6 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
         Assert.Contains(problem == "non-finite" ? "not finite" : "expected [16, 2]", refused.Message);
         exchange.ReleaseJob(status.JobId);
         await discriminator.Release();
-    }
-
-    private async Task<JobStatus> RunToEnd(string spec, TimeSpan? limit = null)
-    {
-        var registry = fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
-        var submitted = await registry.Submit(spec);
-        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
-        var coordinator = fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
-        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(3));
-        while (true)
-        {
-            var status = await coordinator.GetStatus();
-            if (status.IsFinished) return status;
-            Assert.True(DateTime.UtcNow < deadline, $"job {status.JobId} still {status.State} at round {status.Round}: {status.Message}");
-            await Task.Delay(100);
-        }
     }
 
     private static (string Endpoint, ITensorExchange Exchange) Exchange(SiloHandle silo)

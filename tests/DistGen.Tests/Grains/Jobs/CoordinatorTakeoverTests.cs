@@ -59,16 +59,15 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
         var submitted = await _cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(spec);
         RequestContext.Clear();
         Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
-        var coordinator = _cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
 
         // The VAE checkpoints only when its coordinator leaves (checkpointEvery is beyond the run), the GAN every 50 rounds.
         long checkpointed = spec == GanSpec ? 50 : 10;
-        var status = await WaitFor(coordinator, s => s.Round >= checkpointed + 10 || s.IsFinished);
+        var status = await JobRuns.WaitForAsync(_cluster.GrainFactory, submitted.JobId!, s => s.Round >= checkpointed + 10 || s.IsFinished);
         Assert.Equal(JobState.Running, status.State);
         Assert.Equal(leaving.SiloAddress.ToString(), status.CoordinatorSilo);
         await _cluster.StopSiloAsync(leaving);
 
-        var final = await WaitFor(coordinator, s => s.IsFinished);
+        var final = await JobRuns.WaitForAsync(_cluster.GrainFactory, submitted.JobId!, s => s.IsFinished);
         Assert.True(final.State == JobState.Succeeded, $"{final.State}: {final.Message}");
         var job = SpecLoader.Parse(spec);
         Assert.Equal(job.Spec.Workload == "gan" ? 600 : 80, final.Round);
@@ -90,18 +89,6 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
         // metrics.csv has every logged round once, in order, across the takeover.
         var steps = File.ReadAllLines(Path.Combine(folder, "metrics.csv")).Skip(1).Select(line => long.Parse(line.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(Enumerable.Range(1, (int)final.Round / 4).Select(i => (long)i * 4), steps);
-    }
-
-    private static async Task<JobStatus> WaitFor(IJobCoordinatorGrain coordinator, Func<JobStatus, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            var status = await coordinator.GetStatus();
-            if (done(status)) return status;
-            Assert.True(DateTime.UtcNow < deadline, $"still {status.State} at round {status.Round}: {status.Message}");
-            await Task.Delay(100);
-        }
     }
 
     // The job's networks by their checkpoint names, loaded from a checkpoint and flattened.

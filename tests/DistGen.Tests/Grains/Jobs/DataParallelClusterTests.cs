@@ -39,7 +39,7 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
         var submitted = await registry.Submit(spec);
         Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
 
-        var status = await WaitForEnd(submitted.JobId!);
+        var status = await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, submitted.JobId!, s => s.IsFinished);
         Assert.Equal(JobState.Succeeded, status.State);
         Assert.Equal(20, status.Round);
 
@@ -81,20 +81,7 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.Step(new WorkerStep(1, 0, "http://127.0.0.1:9")));
 
         Assert.StartsWith("data plane: Unavailable", failure.Message);
-        Assert.Equal(JobState.Succeeded, (await WaitForEnd(submitted.JobId!)).State);
-    }
-
-    private async Task<JobStatus> WaitForEnd(string jobId)
-    {
-        var coordinator = fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId);
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            var status = await coordinator.GetStatus();
-            if (status.IsFinished) return status;
-            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} still {status.State} at round {status.Round}: {status.Message}");
-            await Task.Delay(200);
-        }
+        Assert.Equal(JobState.Succeeded, (await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, submitted.JobId!, s => s.IsFinished)).State);
     }
 
     private static float[] ParametersIn(string checkpoint, LoadedJob job, string moduleName)

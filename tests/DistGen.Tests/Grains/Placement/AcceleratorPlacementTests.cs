@@ -22,7 +22,7 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
     [Fact]
     public async Task Gpu_workers_land_only_on_silos_with_free_accelerators_and_free_them_when_the_job_ends()
     {
-        var status = await RunToEnd(GpuSpec);
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, GpuSpec);
         Assert.Equal(JobState.Succeeded, status.State);
         // The third worker found the 2-accelerator silo full and went to the 1-accelerator silo; the 0 silo got none.
         Assert.Equal(fixture.SilosWithAtLeast(1).Order(), status.WorkerSilos.Order());
@@ -39,7 +39,7 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
     [Fact]
     public async Task Cpu_workers_go_anywhere_including_silos_without_accelerators()
     {
-        var status = await RunToEnd(GpuSpec.Replace("\"device\": \"auto\", \"gpusPerWorker\": 1", "\"device\": \"cpu\""));
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, GpuSpec.Replace("\"device\": \"auto\", \"gpusPerWorker\": 1", "\"device\": \"cpu\""));
         Assert.Equal(JobState.Succeeded, status.State);
         Assert.Equal(3, status.WorkerSilos.Count);
     }
@@ -87,18 +87,4 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
         Assert.Equal(0, (await Ledger.Silos()).Sum(s => s.InUse));
     }
 
-    private async Task<JobStatus> RunToEnd(string spec)
-    {
-        var submitted = await Registry.Submit(spec);
-        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
-        var coordinator = fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            var status = await coordinator.GetStatus();
-            if (status.IsFinished) return status;
-            Assert.True(DateTime.UtcNow < deadline, $"job {submitted.JobId} still {status.State} at round {status.Round}: {status.Message}");
-            await Task.Delay(200);
-        }
-    }
 }

@@ -76,18 +76,8 @@ public sealed class PpoClusterTests(TwoSiloCluster fixture, ITestOutputHelper ou
 
     private async Task<(string JobId, JobStatus Status)> Run(string spec)
     {
-        var registry = fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
-        var submitted = await registry.Submit(spec);
-        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
-        var coordinator = fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(submitted.JobId!);
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (true)
-        {
-            var status = await coordinator.GetStatus();
-            if (status.IsFinished) return (submitted.JobId!, status);
-            Assert.True(DateTime.UtcNow < deadline, $"job {submitted.JobId} still {status.State} at round {status.Round}: {status.Message}");
-            await Task.Delay(200);
-        }
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, spec);
+        return (status.JobId, status);
     }
 
     private static PpoRunWorkload Workload(LoadedJob job) => job.Workload.CreatePpoRun!(job);
