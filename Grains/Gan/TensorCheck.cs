@@ -11,8 +11,12 @@ public static class TensorCheck
     {
         if (tensor.dtype != ScalarType.Float32)
             throw new RefusedTensorException($"refused {what}: element type {tensor.dtype}, expected Float32");
-        using var cpu = tensor.detach().cpu().contiguous();
-        var payload = new TensorPayload(cpu.shape, cpu.data<float>().ToArray());
+        TensorPayload payload;
+        using (NewDisposeScope())
+        {
+            var cpu = tensor.detach().cpu().contiguous();
+            payload = new TensorPayload(cpu.shape, cpu.data<float>().ToArray());
+        }
         CheckFinite(payload, what);
         return payload;
     }

@@ -6,9 +6,12 @@ namespace DistGen.Training.Core;
 /// Appends one row per logged step to metrics.csv and keeps the series in memory for the loss plot.
 /// The columns are fixed by the first row; later rows must use the same names. A run resumed from a checkpoint
 /// continues the file: <see cref="ContinueFrom"/> keeps the rows up to the checkpoint's step and drops later ones.
+/// Every row is appended only while the run's fence says this writer still holds the run.
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
+    private readonly RunContext _ctx;
+    private readonly string _fileName;
     private readonly string _path;
     private StreamWriter? _writer;
     private string[]? _columns;
@@ -16,9 +19,9 @@ public sealed class MetricsLog : IDisposable
     private readonly List<double> _steps = new();
 
     /// <summary>The file is created (or emptied) by the first row, so a resumed run's rows survive until then.</summary>
-    public MetricsLog(string path)
+    public MetricsLog(RunContext ctx, string fileName = "metrics.csv")
     {
-        _path = path;
+        (_ctx, _fileName, _path) = (ctx, fileName, ctx.PathOf(fileName));
     }
 
     public IReadOnlyList<double> Steps => _steps;
@@ -58,8 +61,7 @@ public sealed class MetricsLog : IDisposable
             rows.Add((rowStep, cells.Skip(1).Select(c => double.Parse(c, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray()));
             kept.Add(line);
         }
-        File.WriteAllLines(_path + ".tmp", kept);
-        File.Move(_path + ".tmp", _path, overwrite: true);
+        _ctx.WriteArtifact(_fileName, temporary => File.WriteAllLines(temporary, kept));
         _columns = header.Skip(1).ToArray();
         foreach (var c in _columns) _series[c] = new List<double>();
         foreach (var (rowStep, values) in rows)
@@ -67,7 +69,7 @@ public sealed class MetricsLog : IDisposable
             _steps.Add(rowStep);
             for (int i = 0; i < _columns.Length; i++) _series[_columns[i]].Add(values[i]);
         }
-        _writer = new StreamWriter(_path, append: true) { AutoFlush = true };
+        _writer = Open(append: true);
     }
 
     public void Log(long step, IReadOnlyDictionary<string, double> values)
@@ -76,8 +78,9 @@ public sealed class MetricsLog : IDisposable
         {
             _columns = values.Keys.ToArray();
             foreach (var c in _columns) _series[c] = new List<double>();
-            _writer = new StreamWriter(_path, append: false) { AutoFlush = true };
-            _writer.WriteLine("step," + string.Join(',', _columns));
+            _ctx.Writer.ThrowIfSuperseded(_fileName);
+            _writer = Open(append: false);
+            Append("step," + string.Join(',', _columns));
         }
         else if (values.Count != _columns.Length || _columns.Any(c => !values.ContainsKey(c)))
         {
@@ -92,8 +95,33 @@ public sealed class MetricsLog : IDisposable
             _series[_columns[i]].Add(v);
             cells[i + 1] = v.ToString("R", CultureInfo.InvariantCulture);
         }
-        _writer!.WriteLine(string.Join(',', cells));
+        Append(string.Join(',', cells));
     }
 
     public void Dispose() => _writer?.Dispose();
+
+    private StreamWriter Open(bool append)
+    {
+        try
+        {
+            return new StreamWriter(_path, append) { AutoFlush = true };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactWriteException(_path, e);
+        }
+    }
+
+    private void Append(string line)
+    {
+        _ctx.Writer.ThrowIfSuperseded(_fileName);
+        try
+        {
+            _writer!.WriteLine(line);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactWriteException(_path, e);
+        }
+    }
 }

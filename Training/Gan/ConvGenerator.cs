@@ -45,8 +45,8 @@ public sealed class ConvDiscriminator : Module<Tensor, Tensor>
     {
         _pack = pack;
         _net = Sequential(
-            Conv2d(pack, channels, 4, stride: 2, padding: 1), LeakyReLU(0.2), // 28 -> 14
-            Conv2d(channels, 2 * channels, 4, stride: 2, padding: 1), LeakyReLU(0.2), // 14 -> 7
+            Conv2d(pack, channels, 4, stride: 2, padding: 1), new LeakyRelu(0.2), // 28 -> 14
+            Conv2d(channels, 2 * channels, 4, stride: 2, padding: 1), new LeakyRelu(0.2), // 14 -> 7
             Flatten(),
             Linear(2 * channels * 7 * 7, 1));
         RegisterComponents();

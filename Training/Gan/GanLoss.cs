@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -13,18 +14,22 @@ public enum GeneratorLossKind
     NonSaturating,
 }
 
-/// <summary>GAN losses on discriminator logits l (D(x) = sigmoid(l)), written with softplus for stability.</summary>
+/// <summary>
+/// GAN losses on discriminator logits l (D(x) = sigmoid(l)), written with log-sigmoid for stability:
+/// log D = logsigmoid(l) and log(1 - D) = logsigmoid(-l). (Not TorchSharp's softplus, which makes temporary Scalars;
+/// see <see cref="Core.Scalars"/>.)
+/// </summary>
 public static class GanLoss
 {
-    // L_D = -E[log D(x)] - E[log(1 - D(G(z)))] = E[softplus(-l_real)] + E[softplus(l_fake)]
+    // L_D = -E[log D(x)] - E[log(1 - D(G(z)))] = -E[logsigmoid(l_real)] - E[logsigmoid(-l_fake)]
     public static Tensor Discriminator(Tensor realLogits, Tensor fakeLogits) =>
-        softplus(-realLogits).mean() + softplus(fakeLogits).mean();
+        -logsigmoid(realLogits).mean() - logsigmoid(-fakeLogits).mean();
 
-    // minimax: L_G = E[log(1 - D(G(z)))] = -E[softplus(l_fake)];  non-saturating: L_G = -E[log D(G(z))] = E[softplus(-l_fake)]
+    // minimax: L_G = E[log(1 - D(G(z)))] = E[logsigmoid(-l_fake)];  non-saturating: L_G = -E[log D(G(z))] = -E[logsigmoid(l_fake)]
     public static Tensor Generator(Tensor fakeLogits, GeneratorLossKind kind) => kind switch
     {
-        GeneratorLossKind.Minimax => -softplus(fakeLogits).mean(),
-        GeneratorLossKind.NonSaturating => softplus(-fakeLogits).mean(),
+        GeneratorLossKind.Minimax => logsigmoid(-fakeLogits).mean(),
+        GeneratorLossKind.NonSaturating => -logsigmoid(fakeLogits).mean(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -36,7 +41,8 @@ public static class GanLoss
     public static Tensor R1Penalty(Tensor realLogits, Tensor real, double gamma)
     {
         var gradient = autograd.grad(new[] { realLogits.sum() }, new[] { real }, retain_graph: true, create_graph: true)[0];
-        return gradient.square().sum() * (gamma / 2 / realLogits.shape[0]);
+        using var weight = Scalars.Owned(gamma / 2 / realLogits.shape[0]);
+        return gradient.pow(Scalars.Constant(2L)).sum().mul(weight);
     }
 
     public static GeneratorLossKind ParseKind(string name) => name switch

@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public static class GanSteps
         var realLeaf = r1Gamma > 0 ? real.detach().requires_grad_(true) : real;
         var realLogits = discriminator.forward(realLeaf);
         var loss = GanLoss.Discriminator(realLogits, discriminator.forward(fake.detach()));
-        var total = r1Gamma > 0 ? loss + GanLoss.R1Penalty(realLogits, realLeaf, r1Gamma) : loss;
+        var total = r1Gamma > 0 ? loss.add(GanLoss.R1Penalty(realLogits, realLeaf, r1Gamma), Scalars.One) : loss;
         total.backward();
         return loss.item<float>();
     }

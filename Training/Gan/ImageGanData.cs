@@ -29,7 +29,9 @@ public sealed class ImageGanData(string name, ImageDataset images, long seed) : 
             indices[j] = Epoch(position / images.Count)[position % images.Count];
         }
         using var batch = images.Batch(indices);
-        return batch * 2 - 1;
+        // Pixels in [0, 1] to the generator's tanh range [-1, 1].
+        using var doubled = batch.mul(Scalars.Constant(2L));
+        return doubled.sub(Scalars.Constant(1L));
     }
 
     // No cheap, trustworthy image-quality figure without a pretrained classifier; samples.png is the judge.

@@ -30,7 +30,7 @@ public sealed class MlpDiscriminator : Module<Tensor, Tensor>
     public MlpDiscriminator(int inputSize, int hiddenSize, int layers, int pack = 1) : base(nameof(MlpDiscriminator))
     {
         _packedInput = inputSize * pack;
-        _net = MlpStack.Build(_packedInput, hiddenSize, layers, 1, () => LeakyReLU(0.2));
+        _net = MlpStack.Build(_packedInput, hiddenSize, layers, 1, () => new LeakyRelu(0.2));
         RegisterComponents();
     }
 

@@ -18,8 +18,8 @@ public sealed class SplitGanLearner : IDisposable
     private readonly nn.Module<Tensor, Tensor> _generator;
     private readonly nn.Module<Tensor, Tensor> _discriminator;
     private readonly RunContext _ctx;
-    private readonly Adam _generatorOptimizer;
-    private readonly Adam _discriminatorOptimizer;
+    private readonly AdamOptimizer _generatorOptimizer;
+    private readonly AdamOptimizer _discriminatorOptimizer;
     private readonly MetricsLog _metrics;
     private IReadOnlyDictionary<string, double> _quality = new Dictionary<string, double>();
     private double _dLoss = double.NaN, _gLoss = double.NaN;
@@ -28,9 +28,9 @@ public sealed class SplitGanLearner : IDisposable
     {
         (_workload, _generator, _discriminator, _ctx) = (workload, generator, discriminator, ctx);
         var training = workload.Training;
-        _generatorOptimizer = optim.Adam(generator.parameters(), training.GeneratorLearningRate, training.Beta1, training.Beta2);
-        _discriminatorOptimizer = optim.Adam(discriminator.parameters(), training.DiscriminatorLearningRate, training.Beta1, training.Beta2);
-        _metrics = new MetricsLog(ctx.PathOf("metrics.csv"));
+        _generatorOptimizer = AdamOptimizer.Adam(generator.parameters(), training.GeneratorLearningRate, training.Beta1, training.Beta2);
+        _discriminatorOptimizer = AdamOptimizer.Adam(discriminator.parameters(), training.DiscriminatorLearningRate, training.Beta1, training.Beta2);
+        _metrics = new MetricsLog(ctx);
     }
 
     private GanTrainingOptions Training => _workload.Training;
@@ -66,7 +66,7 @@ public sealed class SplitGanLearner : IDisposable
     }
 
     public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), Modules, Optimizers, new Dictionary<string, ulong> { ["step"] = (ulong)round });
+        Checkpoint.Save(_ctx, Modules, Optimizers, new Dictionary<string, ulong> { ["step"] = (ulong)round });
 
     /// <summary>
     /// Continues from checkpoint.bin in the run folder, if there is one: both networks, both Adams and the metrics up
@@ -75,9 +75,8 @@ public sealed class SplitGanLearner : IDisposable
     /// </summary>
     public long Resume()
     {
-        var path = _ctx.PathOf("checkpoint.bin");
-        if (!File.Exists(path)) return 0;
-        long round = (long)Checkpoint.Load(path, Modules, Optimizers)["step"];
+        if (Checkpoint.Resume(_ctx, Modules, Optimizers) is not { } counters) return 0;
+        long round = (long)counters["step"];
         _metrics.ContinueFrom(round);
         _quality = _workload.Data.QualityFigures.ToDictionary(name => name, _metrics.LastFinite);
         (_dLoss, _gLoss) = (_metrics.LastFinite("d_loss"), _metrics.LastFinite("g_loss"));
@@ -86,13 +85,13 @@ public sealed class SplitGanLearner : IDisposable
 
     public TrainingSummary Finish(double wallSeconds)
     {
-        LossPlot.Save(_ctx.PathOf("loss.png"), $"GAN on {_workload.Data.Name}", _metrics, "d_loss", "g_loss");
+        _ctx.WriteArtifact("loss.png", path => LossPlot.Save(path, $"GAN on {_workload.Data.Name}", _metrics, "d_loss", "g_loss"));
         SaveCheckpoint(Training.Steps);
         var figures = _quality.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => kv.Value);
         figures["d_loss"] = _dLoss;
         figures["g_loss"] = _gLoss;
         var summary = new TrainingSummary { Workload = "gan", Steps = Training.Steps, WallSeconds = wallSeconds, Figures = figures };
-        summary.Write(_ctx.PathOf("summary.json"));
+        _ctx.WriteArtifact("summary.json", summary.Write);
         return summary;
     }
 
@@ -103,10 +102,10 @@ public sealed class SplitGanLearner : IDisposable
         _discriminatorOptimizer.Dispose();
     }
 
-    private static void Step(OptimizerHelper optimizer, double learningRate)
+    private static void Step(AdamOptimizer optimizer, double learningRate)
     {
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
-        optimizer.step();
+        optimizer.LearningRate = learningRate;
+        optimizer.Step();
     }
 
     // Quality from fresh noise of this round; samples.png from the fixed latent batch, so pictures of rounds and runs compare.
@@ -127,10 +126,10 @@ public sealed class SplitGanLearner : IDisposable
             generator: fixedRandom);
         using var onDeviceLatent = fixedLatent.to(device);
         using var samples = _generator.forward(onDeviceLatent).cpu();
-        _workload.Data.SaveSamples(_ctx.PathOf("samples.png"), samples);
+        _ctx.WriteArtifact("samples.png", path => _workload.Data.SaveSamples(path, samples));
     }
 
     private Dictionary<string, nn.Module> Modules => new() { ["generator"] = _generator, ["discriminator"] = _discriminator };
 
-    private Dictionary<string, OptimizerHelper> Optimizers => new() { ["generator"] = _generatorOptimizer, ["discriminator"] = _discriminatorOptimizer };
+    private Dictionary<string, AdamOptimizer> Optimizers => new() { ["generator"] = _generatorOptimizer, ["discriminator"] = _discriminatorOptimizer };
 }

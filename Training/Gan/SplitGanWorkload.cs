@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace DistGen.Training.Gan;
 
 /// <summary>
-/// The GAN split across actors (DESIGN.md "The GAN round"): round r is k discriminator substeps and one generator step.
+/// The GAN split across actors (docs/architecture.md, "The GAN round"): round r is k discriminator substeps and one generator step.
 /// W generator workers and W discriminator workers each own b = B / W rows of every substep's global batch (b a multiple
 /// of the PacGAN pack, so no pack straddles two workers); real rows and latent noise are pure functions of
 /// (seed, round, substep, row) (<see cref="GanBatch"/>). Both losses are means over the batch's D outputs, so the mean
@@ -58,9 +58,10 @@ public sealed class SplitGanWorkload(GanModelOptions model, GanTrainingOptions t
     /// <summary>G(z) with its graph, for the generator step (substep k); zero G's gradients first.</summary>
     public Tensor FakesWithGraph(nn.Module<Tensor, Tensor> generator, long round, int substep, int offset, int rows)
     {
-        using var z = GanBatch.Latent(seed, round, substep, training.BatchSize, model.LatentSize, offset, rows);
-        using var onDevice = z.to(DeviceOf(generator));
-        return generator.forward(onDevice);
+        // The intermediate activations' handles go with the scope (the graph keeps what backward needs), the fakes leave it.
+        using var scope = NewDisposeScope();
+        var z = GanBatch.Latent(seed, round, substep, training.BatchSize, model.LatentSize, offset, rows);
+        return generator.forward(z.to(DeviceOf(generator))).MoveToOuterDisposeScope();
     }
 
     /// <summary>

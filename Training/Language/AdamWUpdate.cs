@@ -1,5 +1,5 @@
+using DistGen.Training.Core;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DistGen.Training.Language;
@@ -11,23 +11,18 @@ namespace DistGen.Training.Language;
 public static class AdamWUpdate
 {
     /// <summary>AdamW over <paramref name="module"/>'s parameters: decay on tensors of rank >= 2, none on biases and norm gains.</summary>
-    public static AdamW Create(nn.Module module, double learningRate, double beta1, double beta2, double weightDecay)
-    {
-        var parameters = module.parameters().ToList();
-        var decayed = new AdamW.ParamGroup(parameters.Where(p => p.dim() >= 2), learningRate, beta1, beta2, weight_decay: weightDecay);
-        var plain = new AdamW.ParamGroup(parameters.Where(p => p.dim() < 2), learningRate, beta1, beta2, weight_decay: 0);
-        return optim.AdamW([decayed, plain], learningRate, beta1, beta2);
-    }
+    public static AdamOptimizer Create(nn.Module module, double learningRate, double beta1, double beta2, double weightDecay) =>
+        new(module.parameters().Select(p => (p, p.dim() >= 2 ? weightDecay : 0.0)), learningRate, beta1, beta2);
 
     /// <summary>
     /// Sets the learning rate, clips the gradients already stored in the parameters to <paramref name="maxGradNorm"/>
     /// (0 = no clipping) and takes one optimiser step. Returns the gradient norm before clipping (NaN when not clipping).
     /// </summary>
-    public static double Apply(nn.Module module, OptimizerHelper optimizer, double learningRate, double maxGradNorm)
+    public static double Apply(nn.Module module, AdamOptimizer optimizer, double learningRate, double maxGradNorm)
     {
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+        optimizer.LearningRate = learningRate;
         double norm = maxGradNorm > 0 ? nn.utils.clip_grad_norm_(module.parameters(), maxGradNorm) : double.NaN;
-        optimizer.step();
+        optimizer.Step();
         return norm;
     }
 }

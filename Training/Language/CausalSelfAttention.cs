@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,11 +48,11 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
     public static Tensor Attend(Tensor q, Tensor k, Tensor v)
     {
         long time = q.shape[^2];
-        double scale = 1.0 / Math.Sqrt(q.shape[^1]);
+        using var scale = Scalars.Owned(1.0 / Math.Sqrt(q.shape[^1]));
         // Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k) + M) V, with M[i, j] = -inf where j > i (no peeking ahead)
         var scores = q.matmul(k.transpose(-2, -1)).mul(scale);
         using var future = ones(time, time, ScalarType.Bool, q.device).triu(1);
-        var weights = scores.masked_fill(future, double.NegativeInfinity).softmax(-1);
+        var weights = scores.masked_fill(future, Scalars.Constant(double.NegativeInfinity)).softmax(-1);
         return weights.matmul(v);
     }
 }

@@ -12,12 +12,13 @@ namespace DistGen.Training.Language;
 /// </summary>
 public sealed class CharLmLearner : IDataParallelLearner
 {
+    private const string SamplesFile = "samples.txt";
     private readonly CharTransformer _lm;
     private readonly CharLmTrainingOptions _training;
     private readonly ITokenStream _tokens;
     private readonly long[] _prompt;
     private readonly RunContext _ctx;
-    private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
+    private readonly AdamOptimizer _optimizer;
     private readonly WarmupCosineSchedule _schedule;
     private readonly MetricsLog _metrics;
     private StreamWriter? _samples;
@@ -33,7 +34,7 @@ public sealed class CharLmLearner : IDataParallelLearner
         (_lm, _training, _tokens, _prompt, _ctx) = (lm, training, tokens, prompt, ctx);
         _optimizer = AdamWUpdate.Create(lm, training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay);
         _schedule = WarmupCosineSchedule.From(training);
-        _metrics = new MetricsLog(ctx.PathOf("metrics.csv"));
+        _metrics = new MetricsLog(ctx);
         _parameterCount = ParameterVector.Count(lm.parameters());
         _tokensPerRound = (long)training.BatchSize * lm.ContextLength;
     }
@@ -75,7 +76,8 @@ public sealed class CharLmLearner : IDataParallelLearner
     {
         var finalRandom = new SplitMix64(Stream("final-samples"));
         for (int i = 0; i < _training.SampleCount; i++) WriteSample($"final sample {i + 1}", finalRandom);
-        LossPlot.Save(_ctx.PathOf("loss.png"), $"char-level transformer LM ({_parameterCount:N0} parameters)", _metrics, "train_loss", "val_loss");
+        _ctx.WriteArtifact("loss.png", path =>
+            LossPlot.Save(path, $"char-level transformer LM ({_parameterCount:N0} parameters)", _metrics, "train_loss", "val_loss"));
         SaveCheckpoint(_training.Steps);
         var summary = new TrainingSummary
         {
@@ -91,13 +93,13 @@ public sealed class CharLmLearner : IDataParallelLearner
                 ["parameters"] = _parameterCount,
             },
         };
-        summary.Write(_ctx.PathOf("summary.json"));
+        _ctx.WriteArtifact("summary.json", summary.Write);
         return summary;
     }
 
     // The running mean of the training loss between evaluations is part of the state a resumed run needs.
     public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), Modules, Optimizers, new Dictionary<string, ulong>
+        Checkpoint.Save(_ctx, Modules, Optimizers, new Dictionary<string, ulong>
         {
             ["step"] = (ulong)round,
             ["interval_loss_bits"] = BitConverter.DoubleToUInt64Bits(_intervalLoss),
@@ -106,22 +108,20 @@ public sealed class CharLmLearner : IDataParallelLearner
 
     public long Resume()
     {
-        var path = _ctx.PathOf("checkpoint.bin");
-        if (!File.Exists(path)) return 0;
-        var counters = Checkpoint.Load(path, Modules, Optimizers);
+        if (Checkpoint.Resume(_ctx, Modules, Optimizers) is not { } counters) return 0;
         long round = (long)counters["step"];
         _intervalLoss = BitConverter.UInt64BitsToDouble(counters["interval_loss_bits"]);
         _intervalRounds = (int)counters["interval_rounds"];
         _metrics.ContinueFrom(round);
         (_trainLoss, _valLoss, _tokensPerSecond) = (_metrics.LastFinite("train_loss"), _metrics.LastFinite("val_loss"), _metrics.LastFinite("tokens_per_s"));
-        SampleLog.KeepUpTo(_ctx.PathOf("samples.txt"), round);
+        SampleLog.KeepUpTo(_ctx, SamplesFile, round);
         _continued = true;
         return round;
     }
 
     private Dictionary<string, nn.Module> Modules => new() { ["model"] = _lm };
 
-    private Dictionary<string, TorchSharp.Modules.OptimizerHelper> Optimizers => new() { ["optimizer"] = _optimizer };
+    private Dictionary<string, AdamOptimizer> Optimizers => new() { ["optimizer"] = _optimizer };
 
     public void Dispose()
     {
@@ -133,11 +133,19 @@ public sealed class CharLmLearner : IDataParallelLearner
     private void WriteSample(string title, SplitMix64 random)
     {
         var generated = _lm.Generate(_prompt, _training.SampleLength, _training.SampleTemperature, random);
-        // Opened at the first sample, so a resumed run appends to the samples kept from before its checkpoint.
-        _samples ??= new StreamWriter(_ctx.PathOf("samples.txt"), append: _continued);
-        _samples.WriteLine(SampleLog.Header(title));
-        _samples.WriteLine(_tokens.Decode(_prompt) + _tokens.Decode(generated));
-        _samples.WriteLine();
-        _samples.Flush();
+        _ctx.Writer.ThrowIfSuperseded(SamplesFile);
+        try
+        {
+            // Opened at the first sample, so a resumed run appends to the samples kept from before its checkpoint.
+            _samples ??= new StreamWriter(_ctx.PathOf(SamplesFile), append: _continued);
+            _samples.WriteLine(SampleLog.Header(title));
+            _samples.WriteLine(_tokens.Decode(_prompt) + _tokens.Decode(generated));
+            _samples.WriteLine();
+            _samples.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactWriteException(_ctx.PathOf(SamplesFile), e);
+        }
     }
 }

@@ -52,8 +52,9 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
         long time = tokens.shape[1];
         if (time > ContextLength)
             throw new ArgumentException($"a window of {time} tokens is longer than the context length {ContextLength}");
-        using var positions = arange(time, ScalarType.Int64, tokens.device);
-        var x = embeddingDropout.forward(tokenEmbedding.forward(tokens) + positionEmbedding.forward(positions));
+        using var end = Scalars.Owned(time);
+        using var positions = arange(Scalars.Constant(0L), end, Scalars.One, ScalarType.Int64, tokens.device);
+        var x = embeddingDropout.forward(tokenEmbedding.forward(tokens).add(positionEmbedding.forward(positions), Scalars.One));
         foreach (var block in blocks) x = block.forward(x);
         return finalNorm.forward(x);
     }
@@ -87,7 +88,8 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
     // Inverse-CDF draw from softmax(z / temperature) with our own RNG, so samples are reproducible and checkpointable.
     private static long Sample(Tensor logits, double temperature, SplitMix64 rng)
     {
-        var probabilities = logits.div(temperature).softmax(0).data<double>().ToArray();
+        using var divisor = Scalars.Owned(temperature);
+        var probabilities = logits.div(divisor).softmax(0).data<double>().ToArray();
         double u = rng.NextDouble(), cumulative = 0;
         for (int token = 0; token < probabilities.Length; token++)
         {

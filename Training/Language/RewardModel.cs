@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,7 +38,7 @@ public sealed class RewardModel : nn.Module<Tensor, Tensor>
     public Tensor forward(Tensor tokens, Tensor lengths)
     {
         var hidden = trunk.HiddenStates(tokens);
-        var index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, hidden.shape[2]);
+        var index = lengths.sub(Scalars.Constant(1L)).view(-1, 1, 1).expand(-1, 1, hidden.shape[2]);
         var last = hidden.gather(1, index).squeeze(1);
         return rewardHead.forward(last).squeeze(-1);
     }

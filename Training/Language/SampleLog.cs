@@ -1,4 +1,5 @@
 using System.Globalization;
+using DistGen.Training.Core;
 
 namespace DistGen.Training.Language;
 
@@ -15,9 +16,10 @@ public static class SampleLog
 
     public static string Header(string title) => $"--- {title} ---";
 
-    /// <summary>Rewrites <paramref name="path"/> with only the step blocks of steps &lt;= <paramref name="step"/>.</summary>
-    public static void KeepUpTo(string path, long step)
+    /// <summary>Rewrites the run's <paramref name="fileName"/> with only the step blocks of steps &lt;= <paramref name="step"/>.</summary>
+    public static void KeepUpTo(RunContext ctx, string fileName, long step)
     {
+        var path = ctx.PathOf(fileName);
         if (!File.Exists(path)) return;
         var kept = new List<string>();
         bool keeping = false;
@@ -27,8 +29,7 @@ public static class SampleLog
                 keeping = StepOf(line) is { } blockStep && blockStep <= step;
             if (keeping) kept.Add(line);
         }
-        File.WriteAllLines(path + ".tmp", kept);
-        File.Move(path + ".tmp", path, overwrite: true);
+        ctx.WriteArtifact(fileName, temporary => File.WriteAllLines(temporary, kept));
     }
 
     private static long? StepOf(string header)

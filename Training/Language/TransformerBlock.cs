@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,8 +35,8 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        x = x + attention.forward(attentionNorm.forward(x));
+        x = x.add(attention.forward(attentionNorm.forward(x)), Scalars.One);
         var mlp = contract.forward(activation.forward(expand.forward(mlpNorm.forward(x))));
-        return x + mlpDropout.forward(mlp);
+        return x.add(mlpDropout.forward(mlp), Scalars.One);
     }
 }

@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using static TorchSharp.torch;
 
 namespace DistGen.Training.Rl;
@@ -24,29 +25,42 @@ public static class ClippedSurrogateLoss
     public static SurrogateLoss Compute(PolicyEvaluation current, Tensor oldLogProbs, Tensor oldValues, Tensor advantages, Tensor returns,
         double clip, double valueCoefficient = 0.5, double entropyCoefficient = 0.0, double valueClip = 0.0, bool normalizeAdvantages = true)
     {
+        // Numbers reach libtorch only as Scalars kept alive to the end of this method (see Scalars).
+        var one = Scalars.Constant(1L);
+        var two = Scalars.Constant(2L);
+        using var clipScalar = Scalars.Owned(clip);
+        using var low = Scalars.Owned(1 - clip);
+        using var high = Scalars.Owned(1 + clip);
         var logRatio = current.LogProb - oldLogProbs;
         var ratio = logRatio.exp();
         double approxKl, clipFraction;
         using (no_grad())
         {
-            approxKl = ((ratio - 1) - logRatio).mean().item<float>();
-            clipFraction = (ratio - 1).abs().gt(clip).to(ScalarType.Float32).mean().item<float>();
+            var ratioMinusOne = ratio.sub(one);
+            approxKl = (ratioMinusOne - logRatio).mean().item<float>();
+            clipFraction = ratioMinusOne.abs().gt(clipScalar).to(ScalarType.Float32).mean().item<float>();
         }
 
-        var a = normalizeAdvantages ? (advantages - advantages.mean()) / (advantages.std() + NormalizationEpsilon) : advantages;
+        var a = normalizeAdvantages
+            ? (advantages - advantages.mean()) / advantages.std().add(Scalars.Constant(NormalizationEpsilon), Scalars.One)
+            : advantages;
         // L_clip = -E[min(r*A, clip(r, 1-eps, 1+eps)*A)]
-        var policyLoss = -minimum(ratio * a, ratio.clamp(1 - clip, 1 + clip) * a).mean();
+        var policyLoss = -minimum(ratio * a, ratio.clamp(low, high) * a).mean();
 
-        var valueError = (current.Value - returns).square();
+        var valueError = (current.Value - returns).pow(two);
         if (valueClip > 0)
         {
-            var clippedValue = oldValues + (current.Value - oldValues).clamp(-valueClip, valueClip);
-            valueError = maximum(valueError, (clippedValue - returns).square());
+            using var lowValue = Scalars.Owned(-valueClip);
+            using var highValue = Scalars.Owned(valueClip);
+            var clippedValue = oldValues.add((current.Value - oldValues).clamp(lowValue, highValue), Scalars.One);
+            valueError = maximum(valueError, (clippedValue - returns).pow(two));
         }
         var valueLoss = valueError.mean();
         var entropy = current.Entropy.mean();
         // L = L_clip + c_v * L_V - c_e * H
-        var total = policyLoss + valueCoefficient * valueLoss - entropyCoefficient * entropy;
+        using var valueWeight = Scalars.Owned(valueCoefficient);
+        using var entropyWeight = Scalars.Owned(entropyCoefficient);
+        var total = policyLoss.add(valueLoss.mul(valueWeight), Scalars.One).sub(entropy.mul(entropyWeight));
         return new SurrogateLoss(total, policyLoss.item<float>(), valueLoss.item<float>(), entropy.item<float>(), approxKl, clipFraction);
     }
 }

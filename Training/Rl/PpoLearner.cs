@@ -19,13 +19,13 @@ public sealed class PpoLearner
         options.Validate();
         _options = options;
         Model = model;
-        Optimizer = optim.Adam(model.parameters(), lr: options.LearningRate, eps: options.AdamEpsilon);
+        Optimizer = AdamOptimizer.Adam(model.parameters(), options.LearningRate, epsilon: options.AdamEpsilon);
         MinibatchRandom = new SplitMix64(Seeding.Derive(seed, "minibatches"));
     }
 
     public ActorCritic Model { get; }
 
-    public Adam Optimizer { get; }
+    public AdamOptimizer Optimizer { get; }
 
     /// <summary>The minibatch-order stream; save and restore its <see cref="SplitMix64.State"/> with a checkpoint.</summary>
     public SplitMix64 MinibatchRandom { get; }
@@ -82,7 +82,7 @@ public sealed class PpoLearner
     /// </summary>
     public SurrogateLoss ComputeGradients(PpoMinibatch minibatch, double clip)
     {
-        Optimizer.zero_grad();
+        Optimizer.ZeroGrad();
         var current = Model.Evaluate(minibatch.Observations, minibatch.Actions);
         var loss = ClippedSurrogateLoss.Compute(current, minibatch.OldLogProbs, minibatch.OldValues, minibatch.Advantages, minibatch.Returns,
             clip, _options.ValueCoefficient, _options.EntropyCoefficient, _options.ValueClip, _options.NormalizeAdvantages);
@@ -94,8 +94,8 @@ public sealed class PpoLearner
     public void ApplyGradients(double learningRate)
     {
         if (_options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(Model.parameters(), _options.MaxGradNorm);
-        foreach (var group in Optimizer.ParamGroups) group.LearningRate = learningRate;
-        Optimizer.step();
+        Optimizer.LearningRate = learningRate;
+        Optimizer.Step();
     }
 
     /// <summary>1 - Var(R - V) / Var(R): how much of the return's variance the acting critic explained (NaN when Var(R) = 0).</summary>

@@ -32,7 +32,7 @@ public sealed class PpoRunLearner : IDisposable
         Policy = workload.CreatePolicy();
         Policy.to(ctx.Device);
         _learner = new PpoLearner(Policy, workload.Training, workload.Seed);
-        _metrics = new MetricsLog(ctx.PathOf("metrics.csv"));
+        _metrics = new MetricsLog(ctx);
         _lagCounts = new long[workload.Training.AcceptedLag + 1];
     }
 
@@ -135,7 +135,7 @@ public sealed class PpoRunLearner : IDisposable
 
     /// <summary>Writes checkpoint.bin: the learner after round <paramref name="round"/> and where each actor's environments stand.</summary>
     public void SaveCheckpoint(long round, IReadOnlyList<IReadOnlyDictionary<string, ulong>> actorStates) =>
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), Modules, Optimizers, PpoRunRecords.Save(round, this, actorStates));
+        Checkpoint.Save(_ctx, Modules, Optimizers, PpoRunRecords.Save(round, this, actorStates));
 
     /// <summary>
     /// Continues from checkpoint.bin in the run folder, if there is one: restores the policy, Adam, the minibatch stream
@@ -144,9 +144,7 @@ public sealed class PpoRunLearner : IDisposable
     /// </summary>
     public (long Round, IReadOnlyList<IReadOnlyDictionary<string, ulong>>? ActorStates) Resume()
     {
-        var path = _ctx.PathOf("checkpoint.bin");
-        if (!File.Exists(path)) return (0, null);
-        var counters = Checkpoint.Load(path, Modules, Optimizers);
+        if (Checkpoint.Resume(_ctx, Modules, Optimizers) is not { } counters) return (0, null);
         var records = PpoRunRecords.Load(counters, _workload.Layout.Actors, _lagCounts.Length);
         _learner.Version = records.Round;
         _learner.MinibatchRandom.State = records.MinibatchState;
@@ -163,10 +161,10 @@ public sealed class PpoRunLearner : IDisposable
     public TrainingSummary Finish(double wallSeconds, IReadOnlyList<IReadOnlyDictionary<string, ulong>> actorStates)
     {
         var envSteps = _metrics.Series("env_steps");
-        LossPlot.Save(_ctx.PathOf("returns.png"), "PPO on CartPole-v1: mean return of the last 100 episodes vs env steps", envSteps,
-            [("mean_return_last_100", _metrics.Series("mean_return_last_100"))], yLabel: "return", xLabel: "env steps");
-        LossPlot.Save(_ctx.PathOf("loss.png"), "PPO on CartPole-v1: losses per update vs env steps", envSteps,
-            new[] { "policy_loss", "value_loss", "entropy", "approx_kl" }.Select(c => (c, _metrics.Series(c))), xLabel: "env steps");
+        _ctx.WriteArtifact("returns.png", path => LossPlot.Save(path, "PPO on CartPole-v1: mean return of the last 100 episodes vs env steps",
+            envSteps, [("mean_return_last_100", _metrics.Series("mean_return_last_100"))], yLabel: "return", xLabel: "env steps"));
+        _ctx.WriteArtifact("loss.png", path => LossPlot.Save(path, "PPO on CartPole-v1: losses per update vs env steps", envSteps,
+            new[] { "policy_loss", "value_loss", "entropy", "approx_kl" }.Select(c => (c, _metrics.Series(c))), xLabel: "env steps"));
         SaveCheckpoint(Version, actorStates);
         var figures = new Dictionary<string, double>
         {
@@ -180,7 +178,7 @@ public sealed class PpoRunLearner : IDisposable
         for (int lag = 0; lag < _lagCounts.Length; lag++) figures[$"policy_lag_{lag}_batches"] = _lagCounts[lag];
         if (_envStepsToTarget is long reached) figures["env_steps_to_target_return"] = reached;
         var summary = new TrainingSummary { Workload = _workload.Name, Steps = Version, WallSeconds = wallSeconds, Figures = figures };
-        summary.Write(_ctx.PathOf("summary.json"));
+        _ctx.WriteArtifact("summary.json", summary.Write);
         return summary;
     }
 
@@ -200,7 +198,7 @@ public sealed class PpoRunLearner : IDisposable
 
     private Dictionary<string, nn.Module> Modules => new() { ["policy"] = Policy };
 
-    private Dictionary<string, TorchSharp.Modules.OptimizerHelper> Optimizers => new() { ["adam"] = _learner.Optimizer };
+    private Dictionary<string, AdamOptimizer> Optimizers => new() { ["adam"] = _learner.Optimizer };
 
     private void Observe(TrajectoryBatch batch)
     {

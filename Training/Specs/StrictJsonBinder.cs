@@ -43,7 +43,7 @@ public static class StrictJsonBinder
             seen.Add(field.Name);
             if (IsNestedOptions(property.PropertyType))
                 property.SetValue(target, Bind(field.Value, property.PropertyType, fieldPath, errors));
-            else if (TryReadValue(field.Value, property.PropertyType, out var value))
+            else if (TryReadValue(field.Value, property, out var value))
                 property.SetValue(target, value);
             else
                 errors.Add(new SpecError(fieldPath, $"expected {DescribeType(property.PropertyType)}, got {Describe(field.Value)}"));
@@ -92,11 +92,14 @@ public static class StrictJsonBinder
         }
     }
 
-    private static bool TryReadValue(JsonElement element, Type type, out object? value)
+    private static bool TryReadValue(JsonElement element, PropertyInfo property, out object? value)
     {
         value = null;
+        var type = property.PropertyType;
         var underlying = Nullable.GetUnderlyingType(type);
-        if (underlying is not null && element.ValueKind == JsonValueKind.Null) return true;
+        if (element.ValueKind == JsonValueKind.Null)
+            // null only where the property says it may be null (string? or int?), never for a plain string.
+            return underlying is not null || new NullabilityInfoContext().Create(property).WriteState == NullabilityState.Nullable;
         var effective = underlying ?? type;
         // Reject silent conversions System.Text.Json would otherwise refuse only by exception (e.g. 1.5 into an int).
         try

@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -11,10 +12,14 @@ public static class NegativeElbo
     {
         var reconstruction = binary_cross_entropy_with_logits(logits, x, reduction: TorchSharp.torch.nn.Reduction.None).sum(1);
         var kl = GaussianKl(mu, logVar);
-        return (reconstruction + kl, reconstruction, kl);
+        return (reconstruction.add(kl, Scalars.One), reconstruction, kl);
     }
 
     // KL(N(mu, sigma^2) || N(0, 1)) = -1/2 * sum_j (1 + log sigma_j^2 - mu_j^2 - sigma_j^2), summed over latent dims
-    public static Tensor GaussianKl(Tensor mu, Tensor logVar) =>
-        -0.5 * (1 + logVar - mu.pow(2) - logVar.exp()).sum(1);
+    public static Tensor GaussianKl(Tensor mu, Tensor logVar)
+    {
+        using var scope = NewDisposeScope();
+        var inside = logVar.add(Scalars.Constant(1L), Scalars.One).sub(mu.pow(Scalars.Constant(2L))).sub(logVar.exp());
+        return inside.sum(1).mul(Scalars.Constant(-0.5)).MoveToOuterDisposeScope();
+    }
 }

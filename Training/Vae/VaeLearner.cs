@@ -17,7 +17,7 @@ public sealed class VaeLearner : IDataParallelLearner
     private readonly string _dataName;
     private readonly ImageDataset _test;
     private readonly int _testCount;
-    private readonly Adam _optimizer;
+    private readonly AdamOptimizer _optimizer;
     private readonly MetricsLog _metrics;
     private readonly double _initialTest;
     private double _testNegElbo;
@@ -27,15 +27,15 @@ public sealed class VaeLearner : IDataParallelLearner
         string dataName, ImageDataset test, int testCount)
     {
         (_vae, _model, _training, _ctx, _dataName, _test, _testCount) = (vae, model, training, ctx, dataName, test, testCount);
-        _optimizer = optim.Adam(vae.parameters(), training.LearningRate);
-        _metrics = new MetricsLog(ctx.PathOf("metrics.csv"));
+        _optimizer = AdamOptimizer.Adam(vae.parameters(), training.LearningRate);
+        _metrics = new MetricsLog(ctx);
         _initialTest = _testNegElbo = TestNegativeElbo();
     }
 
     public double TestNegativeElbo() =>
         VaeSteps.Evaluate(_vae, indices => VaeWorkload.Flat(_test, indices), _testCount, _ctx.Seed, _ctx.Device);
 
-    public void Apply(long round) => _optimizer.step();
+    public void Apply(long round) => _optimizer.Step();
 
     public IReadOnlyDictionary<string, double> EndRound(long round, IReadOnlyDictionary<string, double> rowMetrics, double samplesPerSecond)
     {
@@ -61,7 +61,8 @@ public sealed class VaeLearner : IDataParallelLearner
 
     public TrainingSummary Finish(double wallSeconds)
     {
-        LossPlot.Save(_ctx.PathOf("loss.png"), $"VAE on {_dataName} (nats per image)", _metrics, "train_neg_elbo", "test_neg_elbo", "reconstruction", "kl");
+        _ctx.WriteArtifact("loss.png", path =>
+            LossPlot.Save(path, $"VAE on {_dataName} (nats per image)", _metrics, "train_neg_elbo", "test_neg_elbo", "reconstruction", "kl"));
         SaveSamples();
         SaveCheckpoint(_training.Steps);
         var summary = new TrainingSummary
@@ -77,18 +78,17 @@ public sealed class VaeLearner : IDataParallelLearner
                 ["test_images"] = _testCount,
             },
         };
-        summary.Write(_ctx.PathOf("summary.json"));
+        _ctx.WriteArtifact("summary.json", summary.Write);
         return summary;
     }
 
     public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx.PathOf("checkpoint.bin"), Modules, Optimizers, new Dictionary<string, ulong> { ["step"] = (ulong)round });
+        Checkpoint.Save(_ctx, Modules, Optimizers, new Dictionary<string, ulong> { ["step"] = (ulong)round });
 
     public long Resume()
     {
-        var path = _ctx.PathOf("checkpoint.bin");
-        if (!File.Exists(path)) return 0;
-        long round = (long)Checkpoint.Load(path, Modules, Optimizers)["step"];
+        if (Checkpoint.Resume(_ctx, Modules, Optimizers) is not { } counters) return 0;
+        long round = (long)counters["step"];
         _metrics.ContinueFrom(round);
         // The figures carried between rounds come back from the rows logged up to the checkpoint.
         var lastTest = _metrics.LastFinite("test_neg_elbo");
@@ -99,7 +99,7 @@ public sealed class VaeLearner : IDataParallelLearner
 
     private Dictionary<string, nn.Module> Modules => new() { ["vae"] = _vae };
 
-    private Dictionary<string, OptimizerHelper> Optimizers => new() { ["vae"] = _optimizer };
+    private Dictionary<string, AdamOptimizer> Optimizers => new() { ["vae"] = _optimizer };
 
     public void Dispose()
     {
@@ -118,6 +118,6 @@ public sealed class VaeLearner : IDataParallelLearner
         var z = randn(new long[] { 32, _model.LatentSize }, generator: generator).to(_ctx.Device);
         var samples = _vae.Decode(z).sigmoid();
         var grid = cat(new[] { originals, reconstructions, samples }).view(-1, 1, 28, 28);
-        ImageGrid.Save(_ctx.PathOf("samples.png"), grid, columns: 8);
+        _ctx.WriteArtifact("samples.png", path => ImageGrid.Save(path, grid, columns: 8));
     }
 }

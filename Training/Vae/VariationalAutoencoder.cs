@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -38,7 +39,12 @@ public sealed class VariationalAutoencoder : Module<Tensor, Tensor, (Tensor Logi
     public Tensor Decode(Tensor z) => _decoder.forward(z);
 
     // z = mu + exp(logvar / 2) * eps, eps ~ N(0, I): the noise is an input so a data-parallel run can replay it exactly.
-    public static Tensor Reparameterise(Tensor mu, Tensor logVar, Tensor eps) => mu + (0.5 * logVar).exp() * eps;
+    public static Tensor Reparameterise(Tensor mu, Tensor logVar, Tensor eps)
+    {
+        using var sigma = logVar.mul(Scalars.Constant(0.5)).exp();
+        using var scaled = sigma * eps;
+        return mu.add(scaled, Scalars.One);
+    }
 
     /// <summary>Encodes, samples z with the given noise, decodes.</summary>
     public override (Tensor Logits, Tensor Mu, Tensor LogVar) forward(Tensor x, Tensor eps)

@@ -104,7 +104,7 @@ public sealed class DataParallelRoundTests : IDisposable
 
         var vae = workload.CreateReplica();
         var counters = Checkpoint.Load(Path.Combine(_folder, "checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = vae },
-            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["vae"] = optim.Adam(vae.parameters()) });
+            new Dictionary<string, AdamOptimizer> { ["vae"] = AdamOptimizer.Adam(vae.parameters(), 1e-3) });
         Assert.Equal(4UL, counters["step"]);
     }
 

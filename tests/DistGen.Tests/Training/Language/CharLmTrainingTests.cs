@@ -67,7 +67,7 @@ public sealed class CharLmTrainingTests(ITestOutputHelper log)
         using var optimizer = AdamWUpdate.Create(restored, training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay);
         var counters = Checkpoint.Load(Path.Combine(output, "checkpoint.bin"),
             new Dictionary<string, torch.nn.Module> { ["model"] = restored },
-            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["optimizer"] = optimizer });
+            new Dictionary<string, AdamOptimizer> { ["optimizer"] = optimizer });
         Assert.Equal(300UL, counters["step"]);
         Assert.True(LanguageModelStep.EstimateLoss(restored, stream, validation: true, 4, 16, seed: 3) < 0.15, "restored model lost its training");
         Directory.Delete(output, recursive: true);

@@ -124,9 +124,9 @@ public sealed class PpoTests
             for (int update = 1; update <= 3; update++) learner.Update(collector.Collect(expected, training.RolloutSteps), 1.0 - (update - 1.0) / 10);
 
             var restored = new ActorCritic(4, 2);
-            var adam = optim.Adam(restored.parameters());
+            using var adam = AdamOptimizer.Adam(restored.parameters(), 1e-3);
             var counters = Checkpoint.Load(Path.Combine(directory, "checkpoint.bin"),
-                new Dictionary<string, nn.Module> { ["policy"] = restored }, new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["adam"] = adam });
+                new Dictionary<string, nn.Module> { ["policy"] = restored }, new Dictionary<string, AdamOptimizer> { ["adam"] = adam });
             Assert.Equal(ParameterVector.Flatten(expected.parameters()), ParameterVector.Flatten(restored.parameters()));
             Assert.Equal(3UL, counters["update"]);
             Assert.Equal(learner.MinibatchRandom.State, counters["rng.minibatches"]);

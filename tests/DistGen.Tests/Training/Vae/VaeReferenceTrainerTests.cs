@@ -33,9 +33,9 @@ public sealed class VaeReferenceTrainerTests : IDisposable
 
         // The trained model reconstructs clothes far better than uniform noise: AUROC of the anomaly score > 0.99.
         var vae = VaeWorkload.BuildModel(model, seed: 4);
-        var optimizer = optim.Adam(vae.parameters());
+        using var optimizer = AdamOptimizer.Adam(vae.parameters(), 1e-3);
         Checkpoint.Load(Path.Combine(_folder, "checkpoint.bin"), new Dictionary<string, nn.Module> { ["vae"] = vae },
-            new Dictionary<string, TorchSharp.Modules.OptimizerHelper> { ["vae"] = optimizer });
+            new Dictionary<string, AdamOptimizer> { ["vae"] = optimizer });
         var normal = ReconstructionAnomalyScore.Score(vae, VaeWorkload.Flat(test, Enumerable.Range(0, 200).ToArray()));
         using var generator = new Generator(9);
         var noise = ReconstructionAnomalyScore.Score(vae, rand(new long[] { 200, 784 }, generator: generator));
