@@ -1,3 +1,5 @@
+using DistGen.Contracts.Jobs;
+
 namespace DistGen.Grains.DataPlane;
 
 /// <summary>
@@ -78,6 +80,13 @@ public sealed class TensorStore(long budgetBytes)
 
     /// <summary>Drops every tensor of a job.</summary>
     public int ReleaseJob(string job) => RemoveWhere(key => key.Job == job);
+
+    /// <summary>What the store holds now: tensors, bytes and the jobs they belong to.</summary>
+    public TensorStoreUsage Usage()
+    {
+        lock (_lock)
+            return new TensorStoreUsage(_tensors.Count, _storedBytes, _tensors.Keys.Select(k => k.Job).Distinct().Order(StringComparer.Ordinal).ToList());
+    }
 
     /// <summary>
     /// Holds room for a tensor that is being received, so that a stream is refused at its first chunk rather than

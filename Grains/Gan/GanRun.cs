@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace DistGen.Grains.Gan;
 
 /// <summary>
-/// The coordinator's side of a split-GAN run (DESIGN.md "The GAN round"). Round r: for each discriminator substep s it
+/// The coordinator's side of a split-GAN run (docs/architecture.md, "The GAN round"). Round r: for each discriminator substep s it
 /// publishes D's parameters of (r, s); generator workers make fakes with G of round r, discriminator workers push D's
 /// gradients; their mean steps D's Adam. Then the generator step: generator workers make fakes with their graph,
 /// discriminator workers return dL_G/dFake, generator workers backpropagate it and push G's gradients; their mean steps
@@ -22,7 +22,7 @@ namespace DistGen.Grains.Gan;
 public sealed class GanRun(JobRunContext context) : ICoordinatedRun
 {
     private readonly SplitGanWorkload _workload = (SplitGanWorkload)context.Workload;
-    private readonly RoundRepeat _repeat = new(context.JobId, context.Options, context.Logger);
+    private readonly RoundRepeat _repeat = new(context);
     private readonly Stopwatch _clock = new();
     private nn.Module<Tensor, Tensor>? _generator;
     private nn.Module<Tensor, Tensor>? _discriminator;

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace DistGen.Grains.Jobs;
 
 /// <summary>
-/// One synchronous data-parallel round as DESIGN.md describes it: parameters of version v are in the coordinator's
+/// One synchronous data-parallel round (docs/architecture.md, "A data-parallel round"): parameters of version v are in the coordinator's
 /// store; every worker steps; when all gradients of the round are in, their mean is left in the model's gradients.
 /// A round whose workers fail or miss the deadline is repeated with the same version (shards replay the same tickets).
 /// </summary>
@@ -21,10 +21,10 @@ public sealed class DataParallelRound
     // Reused every round: its buffers are the size of the model.
     private GradientAverage? _average;
 
-    public DataParallelRound(string jobId, IGrainFactory grains, ITensorExchange exchange, JobArtifactsOptions options, ILogger logger)
+    public DataParallelRound(JobRunContext context)
     {
-        (_jobId, _grains, _exchange) = (jobId, grains, exchange);
-        _repeat = new RoundRepeat(jobId, options, logger);
+        (_jobId, _grains, _exchange) = (context.JobId, context.Grains, context.Exchange);
+        _repeat = new RoundRepeat(context);
     }
 
     public async Task<IReadOnlyList<WorkerStepResult>> Run(long round, nn.Module model, int workers, CancellationToken cancellation)

@@ -36,7 +36,7 @@ public sealed class DataParallelRun(JobRunContext context) : ICoordinatedRun
         });
         // Tensors an earlier activation left in this silo's store are of no use to this run.
         if (resume) context.Exchange.ReleaseJob(context.JobId);
-        _round = new DataParallelRound(context.JobId, context.Grains, context.Exchange, context.Options, context.Logger);
+        _round = new DataParallelRound(context);
         Publish(completed);
         _clock.Start();
         return completed;

@@ -1,66 +1,61 @@
-using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
-using DistGen.Training.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Storage;
 
 namespace DistGen.Grains.Jobs;
 
 /// <summary>
-/// One job's coordinator: owns the model and optimizer (through the workload's learner), publishes each parameter
-/// version on its silo's data plane, runs the rounds, averages the workers' gradients, and records status and
-/// artifacts. Reentrant so status, spec and cancel calls are answered while a round is in flight.
+/// One job's coordinator. Its <see cref="JobRunner"/> owns the model and optimizer (through the workload's learner), runs
+/// the rounds and records progress; the grain answers status, spec, cancel and artifact calls (it is reentrant, so they
+/// are answered while a round is in flight) and decides which activation runs the job (<see cref="CoordinatorPhase"/>).
 /// </summary>
 /// <remarks>
-/// The run survives its activation. When Orleans deactivates the coordinator (its silo drains, or the directory
-/// moves it while membership changes) the loop stops between rounds and checkpoints; when the coordinator's silo dies,
-/// the last periodic checkpoint stays. The next activation anywhere (a status call, or the job's reminder within a
-/// minute) takes the run over and continues from that checkpoint; the shards replay their order, so the result is the
-/// same as an uninterrupted run. A lease in the persisted record, checked by the storage's ETag, keeps a superseded
-/// activation from writing over the new one.
+/// The run survives its activation. The runner holds a lease, a number in the persisted record checked by the storage's
+/// ETag and written into the run folder (<see cref="JobLeaseFence"/>), and writes a heartbeat every
+/// Coordinator:HeartbeatPeriod. When Orleans deactivates the coordinator (its silo drains) the runner stops between rounds,
+/// checkpoints and gives the lease up; when its silo dies or freezes the heartbeat stops. The next activation anywhere
+/// (a status call, or the job's reminder within a minute) then takes a new lease and continues from the latest
+/// checkpoint; the shards replay their order, so the result is the same as an uninterrupted run. A runner that wakes up
+/// after it was replaced finds the newer lease and stops without writing. Takeovers in a row without progress wait
+/// longer each time and end the job after Coordinator:MaxTakeoversWithoutProgress.
 /// </remarks>
 [Reentrant]
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
-    JobRuntimes runtimes, ITensorExchange exchange, IOptions<JobArtifactsOptions> options,
+    JobRuntimes runtimes, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, IOptions<CoordinatorOptions> coordinator,
     ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
-    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
-    /// <summary>A runner on a live silo that has not written for this long is presumed gone and its run is taken over.</summary>
-    private static readonly TimeSpan RunnerSilentFor = TimeSpan.FromSeconds(30);
     private const string KeepRunningReminder = "keep-running";
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromSeconds(30);
 
-    private readonly CancellationTokenSource _cancel = new();
-    private IGrainTimer? _timer;
-    private Task? _run;
-    private bool _mirror;
-    private bool _resume;
-    private bool _leaving;
+    private readonly CoordinatorPhases _phase = new();
+    private JobRecordStore? _store;
+    private JobRunner? _runner;
+    private IGrainTimer? _heartbeat;
 
     private string JobId => this.GetPrimaryKeyString();
 
-    private bool IsActive => record.State.State is JobState.Running or JobState.Pending;
+    private JobRecordStore Store => _store ??= new JobRecordStore(record, coordinator.Value, logger, JobId);
+
+    private string Me => silo.SiloAddress.ToParsableString();
+
+    private bool JobIsActive => record.RecordExists && record.State.State is JobState.Running or JobState.Pending;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (record.RecordExists && IsActive) await TakeOverOrMirror();
+        if (JobIsActive) await TakeOverOrMirror();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_run is null || _run.IsCompleted) return;
+        if (_runner?.Completion is not { IsCompleted: false } || !_phase.HoldsRun) return;
         // Stop between rounds and checkpoint, so whichever activation comes next continues where this one stopped.
         logger.LogInformation("job {Job}: coordinator deactivating ({Reason}); stopping after a checkpoint", JobId, reason.Description);
-        _leaving = true;
-        await _cancel.CancelAsync();
         try
         {
-            await _run.WaitAsync(cancellationToken);
+            await _runner.HandOverAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -70,26 +65,38 @@ public sealed class JobCoordinatorGrain(
 
     public async Task Start(string specJson, DateTimeOffset submittedAt)
     {
-        if (record.RecordExists) return; // idempotent: a repeated start of a known job changes nothing
+        if (record.RecordExists)
+        {
+            // Idempotent for the same job; a different spec under a known id is refused, never run as the old one.
+            if (record.State.SpecJson == specJson) return;
+            throw new JobIdTakenException($"job {JobId} already exists with a different spec");
+        }
         var runtime = runtimes.Get(JobId, specJson);
+        var now = DateTimeOffset.UtcNow;
         record.State = new JobRecord
         {
             SpecJson = specJson,
             SubmittedAt = submittedAt,
+            StartedAt = now,
             State = JobState.Running,
-            ArtifactsFolder = Path.GetFullPath(Path.Combine(options.Value.Root, JobId)),
+            ArtifactsFolder = JobFolders.Of(artifacts.Value.Root, JobId),
             CoordinatorSilo = silo.SiloAddress.ToString(),
-            RunnerSilo = silo.SiloAddress.ToParsableString(),
-            HeartbeatAt = DateTimeOffset.UtcNow,
+            RunnerSilo = Me,
+            HeartbeatAt = now,
+            Lease = 1,
             Name = runtime.Job.Spec.Name,
             Workload = runtime.Job.Workload.Name,
             TotalRounds = runtime.Workload.Rounds,
             Workers = runtime.Workload.Workers,
         };
-        await record.WriteStateAsync();
+        if (!await Store.WriteAsync(_ => { }))
+        {
+            if (record.State.SpecJson == specJson) return;
+            throw new JobIdTakenException($"job {JobId} already exists with a different spec");
+        }
         // The reminder re-activates the coordinator if its silo dies while nobody is watching the job.
         await this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod);
-        StartRunning(resume: false);
+        StartRunner(lease: 1, resume: false, TimeSpan.Zero);
         logger.LogInformation("job {Job}: {Workload} with {Workers} workers started", JobId, runtime.Job.Workload.Name, runtime.Workload.Workers);
     }
 
@@ -97,11 +104,7 @@ public sealed class JobCoordinatorGrain(
 
     public async Task<JobStatus> GetStatus()
     {
-        if (_mirror)
-        {
-            await record.ReadStateAsync();
-            if (IsActive) await TakeOverOrMirror();
-        }
+        await FollowTheStoredRecord();
         // From the record alone: answering status never loads the job's data set.
         var r = record.State;
         return new JobStatus
@@ -126,188 +129,141 @@ public sealed class JobCoordinatorGrain(
 
     public async Task Cancel()
     {
-        if (_mirror)
+        if (_phase.Current == CoordinatorPhase.Mirroring)
             throw new InvalidOperationException($"job {JobId} is being run by another activation while the cluster changes; cancel again in a few seconds");
-        if (IsActive)
-        {
-            await _cancel.CancelAsync();
-            if (_run is null) await Finish(JobState.Cancelled, "cancelled before it ran");
-        }
+        if (_runner is not null && _phase.HoldsRun) _runner.Cancel();
+        else if (JobIsActive && await Store.WriteAsync(r => (r.State, r.Message, r.FinishedAt) = (JobState.Cancelled, "cancelled before it ran", DateTimeOffset.UtcNow)))
+            await ForgetReminder();
     }
 
     public async Task<IReadOnlyList<JobArtifact>> GetArtifacts()
     {
         var folder = record.State.ArtifactsFolder;
         if (folder is null || !Directory.Exists(folder)) return [];
-        var files = Directory.GetFiles(folder).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal);
-        var artifacts = new List<JobArtifact>();
-        foreach (var file in files) artifacts.Add(new JobArtifact(Path.GetFileName(file), await File.ReadAllBytesAsync(file)));
-        return artifacts;
+        var files = Directory.GetFiles(folder)
+            .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal) && Path.GetFileName(f) != JobLeaseFence.FileName)
+            .OrderBy(f => f, StringComparer.Ordinal);
+        var found = new List<JobArtifact>();
+        foreach (var file in files) found.Add(new JobArtifact(Path.GetFileName(file), await File.ReadAllBytesAsync(file)));
+        return found;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Being activated by the tick already took the run over (OnActivateAsync); what is left is cleaning up.
-        if (!record.RecordExists || !IsActive)
-        {
-            await ForgetReminder();
-            return;
-        }
-        if (_mirror)
-        {
-            await record.ReadStateAsync();
-            if (IsActive) await TakeOverOrMirror();
-        }
+        // Being activated by the tick already took the run over (OnActivateAsync); what is left is following the record.
+        await FollowTheStoredRecord();
+        if (!JobIsActive) await ForgetReminder();
+        else if (_phase.Current == CoordinatorPhase.Idle) await TakeOverOrMirror();
+    }
+
+    // A mirroring activation reads the record again, and takes the run over when its runner is gone.
+    private async Task FollowTheStoredRecord()
+    {
+        if (_phase.Current != CoordinatorPhase.Mirroring) return;
+        await Store.RefreshAsync();
+        if (JobIsActive) await TakeOverOrMirror();
+        else _phase.MoveTo(CoordinatorPhase.Idle);
     }
 
     /// <summary>
     /// Decides, for an activation that finds its job mid-run, whether another activation is still running it (then
-    /// this one only mirrors the record) or the run is orphaned (then this one claims it and continues it).
+    /// this one only mirrors the record) or the run is orphaned (then this one claims a new lease and continues it).
     /// </summary>
     private async Task TakeOverOrMirror()
     {
-        // A runner on a silo that is still up (running, or draining and about to hand over) and that wrote recently
+        var current = record.State;
+        // A runner on a silo that is still up (running, or draining and about to hand over) and whose heartbeat is recent
         // is left alone; a runner that handed over (no runner), died with its silo or fell silent is replaced.
-        if (record.State.RunnerSilo is { } runner && runner != silo.SiloAddress.ToParsableString()
+        if (current.RunnerSilo is { } runner && runner != Me
             && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner))
                 is SiloStatus.Created or SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping
-            && DateTimeOffset.UtcNow - (record.State.HeartbeatAt ?? DateTimeOffset.MinValue) < RunnerSilentFor)
+            && DateTimeOffset.UtcNow - (current.HeartbeatAt ?? DateTimeOffset.MinValue) < coordinator.Value.RunnerSilentFor)
         {
-            _mirror = true;
+            _phase.MoveTo(CoordinatorPhase.Mirroring);
             return;
         }
-        record.State.RunnerSilo = silo.SiloAddress.ToParsableString();
-        record.State.CoordinatorSilo = silo.SiloAddress.ToString();
-        record.State.HeartbeatAt = DateTimeOffset.UtcNow;
-        record.State.Lease++;
-        record.State.Takeovers++;
-        try
+        var next = TakeoverPolicy.Next(current, coordinator.Value);
+        if (next.Refused)
         {
-            await record.WriteStateAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            // Another activation claimed it first (or is still writing): follow its record.
-            await record.ReadStateAsync();
-            _mirror = true;
+            await GiveUp($"taken over {next.InARow - 1} times in a row without completing a round (last at round {current.Round}); " +
+                "its silos may be crashing on it (memory, a missing data set): see the silo logs, then submit it again");
             return;
         }
-        _mirror = false;
-        logger.LogWarning("job {Job}: taking the run over on {Silo} after round {Round} (takeover {Count})", JobId, silo.SiloAddress, record.State.Round, record.State.Takeovers);
+        long lease = current.Lease + 1;
+        bool claimed = await Store.WriteAsync(r =>
+        {
+            (r.Lease, r.RunnerSilo, r.CoordinatorSilo, r.HeartbeatAt) = (lease, Me, silo.SiloAddress.ToString(), DateTimeOffset.UtcNow);
+            (r.Takeovers, r.TakeoversWithoutProgress, r.RoundAtLastTakeover) = (r.Takeovers + 1, next.InARow, r.Round);
+        });
+        if (!claimed)
+        {
+            // Another activation claimed it first: follow its record.
+            _phase.MoveTo(CoordinatorPhase.Mirroring);
+            return;
+        }
+        logger.LogWarning("job {Job}: taking the run over on {Silo} after round {Round} (lease {Lease}, takeover {Count})", JobId, silo.SiloAddress,
+            record.State.Round, lease, record.State.Takeovers);
         await this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod);
-        StartRunning(resume: true);
+        StartRunner(lease, resume: true, next.Delay);
     }
 
-    private void StartRunning(bool resume)
+    // Ends a job no activation can run any more (takeovers without progress); a conflict means another activation runs it.
+    private async Task GiveUp(string message)
     {
-        _resume = resume;
-        // The rounds run outside any grain call, so the call that starts them returns at once and a deactivation is
-        // not held up waiting for a call that lasts the whole job (it reaches OnDeactivateAsync, which stops them).
-        // The timer's ticks count as activity (KeepAlive), so an unwatched long job is never collected as idle.
-        _timer = this.RegisterGrainTimer(KeepRunning, new GrainTimerCreationOptions(TimeSpan.Zero, KeepAlivePeriod) { Interleave = true, KeepAlive = true });
+        logger.LogError("job {Job} failed: {Message}", JobId, message);
+        if (await Store.WriteAsync(r => (r.State, r.Message, r.FinishedAt, r.RunnerSilo) = (JobState.Failed, message, DateTimeOffset.UtcNow, null)))
+        {
+            _phase.MoveTo(CoordinatorPhase.Ended);
+            await ForgetReminder();
+        }
+        else _phase.MoveTo(CoordinatorPhase.Mirroring);
     }
 
-    private Task KeepRunning(CancellationToken _)
+    private void StartRunner(long lease, bool resume, TimeSpan delay)
     {
-        if (IsActive) _run ??= RunJob();
-        return Task.CompletedTask;
+        _phase.MoveTo(CoordinatorPhase.Starting);
+        Store.HeldLease = lease;
+        var services = new CoordinatorServices(runtimes, exchange, artifacts.Value, coordinator.Value, GrainFactory, membership, logger);
+        _runner = new JobRunner(JobId, services, Store, _phase, new JobLeaseFence(record.State.ArtifactsFolder!, lease), resume, delay, RunnerStopped);
+        // The rounds run outside any grain call: the first tick starts them, so the call that claimed the run returns at
+        // once and a deactivation is not held up by a call that lasts the whole job (it reaches OnDeactivateAsync, which
+        // stops them). Later ticks write the heartbeat, and count as activity, so an unwatched job is never collected as idle.
+        _heartbeat = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.Zero, coordinator.Value.HeartbeatPeriod)
+        {
+            Interleave = true,
+            KeepAlive = true,
+        });
     }
 
-    private async Task RunJob()
+    private Task Tick(CancellationToken _)
     {
-        var runtime = runtimes.Get(JobId, record.State.SpecJson);
-        var (job, workload) = (runtime.Job, runtime.Workload);
-        var device = ComputeDevice.Parse(job.Spec.Cluster.Device);
-        var context = new RunContext(record.State.ArtifactsFolder!, job.Spec.Seed, device, null, _cancel.Token);
-        Directory.CreateDirectory(context.OutputDirectory);
-        if (!_resume) await File.WriteAllTextAsync(context.PathOf("spec.json"), record.State.SpecJson);
-        var clock = Stopwatch.StartNew();
-        using var run = runtime.Family.CreateRun(new JobRunContext(JobId, job, workload, context, GrainFactory, exchange, options.Value, logger));
-        long completed = 0;
-        bool ended = false;
-        try
+        if (_runner is null) return Task.CompletedTask;
+        if (_runner.Completion is null)
         {
-            completed = await run.StartAsync(_resume);
-            if (_resume)
-            {
-                record.State.Round = completed;
-                record.State.ContinuedFromRound = completed;
-                record.State.Message = completed > 0 ? $"continued from the checkpoint of round {completed}" : "started over: no checkpoint was written yet";
-                logger.LogWarning("job {Job}: {Message}", JobId, record.State.Message);
-                await SaveProgress();
-            }
-            var saved = Stopwatch.StartNew();
-            for (long r = completed + 1; r <= workload.Rounds; r++)
-            {
-                _cancel.Token.ThrowIfCancellationRequested();
-                var report = await run.RunRoundAsync(r, _cancel.Token);
-                if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0) await run.CheckpointAsync(r);
-                completed = r;
-                record.State.Round = r;
-                // Figures measured only every N rounds come as NaN in between: keep their last measured value.
-                foreach (var (name, value) in report.Metrics)
-                    if (double.IsFinite(value) || !record.State.Metrics.ContainsKey(name)) record.State.Metrics[name] = value;
-                record.State.WorkerSilos = report.WorkerSilos.ToList();
-                // Persist progress now and then, so status answered from storage (after a silo change) moves on too.
-                if (saved.Elapsed >= SaveEvery)
-                {
-                    await SaveProgress();
-                    saved.Restart();
-                }
-            }
-            var summary = await run.FinishAsync(clock.Elapsed.TotalSeconds);
-            foreach (var (name, value) in summary.Figures) record.State.Metrics[name] = value;
-            ended = await Finish(JobState.Succeeded, $"done in {summary.WallSeconds:F1} s");
+            _runner.Start();
+            return Task.CompletedTask;
         }
-        catch (OperationCanceledException) when (_leaving)
-        {
-            // Rounds observe cancellation only before they change the model, so it is exactly that of the last completed round.
-            if (completed > 0) await run.CheckpointAsync(completed);
-            // Handing over: no runner, so the next activation takes the run at once.
-            record.State.RunnerSilo = null;
-            await SaveProgressIfStillRunner();
-        }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-        {
-            ended = await Finish(JobState.Cancelled, $"cancelled at round {record.State.Round}");
-        }
-        catch (InconsistentStateException)
-        {
-            logger.LogWarning("job {Job}: another activation took the run over; this one stops", JobId);
-            DeactivateOnIdle();
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "job {Job} failed", JobId);
-            ended = await Finish(JobState.Failed, e.GetBaseException().Message);
-        }
-        finally
-        {
-            _timer?.Dispose();
-            // Only the activation that ends the job releases what the job holds; one that hands the run over keeps it.
-            if (ended)
-            {
-                await run.ReleaseWorkersAsync();
-                runtimes.Release(JobId);
-            }
-        }
+        return _runner.Completion.IsCompleted ? Task.CompletedTask : _runner.HeartbeatAsync();
     }
 
-    private async Task SaveProgress()
+    private async Task RunnerStopped(RunnerOutcome outcome)
     {
-        record.State.HeartbeatAt = DateTimeOffset.UtcNow;
-        await record.WriteStateAsync();
-    }
-
-    private async Task SaveProgressIfStillRunner()
-    {
-        try
+        _heartbeat?.Dispose();
+        _heartbeat = null;
+        Store.HeldLease = null;
+        switch (outcome)
         {
-            await SaveProgress();
-        }
-        catch (InconsistentStateException)
-        {
-            // Superseded meanwhile: the new runner's record stands.
+            case RunnerOutcome.Ended:
+                await ForgetReminder();
+                break;
+            case RunnerOutcome.Superseded:
+                // This activation is stale: the record belongs to the new runner; let Orleans route callers to it.
+                _phase.MoveTo(CoordinatorPhase.Mirroring);
+                DeactivateOnIdle();
+                break;
+            case RunnerOutcome.Abandoned:
+                DeactivateOnIdle();
+                break;
         }
     }
 
@@ -323,25 +279,8 @@ public sealed class JobCoordinatorGrain(
             logger.LogWarning(e, "job {Job}: could not remove its reminder", JobId);
         }
     }
-
-    /// <summary>Records the job's end; false when another activation had taken the run over (its record stands).</summary>
-    private async Task<bool> Finish(JobState state, string message)
-    {
-        record.State.State = state;
-        record.State.Message = message;
-        record.State.FinishedAt = DateTimeOffset.UtcNow;
-        try
-        {
-            await SaveProgress();
-        }
-        catch (InconsistentStateException)
-        {
-            logger.LogWarning("job {Job}: another activation took the run over before it ended here; its record stands", JobId);
-            await record.ReadStateAsync();
-            return false;
-        }
-        await ForgetReminder();
-        logger.LogInformation("job {Job}: {State} ({Message})", JobId, state, message);
-        return true;
-    }
 }
+
+/// <summary>A job id that already names a job with another spec (the registry then picks another id).</summary>
+[GenerateSerializer]
+public sealed class JobIdTakenException(string message) : Exception(message);

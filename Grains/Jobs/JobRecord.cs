@@ -23,8 +23,9 @@ public sealed class JobRecord
     /// <summary>The running coordinator's silo in Orleans' parsable form, to tell whether it is still alive.</summary>
     [Id(14)] public string? RunnerSilo { get; set; }
     /// <summary>
-    /// Bumped by every activation that takes the run over; with the storage's ETag check it makes sure that only the
-    /// latest runner's writes land, so an older activation that is still looping learns that it was superseded.
+    /// The runner's lease: 1 for the first runner, bumped by every activation that takes the run over. The storage's ETag
+    /// check makes only the holder's record writes land, and the run folder's lease file (<see cref="JobLeaseFence"/>)
+    /// keeps every other writer out of the artifacts.
     /// </summary>
     [Id(15)] public long Lease { get; set; }
     /// <summary>When the runner last wrote its progress: a runner that has been silent for long is presumed gone.</summary>
@@ -33,4 +34,12 @@ public sealed class JobRecord
     [Id(17)] public int Takeovers { get; set; }
     /// <summary>The checkpoint round the latest takeover continued from.</summary>
     [Id(18)] public long? ContinuedFromRound { get; set; }
+    /// <summary>When the job first started: the whole job's wall time is measured from here, across takeovers.</summary>
+    [Id(19)] public DateTimeOffset? StartedAt { get; set; }
+    /// <summary>The round of the latest checkpoint written: a takeover that finds none (or an older one) must say so, never start over silently.</summary>
+    [Id(20)] public long CheckpointRound { get; set; }
+    /// <summary>Takeovers in a row without a round completed in between (a job that crashes every silo it lands on).</summary>
+    [Id(21)] public int TakeoversWithoutProgress { get; set; }
+    /// <summary>The round the job had reached at the latest takeover.</summary>
+    [Id(22)] public long RoundAtLastTakeover { get; set; }
 }

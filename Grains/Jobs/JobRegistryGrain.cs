@@ -20,11 +20,22 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         }
         if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
         var now = DateTimeOffset.UtcNow;
-        var id = JobIds.New(job.Spec.Name, now);
-        await GrainFactory.GetGrain<IJobCoordinatorGrain>(id).Start(specJson, now);
-        jobs.State.Ids.Add(id);
-        await jobs.WriteStateAsync();
-        return new SubmitResult { JobId = id };
+        for (int attempt = 1; ; attempt++)
+        {
+            var id = JobIds.New(job.Spec.Name, now);
+            try
+            {
+                await GrainFactory.GetGrain<IJobCoordinatorGrain>(id).Start(specJson, now);
+            }
+            catch (JobIdTakenException) when (attempt < 5)
+            {
+                // Another job has this id (48 random bits make that all but impossible): pick another, never drop this one.
+                continue;
+            }
+            jobs.State.Ids.Add(id);
+            await jobs.WriteStateAsync();
+            return new SubmitResult { JobId = id };
+        }
     }
 
     public async Task<IReadOnlyList<JobStatus>> List() =>

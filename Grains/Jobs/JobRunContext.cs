@@ -14,4 +14,5 @@ public sealed record JobRunContext(
     IGrainFactory Grains,
     ITensorExchange Exchange,
     JobArtifactsOptions Options,
+    CoordinatorOptions Coordinator,
     ILogger Logger);

@@ -21,6 +21,16 @@ public static class JobServices
             .Validate(o => o.RoundAttempts >= 1, "Artifacts:RoundAttempts must be at least 1")
             .Validate(o => o.RoundRetryDelay >= TimeSpan.Zero, "Artifacts:RoundRetryDelay must not be negative, e.g. 00:00:00.500")
             .ValidateOnStart();
+        services.AddOptions<CoordinatorOptions>()
+            .Bind(configuration.GetSection("Coordinator"))
+            .Validate(o => o.HeartbeatPeriod > TimeSpan.Zero, "Coordinator:HeartbeatPeriod must be positive, e.g. 00:00:05")
+            .Validate(o => o.RunnerSilentFor >= 3 * o.HeartbeatPeriod,
+                "Coordinator:RunnerSilentFor must be at least 3 x Coordinator:HeartbeatPeriod, so a live runner is never taken for a silent one")
+            .Validate(o => o.OutageDeadline > TimeSpan.Zero, "Coordinator:OutageDeadline must be positive, e.g. 00:05:00")
+            .Validate(o => o.MaxTakeoversWithoutProgress >= 1, "Coordinator:MaxTakeoversWithoutProgress must be at least 1")
+            .Validate(o => o.TakeoverDelay >= TimeSpan.Zero && o.MaxTakeoverDelay >= o.TakeoverDelay,
+                "Coordinator:TakeoverDelay must not be negative and Coordinator:MaxTakeoverDelay not below it")
+            .ValidateOnStart();
         return services;
     }
 }

@@ -7,35 +7,23 @@ namespace DistGen.Grains.Jobs;
 /// <summary>
 /// Runs a round (or a GAN substep) until it succeeds: one whose workers fail, miss the deadline or send a refused tensor
 /// is repeated with the same parameter versions (rows and noise are functions of the round, so they are the same again),
-/// with jittered exponential backoff, so a draining silo's workers can move to the remaining silos meanwhile. After
-/// Artifacts:RoundAttempts attempts the job fails with the last error. Every workload family repeats its rounds with it.
+/// with jittered exponential backoff, so a draining silo's workers can move to the remaining silos meanwhile. A fault
+/// that passes with time (<see cref="TransientFaults"/>: a silo gone, a timeout, the data plane unreachable) is repeated
+/// until it has lasted Coordinator:OutageDeadline; any other fault Artifacts:RoundAttempts times. Then the job fails with
+/// the last error. Every workload family repeats its rounds with it.
 /// </summary>
 public sealed class RoundRepeat
 {
     private readonly JobArtifactsOptions _options;
-    private readonly ResiliencePipeline _repeat;
+    private readonly TimeSpan _outageDeadline;
+    private readonly ILogger _logger;
+    private readonly string _jobId;
 
-    public RoundRepeat(string jobId, JobArtifactsOptions options, ILogger logger)
-    {
-        _options = options;
-        _repeat = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                MaxRetryAttempts = Math.Max(0, options.RoundAttempts - 1),
-                Delay = options.RoundRetryDelay,
-                MaxDelay = TimeSpan.FromSeconds(10),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                OnRetry = retry =>
-                {
-                    logger.LogWarning("job {Job}: repeating after attempt {Attempt} failed: {Error}", jobId, retry.AttemptNumber + 1,
-                        retry.Outcome.Exception?.GetBaseException().Message);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-    }
+    public RoundRepeat(string jobId, JobArtifactsOptions options, CoordinatorOptions coordinator, ILogger logger) =>
+        (_jobId, _options, _outageDeadline, _logger) = (jobId, options, coordinator.OutageDeadline, logger);
+
+    /// <summary>The repeat of a coordinated run's rounds, with its job's options.</summary>
+    public RoundRepeat(JobRunContext context) : this(context.JobId, context.Options, context.Coordinator, context.Logger) { }
 
     /// <summary>
     /// Runs <paramref name="attempt"/> (bounded by Artifacts:RoundTimeout) until it returns; <paramref name="abandon"/>
@@ -44,10 +32,32 @@ public sealed class RoundRepeat
     /// </summary>
     public async Task<T> Run<T>(string what, Func<CancellationToken, Task<T>> attempt, Action abandon, CancellationToken cancellation)
     {
+        var started = DateTimeOffset.UtcNow;
+        var repeat = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } e && e is not OperationCanceledException
+                    && (arguments.AttemptNumber + 1 < _options.RoundAttempts
+                        || (TransientFaults.IsTransient(e) && DateTimeOffset.UtcNow - started < _outageDeadline))),
+                MaxRetryAttempts = int.MaxValue,
+                Delay = _options.RoundRetryDelay,
+                MaxDelay = TimeSpan.FromSeconds(10),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                OnRetry = retry =>
+                {
+                    _logger.LogWarning("job {Job}: repeating {What} after attempt {Attempt} failed: {Error}", _jobId, what, retry.AttemptNumber + 1,
+                        retry.Outcome.Exception?.GetBaseException().Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        int attempts = 0;
         try
         {
-            return await _repeat.ExecuteAsync(async token =>
+            return await repeat.ExecuteAsync(async token =>
             {
+                attempts++;
                 try
                 {
                     return await attempt(token).WaitAsync(_options.RoundTimeout, token);
@@ -61,7 +71,8 @@ public sealed class RoundRepeat
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new InvalidOperationException($"{what} failed {_options.RoundAttempts} times; last error: {e.GetBaseException().Message}", e);
+            throw new InvalidOperationException($"{what} failed {attempts} times in {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s; " +
+                $"last error: {e.GetBaseException().Message}", e);
         }
     }
 }

@@ -11,6 +11,7 @@ public static class PlacementServices
     {
         services.AddPlacementDirector<SpreadByIndexPlacement, SpreadByIndexPlacementDirector>();
         services.AddPlacementDirector<AcceleratorAwarePlacement, AcceleratorAwarePlacementDirector>();
+        services.AddPlacementDirector<KeyedSiloPlacement, KeyedSiloPlacementDirector>();
         services.AddSingleton(_ => LocalAccelerators.From(configuration));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AcceleratorRegistration>();
         services.AddSingleton<IConfigureGrainContextProvider, AcceleratorRelease>();

@@ -18,6 +18,7 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
 {
     private readonly PpoRunWorkload _workload = (PpoRunWorkload)context.Workload;
     private readonly Dictionary<int, (long Version, Task<RolloutReport> Call)> _inFlight = [];
+    private readonly RoundRepeat _repeat = new(context);
     private IReadOnlyDictionary<string, ulong>[] _states = [];
     private PpoRunLearner? _learner;
     private long _ticket;
@@ -97,24 +98,13 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
         return results.Select(r => r.Batch).ToList();
     }
 
-    private async Task<(RolloutReport Report, TrajectoryBatch Batch)> CollectExactly(int actor, long version, CancellationToken cancellation)
-    {
-        for (int attempt = 1; ; attempt++)
+    private Task<(RolloutReport Report, TrajectoryBatch Batch)> CollectExactly(int actor, long version, CancellationToken cancellation) =>
+        _repeat.Run($"rollout actor {actor}'s order for version {version}", async token =>
         {
-            try
-            {
-                var report = await Order(actor, version).WaitAsync(context.Options.RoundTimeout, cancellation);
-                var batch = Receive(actor, report) ?? throw new InvalidOperationException($"a batch of the current version {version} was judged stale");
-                return (report, batch);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < context.Options.RoundAttempts)
-            {
-                context.Logger.LogWarning("job {Job}: repeating rollout actor {Actor}'s order for version {Version} after attempt {Attempt}: {Error}",
-                    context.JobId, actor, version, attempt, e.GetBaseException().Message);
-            }
-            await Task.Delay(context.Options.RoundRetryDelay * attempt, cancellation);
-        }
-    }
+            var report = await Order(actor, version).WaitAsync(token);
+            var batch = Receive(actor, report) ?? throw new InvalidOperationException($"a batch of the current version {version} was judged stale");
+            return (report, batch);
+        }, abandon: () => { }, cancellation);
 
     /// <summary>Async: takes batches as they arrive until A are accepted, re-ordering each actor at once with the newest version.</summary>
     private async Task<List<TrajectoryBatch>> CollectAhead(SortedSet<string> silos, CancellationToken cancellation)
@@ -123,6 +113,7 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
             if (!_inFlight.ContainsKey(a)) _inFlight[a] = (Learner.Version, Order(a, Learner.Version));
         var batches = new List<TrajectoryBatch>();
         int failures = 0;
+        var firstFailure = DateTimeOffset.MaxValue;
         while (batches.Count < Actors)
         {
             var done = await Task.WhenAny(_inFlight.Values.Select(o => o.Call)).WaitAsync(context.Options.RoundTimeout, cancellation);
@@ -139,10 +130,15 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (++failures >= context.Options.RoundAttempts)
+                failures++;
+                if (firstFailure == DateTimeOffset.MaxValue) firstFailure = DateTimeOffset.UtcNow;
+                // As RoundRepeat does: faults that pass with time are retried until the outage deadline, others a few times.
+                bool transient = TransientFaults.IsTransient(e) && DateTimeOffset.UtcNow - firstFailure < context.Coordinator.OutageDeadline;
+                if (failures >= context.Options.RoundAttempts && !transient)
                     throw new InvalidOperationException($"rollout orders failed {failures} times in one round; last error: {e.GetBaseException().Message}", e);
                 context.Logger.LogWarning("job {Job}: rollout actor {Actor}: {Error}; ordering again", context.JobId, actor, e.GetBaseException().Message);
-                _inFlight[actor] = (Learner.Version, DelayedOrder(actor, Learner.Version, context.Options.RoundRetryDelay * failures));
+                var wait = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, context.Options.RoundRetryDelay.Ticks * failures));
+                _inFlight[actor] = (Learner.Version, DelayedOrder(actor, Learner.Version, wait));
             }
         }
         return batches;

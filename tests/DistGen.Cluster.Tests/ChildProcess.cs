@@ -14,6 +14,8 @@ namespace DistGen.Cluster.Tests;
 public sealed class ChildProcess : IDisposable
 {
     private const int Sigterm = 15;
+    private const int Sigstop = 19;
+    private const int Sigcont = 18;
     private static readonly ConcurrentDictionary<int, Process> Alive = new();
     private readonly Process _process;
     private Process? _reaper;
@@ -82,6 +84,18 @@ public sealed class ChildProcess : IDisposable
     {
         if (!_process.HasExited && kill(_process.Id, Sigterm) != 0)
             throw new InvalidOperationException($"kill -TERM {_process.Id} failed with errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>Freezes the process (SIGSTOP), as a node that stalls (a long GC pause, a hung VM) would; <see cref="Resume"/> thaws it.</summary>
+    public void Freeze() => Signal(Sigstop, "STOP");
+
+    /// <summary>Lets a frozen process run again (SIGCONT).</summary>
+    public void Resume() => Signal(Sigcont, "CONT");
+
+    private void Signal(int signal, string name)
+    {
+        if (!_process.HasExited && kill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill -{name} {_process.Id} failed with errno {Marshal.GetLastPInvokeError()}");
     }
 
     /// <summary>Kills the process at once (SIGKILL), as a crashed node would vanish.</summary>

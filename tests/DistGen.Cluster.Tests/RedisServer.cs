@@ -3,7 +3,10 @@ using System.Text;
 
 namespace DistGen.Cluster.Tests;
 
-/// <summary>A throw-away redis-server on 127.0.0.1: a free port, no persistence.</summary>
+/// <summary>
+/// A throw-away redis-server on 127.0.0.1 on a free port: without persistence, or with an append-only file in a folder of
+/// the test's (fsynced on every write), so it can be killed and started again with its data.
+/// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly ChildProcess _process;
@@ -19,21 +22,25 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The connection string silos and clients use.</summary>
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync(TimeSpan timeout)
+    /// <summary>Starts a server; with <paramref name="dataFolder"/> it keeps its data there (and reloads what it finds), on <paramref name="port"/> if given.</summary>
+    public static async Task<RedisServer> StartAsync(TimeSpan timeout, string? dataFolder = null, int? port = null)
     {
         var executable = FindExecutable()
             ?? throw new InvalidOperationException("redis-server is not installed: apt-get install redis-server (./test.sh does it when run as root).");
-        var port = LoopbackPorts.Next();
+        int listen = port ?? LoopbackPorts.Next();
+        string[] persistence = dataFolder is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "always", "--dir", dataFolder];
         var process = ChildProcess.Start("redis-server", executable,
-            ["--bind", "127.0.0.1", "--port", port.ToString(), "--save", "", "--appendonly", "no", "--protected-mode", "yes"]);
-        var server = new RedisServer(process, port);
+            ["--bind", "127.0.0.1", "--port", listen.ToString(), "--save", "", .. persistence, "--protected-mode", "yes"]);
+        var server = new RedisServer(process, listen);
         var deadline = DateTime.UtcNow + timeout;
         while (!await server.PingAsync())
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
                 process.Dispose();
-                throw new InvalidOperationException($"redis-server on port {port} did not answer PING within {timeout.TotalSeconds} s:\n{process.Tail}");
+                throw new InvalidOperationException($"redis-server on port {listen} did not answer PING within {timeout.TotalSeconds} s:\n{process.Tail}");
             }
             await Task.Delay(100);
         }
@@ -57,6 +64,13 @@ public sealed class RedisServer : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>Kills the server at once (SIGKILL), as a crashed Redis node would vanish.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 
     public async ValueTask DisposeAsync() => await _process.StopAsync(TimeSpan.FromSeconds(5));

@@ -8,14 +8,18 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private SiloProcess(ChildProcess process, string name, int siloPort, int gatewayPort, int httpPort)
+    private SiloProcess(ChildProcess process, string name, int siloPort, int gatewayPort, int httpPort, string artifactsRoot)
     {
         Process = process;
         Name = name;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         HttpPort = httpPort;
+        ArtifactsRoot = artifactsRoot;
     }
+
+    /// <summary>Where the silo writes the run folders of the jobs whose coordinator starts on it.</summary>
+    public string ArtifactsRoot { get; }
 
     public ChildProcess Process { get; }
 
@@ -39,8 +43,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The data-plane secret the test cluster's silos share.</summary>
     public const string Secret = "multi-process-test-secret";
 
-    /// <summary>Starts a silo and returns once its <c>/healthz</c> says Active.</summary>
-    public static async Task<SiloProcess> StartAsync(string name, string clusterId, string redis, TimeSpan timeout)
+    /// <summary>Starts a silo and returns once its <c>/healthz</c> says Active; <paramref name="settings"/> adds or overrides DISTGEN__ variables.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, string clusterId, string redis, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var (siloPort, gatewayPort, httpPort, dataPlanePort) = (LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next());
         var environment = new Dictionary<string, string>
@@ -60,8 +65,9 @@ public sealed class SiloProcess : IAsyncDisposable
             ["DISTGEN__Artifacts__Root"] = Path.Combine(Path.GetTempPath(), $"distgen-{clusterId}-{name}-runs"),
             ["DOTNET_gcServer"] = "0",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var process = ChildProcess.Start(name, BuiltPrograms.Dotnet, [BuiltPrograms.Silo], environment);
-        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort);
+        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort, environment["DISTGEN__Artifacts__Root"]);
         var deadline = DateTime.UtcNow + timeout;
         while (await silo.HealthStatusAsync() != "Active")
         {

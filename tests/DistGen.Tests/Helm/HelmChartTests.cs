@@ -128,6 +128,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
             [ClusterHostOptions.SectionName] = typeof(ClusterHostOptions),
             [DataPlaneOptions.Section] = typeof(DataPlaneOptions),
             ["Artifacts"] = typeof(JobArtifactsOptions),
+            ["Coordinator"] = typeof(CoordinatorOptions),
         };
         foreach (var valueFile in AllValueFiles)
         {

@@ -11,7 +11,9 @@ namespace DistGen.Tests.Grains.Jobs;
 /// <summary>
 /// A job whose coordinator's silo leaves mid-run (data-parallel VAE, split GAN): the coordinator stops after a
 /// checkpoint, the next activation on the remaining silo takes the run over from that checkpoint, and the job ends
-/// exactly as the reference trainer does.
+/// bit-identical to an uninterrupted run of the same job on the same cluster (and, for the VAE, within 1e-5 of the
+/// reference trainer; a 600-round GAN amplifies the reference's different summation order chaotically, so its
+/// reference comparison lives in GanClusterTests on short runs).
 /// Runs on a cluster of its own (one of its silos is stopped), in the fixture's collection so the two never overlap.
 /// </summary>
 [Collection(TwoSiloClusterCollection.Name)]
@@ -51,8 +53,11 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
     [Theory]
     [InlineData(VaeSpec)]
     [InlineData(GanSpec)]
-    public async Task A_job_whose_coordinator_silo_leaves_mid_run_continues_from_a_checkpoint_and_equals_the_reference(string spec)
+    public async Task A_job_whose_coordinator_silo_leaves_mid_run_continues_from_a_checkpoint_and_equals_an_uninterrupted_run(string spec)
     {
+        var uninterrupted = await JobRuns.SubmitAndWaitAsync(_cluster.GrainFactory, spec);
+        Assert.True(uninterrupted.State == JobState.Succeeded, $"{uninterrupted.State}: {uninterrupted.Message}");
+
         var leaving = _cluster.SecondarySilos[0];
         // Place the registry and the coordinator on the silo that will leave (the primary holds the test membership).
         RequestContext.Set(IPlacementDirector.PlacementHintKey, leaving.SiloAddress);
@@ -77,15 +82,20 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
         Assert.True(final.ContinuedFromRound >= checkpointed, $"continued from round {final.ContinuedFromRound}");
         Assert.Equal(_cluster.Primary!.SiloAddress.ToString(), final.CoordinatorSilo);
 
-        job.Workload.CreateReferenceTrainer(job).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
         var folder = Path.Combine(TwoSiloCluster.ArtifactsRoot, submitted.JobId!);
-        var expected = ParametersIn(Path.Combine(_reference, "checkpoint.bin"), job);
         var actual = ParametersIn(Path.Combine(folder, "checkpoint.bin"), job);
-        foreach (var (name, parameters) in expected)
+        var expected = ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, uninterrupted.JobId, "checkpoint.bin"), job);
+        foreach (var (name, parameters) in expected) Assert.Equal(parameters, actual[name]);
+        if (job.Spec.Workload == "vae")
         {
-            double difference = parameters.Zip(actual[name]).Max(p => Math.Abs(p.First - p.Second));
-            Assert.True(difference <= 1e-5, $"{name}: max |parameter difference| {difference:E3}");
+            job.Workload.CreateReferenceTrainer(job).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
+            var reference = ParametersIn(Path.Combine(_reference, "checkpoint.bin"), job);
+            double difference = reference["vae"].Zip(actual["vae"]).Max(p => Math.Abs(p.First - p.Second));
+            Assert.True(difference <= 1e-5, $"max |parameter difference| from the reference {difference:E3}");
         }
+        // The wall time is the whole job's, not only the part after the takeover.
+        var summary = TrainingSummary.Read(Path.Combine(folder, "summary.json"));
+        Assert.True(summary.WallSeconds >= (final.FinishedAt!.Value - final.SubmittedAt).TotalSeconds - 1, $"wall_seconds {summary.WallSeconds}");
         // metrics.csv has every logged round once, in order, across the takeover.
         var steps = File.ReadAllLines(Path.Combine(folder, "metrics.csv")).Skip(1).Select(line => long.Parse(line.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(Enumerable.Range(1, (int)final.Round / 4).Select(i => (long)i * 4), steps);

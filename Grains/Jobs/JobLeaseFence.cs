@@ -1,0 +1,62 @@
+using DistGen.Training.Core;
+
+namespace DistGen.Grains.Jobs;
+
+/// <summary>
+/// Keeps every runner but the lease holder out of a job's run folder. A runner writes its lease number into the
+/// folder's <see cref="FileName"/> when it claims the run; before each artifact write it checks that the file still holds
+/// its number. A runner that froze (or whose silo was presumed dead) and woke up after another took over finds a newer
+/// lease there and stops without writing. The run folder is shared by every silo, so the check needs no grain call.
+/// </summary>
+public sealed class JobLeaseFence(string folder, long lease) : IArtifactFence
+{
+    public const string FileName = "runner.lease";
+    private volatile string? _supersededBy;
+
+    public string WriterId => $"lease{lease}";
+
+    public long Lease => lease;
+
+    /// <summary>Takes the folder for this lease: from now on any older runner's writes are refused.</summary>
+    public void Claim()
+    {
+        var path = Path.Combine(folder, FileName);
+        var temporary = $"{path}.{WriterId}.tmp";
+        try
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(temporary, lease.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArtifactWriteException(path, e);
+        }
+    }
+
+    /// <summary>Marks this runner superseded (its record write met a newer lease): every later write is refused.</summary>
+    public void Supersede(string reason) => _supersededBy ??= reason;
+
+    public void ThrowIfSuperseded(string artifact)
+    {
+        if (_supersededBy is null)
+        {
+            var holder = ReadHolder();
+            if (holder == lease) return;
+            Supersede(holder is null ? $"the run folder's {FileName} is gone" : $"lease {holder} holds the run now");
+        }
+        throw new SupersededRunException($"runner with lease {lease} was superseded ({_supersededBy}); {artifact} not written");
+    }
+
+    private long? ReadHolder()
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(Path.Combine(folder, FileName)), out var holder) ? holder : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+}

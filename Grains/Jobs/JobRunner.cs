@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
+using DistGen.Training.Core;
+using Microsoft.Extensions.Logging;
+
+namespace DistGen.Grains.Jobs;
+
+/// <summary>What a coordinator activation lends the runner of its job.</summary>
+public sealed record CoordinatorServices(
+    JobRuntimes Runtimes,
+    ITensorExchange Exchange,
+    JobArtifactsOptions Artifacts,
+    CoordinatorOptions Coordinator,
+    IGrainFactory Grains,
+    IClusterMembershipService Membership,
+    ILogger Logger);
+
+/// <summary>How a runner stopped.</summary>
+public enum RunnerOutcome
+{
+    /// <summary>It recorded the job's end: succeeded, failed or cancelled.</summary>
+    Ended,
+    /// <summary>Its activation is leaving: it checkpointed and gave the lease up for the next activation.</summary>
+    HandedOver,
+    /// <summary>Another activation holds the lease now; it stopped without writing.</summary>
+    Superseded,
+    /// <summary>It could not record the job's end (storage unreachable past its deadline); the next activation resumes the job.</summary>
+    Abandoned,
+}
+
+/// <summary>
+/// One coordinator activation's run of a job, from the claim of its lease to the job's end or a hand-over: it takes the
+/// run folder (<see cref="JobLeaseFence"/>), builds the workload family's run, continues from the checkpoint when it
+/// takes over, runs the rounds, checkpoints, writes progress and a heartbeat to the record, and at the end frees what the
+/// job holds on every silo. Set-up runs inside the same error handling as the rounds, so every way out leaves the job
+/// ended with its reason, or resumable by the next activation. All of it runs on the activation's scheduler.
+/// </summary>
+public sealed class JobRunner(string jobId, CoordinatorServices services, JobRecordStore store, CoordinatorPhases phases, JobLeaseFence fence,
+    bool resume, TimeSpan delay, Func<RunnerOutcome, Task> stopped)
+{
+    private static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly RunProgress _progress = new(store.State);
+    private StopReason? _stopReason;
+    private bool _started;
+    private ILogger Logger => services.Logger;
+
+    private enum StopReason { Cancelled, Leaving, Superseded }
+
+    /// <summary>The run, once <see cref="Start"/> was called.</summary>
+    public Task? Completion { get; private set; }
+
+    public void Start() => Completion ??= RunAsync();
+
+    /// <summary>Stops at the next round boundary and records the job as cancelled.</summary>
+    public void Cancel() => Stop(StopReason.Cancelled);
+
+    /// <summary>Stops at the next round boundary, checkpoints and gives the lease up; completes when that is done.</summary>
+    public async Task HandOverAsync(CancellationToken deadline)
+    {
+        phases.MoveTo(CoordinatorPhase.HandingOver);
+        Stop(StopReason.Leaving);
+        if (Completion is { } running) await running.WaitAsync(deadline);
+    }
+
+    /// <summary>Writes the heartbeat (and the latest progress); called by the coordinator's timer, whatever the rounds do.</summary>
+    public async Task HeartbeatAsync()
+    {
+        try
+        {
+            await store.WriteAsync(r => { _progress.ApplyTo(r); r.HeartbeatAt = DateTimeOffset.UtcNow; }, _stop.Token);
+        }
+        catch (SupersededRunException e)
+        {
+            Supersede(e.Message);
+        }
+        catch (Exception e) when (e is OperationCanceledException or StorageOutageException)
+        {
+            // Cancelled: the run is stopping. An outage: the rounds' own saves meet the same deadline and end the run.
+        }
+    }
+
+    private void Supersede(string reason)
+    {
+        fence.Supersede(reason);
+        Stop(StopReason.Superseded);
+    }
+
+    // The first reason wins: a job cancelled and then drained is still cancelled.
+    private void Stop(StopReason reason)
+    {
+        _stopReason ??= reason;
+        _stop.Cancel();
+    }
+
+    private async Task RunAsync()
+    {
+        var record = store.State;
+        var folder = record.ArtifactsFolder!;
+        ICoordinatedRun? run = null;
+        var outcome = RunnerOutcome.Abandoned;
+        try
+        {
+            // Setup is inside the handling below: a data set missing on this silo fails the job with its reason.
+            fence.Claim();
+            if (delay > TimeSpan.Zero)
+            {
+                Logger.LogWarning("job {Job}: takeover {Count} in a row without progress; waiting {Delay} before continuing", jobId,
+                    record.TakeoversWithoutProgress, delay);
+                await Task.Delay(delay, _stop.Token);
+            }
+            var runtime = services.Runtimes.Get(jobId, record.SpecJson);
+            var context = new RunContext(folder, runtime.Job.Spec.Seed, ComputeDevice.Parse(runtime.Job.Spec.Cluster.Device), null, _stop.Token, fence,
+                notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
+            if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
+            run = runtime.Family.CreateRun(new JobRunContext(jobId, runtime.Job, runtime.Workload, context, services.Grains, services.Exchange,
+                services.Artifacts, services.Coordinator, Logger));
+            long completed = await StartRunAsync(run, runtime.Workload);
+            _started = true;
+            phases.MoveTo(CoordinatorPhase.Running);
+            completed = await RunRoundsAsync(run, runtime.Workload, completed);
+            var summary = await run.FinishAsync((DateTimeOffset.UtcNow - (record.StartedAt ?? record.SubmittedAt)).TotalSeconds);
+            foreach (var (name, value) in summary.Figures) _progress.Metrics[name] = value;
+            _progress.CheckpointRound = completed;
+            outcome = await EndAsync(JobState.Succeeded, $"done in {summary.WallSeconds:F1} s");
+        }
+        catch (OperationCanceledException) when (_stopReason == StopReason.Superseded)
+        {
+            outcome = Superseded();
+        }
+        catch (SupersededRunException e)
+        {
+            Supersede(e.Message);
+            outcome = Superseded();
+        }
+        catch (OperationCanceledException) when (_stopReason == StopReason.Leaving)
+        {
+            outcome = await GiveUpLeaseAsync(_started ? run : null);
+        }
+        catch (OperationCanceledException) when (_stopReason == StopReason.Cancelled)
+        {
+            outcome = await EndAsync(JobState.Cancelled, $"cancelled at round {_progress.Round}");
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "job {Job} failed", jobId);
+            outcome = await EndAsync(JobState.Failed, ReasonOf(e));
+        }
+        finally
+        {
+            // Only the runner that ends the job frees what it holds; one that hands over or is superseded keeps it.
+            if (outcome == RunnerOutcome.Ended && run is not null) await ReleaseAsync(run);
+            if (outcome == RunnerOutcome.Ended) services.Runtimes.Release(jobId);
+            run?.Dispose();
+        }
+        await stopped(outcome);
+    }
+
+    private async Task<long> StartRunAsync(ICoordinatedRun run, IRoundWorkload workload)
+    {
+        var record = store.State;
+        long completed = await run.StartAsync(resume);
+        (_progress.Round, _progress.CheckpointRound) = (completed, completed);
+        if (!resume) return completed;
+        // A checkpoint the record knows of must not silently turn into a start from round 0.
+        if (completed == 0 && record.CheckpointRound > 0)
+            throw new CheckpointMissingException($"the job record says round {record.CheckpointRound} was checkpointed, but {record.ArtifactsFolder} " +
+                "holds no checkpoint: refusing to start over (restore the run folder, which every silo must see at the same path, or submit the job again)");
+        _progress.ContinuedFromRound = completed;
+        _progress.Message ??= completed > 0 ? $"continued from the checkpoint of round {completed}" : "started over: no checkpoint was written yet";
+        Logger.LogWarning("job {Job}: {Message} (lease {Lease}, {Rounds} rounds in all)", jobId, _progress.Message, fence.Lease, workload.Rounds);
+        await SaveProgressAsync();
+        return completed;
+    }
+
+    private async Task<long> RunRoundsAsync(ICoordinatedRun run, IRoundWorkload workload, long completed)
+    {
+        var saved = Stopwatch.StartNew();
+        for (long r = completed + 1; r <= workload.Rounds; r++)
+        {
+            _stop.Token.ThrowIfCancellationRequested();
+            var report = await run.RunRoundAsync(r, _stop.Token);
+            completed = r;
+            if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0)
+            {
+                await run.CheckpointAsync(r);
+                _progress.CheckpointRound = r;
+            }
+            _progress.Record(r, report);
+            _progress.ApplyTo(store.State);
+            // Persisted now and then (and by the heartbeat), so status answered from storage moves on too. While storage
+            // is unreachable this waits, retrying: the run pauses rather than going on unrecorded.
+            if (saved.Elapsed >= SaveEvery)
+            {
+                await SaveProgressAsync();
+                saved.Restart();
+            }
+        }
+        return completed;
+    }
+
+    // Our own errors already say what to do (with the path, the deadline, the checkpoint); anything else by its root cause.
+    private static string ReasonOf(Exception e)
+    {
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+            if (cause is ArtifactWriteException or CheckpointCorruptException or CheckpointMissingException or StorageOutageException)
+                return cause.Message;
+        return e.GetBaseException().Message;
+    }
+
+    private Task SaveProgressAsync() => store.WriteAsync(r => { _progress.ApplyTo(r); r.HeartbeatAt = DateTimeOffset.UtcNow; }, _stop.Token);
+
+    // Rounds observe cancellation only before they change the model, so the model is exactly that of the last completed round.
+    private async Task<RunnerOutcome> GiveUpLeaseAsync(ICoordinatedRun? started)
+    {
+        try
+        {
+            if (started is { } run && _progress.Round > 0)
+            {
+                await run.CheckpointAsync(_progress.Round);
+                _progress.CheckpointRound = _progress.Round;
+            }
+            // No runner: the next activation takes the run at once.
+            await store.WriteAsync(r => { _progress.ApplyTo(r); r.RunnerSilo = null; });
+            phases.MoveTo(CoordinatorPhase.Idle);
+            return RunnerOutcome.HandedOver;
+        }
+        catch (SupersededRunException e)
+        {
+            Supersede(e.Message);
+            return Superseded();
+        }
+        catch (Exception e)
+        {
+            Logger.LogWarning(e, "job {Job}: could not hand over cleanly; the next activation continues from the last checkpoint", jobId);
+            phases.MoveTo(CoordinatorPhase.Idle);
+            return RunnerOutcome.HandedOver;
+        }
+    }
+
+    private RunnerOutcome Superseded()
+    {
+        Logger.LogWarning("job {Job}: another activation took the run over; this one (lease {Lease}) stops without writing", jobId, fence.Lease);
+        phases.MoveTo(CoordinatorPhase.Superseded);
+        return RunnerOutcome.Superseded;
+    }
+
+    /// <summary>Records the job's end; a runner superseded meanwhile leaves the new runner's record alone.</summary>
+    private async Task<RunnerOutcome> EndAsync(JobState state, string message)
+    {
+        try
+        {
+            await store.WriteAsync(r =>
+            {
+                _progress.ApplyTo(r);
+                (r.State, r.Message, r.FinishedAt, r.HeartbeatAt) = (state, message, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+            });
+        }
+        catch (SupersededRunException e)
+        {
+            Supersede(e.Message);
+            return Superseded();
+        }
+        catch (StorageOutageException e)
+        {
+            Logger.LogError("job {Job}: could not record its end ({State}: {Message}): {Error}; the next activation resumes it", jobId, state, message, e.Message);
+            phases.MoveTo(CoordinatorPhase.Idle);
+            return RunnerOutcome.Abandoned;
+        }
+        phases.MoveTo(CoordinatorPhase.Ended);
+        Logger.LogInformation("job {Job}: {State} ({Message})", jobId, state, message);
+        return RunnerOutcome.Ended;
+    }
+
+    // Workers, their replicas and the job's tensors on every silo (workers pulled parameters into their own silos' stores).
+    private async Task ReleaseAsync(ICoordinatedRun run)
+    {
+        await run.ReleaseWorkersAsync();
+        var silos = services.Membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        var released = silos.Select(async silo =>
+        {
+            try
+            {
+                await SiloTensorStoreGrain.On(services.Grains, silo).ReleaseJob(jobId).WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (Exception e)
+            {
+                Logger.LogWarning("job {Job}: could not free its tensors on silo {Silo}: {Error}", jobId, silo, e.GetBaseException().Message);
+            }
+        });
+        await Task.WhenAll(released);
+    }
+
+    /// <summary>What the runner knows of its progress, applied to the record with every write (absolute values, so a write can be repeated).</summary>
+    private sealed class RunProgress(JobRecord start)
+    {
+        public long Round { get; set; } = start.Round;
+        public long CheckpointRound { get; set; } = start.CheckpointRound;
+        public long? ContinuedFromRound { get; set; }
+        public string? Message { get; set; }
+        public Dictionary<string, double> Metrics { get; } = new(start.Metrics);
+        public List<string> WorkerSilos { get; private set; } = start.WorkerSilos.ToList();
+
+        public void Record(long round, RoundReport report)
+        {
+            Round = round;
+            // Figures measured only every N rounds come as NaN in between: keep their last measured value.
+            foreach (var (name, value) in report.Metrics)
+                if (double.IsFinite(value) || !Metrics.ContainsKey(name)) Metrics[name] = value;
+            WorkerSilos = report.WorkerSilos.ToList();
+        }
+
+        public void ApplyTo(JobRecord record)
+        {
+            (record.Round, record.CheckpointRound) = (Round, CheckpointRound);
+            if (ContinuedFromRound is not null) record.ContinuedFromRound = ContinuedFromRound;
+            if (Message is not null) record.Message = Message;
+            record.Metrics = new Dictionary<string, double>(Metrics);
+            record.WorkerSilos = WorkerSilos.ToList();
+        }
+    }
+}
+
+/// <summary>A takeover found no checkpoint where the job record says one was written.</summary>
+public sealed class CheckpointMissingException(string message) : Exception(message);

@@ -1,0 +1,100 @@
+using DistGen.Grains.Jobs;
+using DistGen.Training.Core;
+
+namespace DistGen.Tests.Grains.Jobs;
+
+/// <summary>The coordinator's small parts: its phase table, the takeover limit, the run folder's lease fence, job ids.</summary>
+public sealed class CoordinatorPiecesTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("distgen-coordinator-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void The_phases_allow_only_the_documented_moves()
+    {
+        var phases = new CoordinatorPhases();
+        phases.MoveTo(CoordinatorPhase.Starting);
+        phases.MoveTo(CoordinatorPhase.Running);
+        Assert.True(phases.HoldsRun);
+        phases.MoveTo(CoordinatorPhase.Superseded);
+        Assert.False(phases.HoldsRun);
+        // A superseded runner never runs again in this activation, and an ended job never starts again.
+        Assert.Throws<InvalidOperationException>(() => phases.MoveTo(CoordinatorPhase.Running));
+        Assert.False(CoordinatorPhases.IsAllowed(CoordinatorPhase.Ended, CoordinatorPhase.Starting));
+        Assert.False(CoordinatorPhases.IsAllowed(CoordinatorPhase.Mirroring, CoordinatorPhase.Running));
+        Assert.All(Enum.GetValues<CoordinatorPhase>(), from => Assert.False(CoordinatorPhases.IsAllowed(from, CoordinatorPhase.Running) && from != CoordinatorPhase.Starting));
+    }
+
+    [Fact]
+    public void Takeovers_in_a_row_without_progress_wait_longer_each_time_and_the_one_past_the_limit_is_refused()
+    {
+        var options = new CoordinatorOptions { MaxTakeoversWithoutProgress = 3, TakeoverDelay = TimeSpan.FromSeconds(2), MaxTakeoverDelay = TimeSpan.FromSeconds(5) };
+        var record = new JobRecord { Round = 40, RoundAtLastTakeover = 0 };
+        var decisions = new List<TakeoverDecision>();
+        for (int i = 0; i < 4; i++)
+        {
+            var next = TakeoverPolicy.Next(record, options);
+            decisions.Add(next);
+            (record.TakeoversWithoutProgress, record.RoundAtLastTakeover) = (next.InARow, record.Round);
+        }
+        Assert.Equal([1, 2, 3, 4], decisions.Select(d => d.InARow));
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(5)], decisions.Select(d => d.Delay));
+        Assert.Equal([false, false, false, true], decisions.Select(d => d.Refused));
+
+        // A round completed since the last takeover: counting starts afresh.
+        record.Round = 41;
+        Assert.Equal(new TakeoverDecision(1, false, TimeSpan.Zero), TakeoverPolicy.Next(record, options));
+    }
+
+    [Fact]
+    public void A_runner_whose_lease_was_taken_over_is_refused_every_write_and_never_rewrites_the_lease()
+    {
+        var old = new JobLeaseFence(_folder, 3);
+        old.Claim();
+        old.ThrowIfSuperseded("metrics.csv");
+
+        var next = new JobLeaseFence(_folder, 4);
+        next.Claim();
+        next.ThrowIfSuperseded("metrics.csv");
+        var refused = Assert.Throws<SupersededRunException>(() => old.ThrowIfSuperseded("checkpoint.bin"));
+        Assert.Contains("lease 4 holds the run now", refused.Message);
+        Assert.Contains("checkpoint.bin not written", refused.Message);
+        Assert.Equal("4", File.ReadAllText(Path.Combine(_folder, JobLeaseFence.FileName)));
+        // Once superseded, always superseded, even if the file were rolled back.
+        File.WriteAllText(Path.Combine(_folder, JobLeaseFence.FileName), "3");
+        Assert.Throws<SupersededRunException>(() => old.ThrowIfSuperseded("samples.png"));
+    }
+
+    [Fact]
+    public void A_run_folder_that_cannot_be_claimed_fails_with_its_path()
+    {
+        var blocked = Path.Combine(_folder, "a-file");
+        File.WriteAllText(blocked, "not a folder");
+        var error = Assert.Throws<ArtifactWriteException>(() => new JobLeaseFence(blocked, 1).Claim());
+        Assert.Contains(blocked, error.Message);
+    }
+
+    [Fact]
+    public void Job_ids_of_one_name_and_second_do_not_collide()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 20_000).Select(_ => JobIds.New("same-name", now)).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Matches("^same-name-[0-9]{8}-[0-9]{6}-[0-9a-f]{12}$", id));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("/etc")]
+    [InlineData("./victim")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("")]
+    public void A_job_id_that_is_not_a_plain_folder_name_gets_no_run_folder(string jobId) =>
+        Assert.Throws<ArgumentException>(() => JobFolders.Of(_folder, jobId));
+
+    [Fact]
+    public void A_job_run_folder_is_directly_under_the_root() =>
+        Assert.Equal(Path.Combine(_folder, "vae-20261128-101010-0123456789ab"), JobFolders.Of(_folder, "vae-20261128-101010-0123456789ab"));
+}
