@@ -11,13 +11,13 @@ public static class RunFolder
     public static void MakeUnwritable(string folder)
     {
         if (Environment.UserName == "root") Run("chattr", "+i", folder);
-        else File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        else if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
     }
 
     public static void MakeWritable(string folder)
     {
         if (Environment.UserName == "root") Run("chattr", "-i", folder);
-        else File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        else if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     private static void Run(string tool, params string[] arguments)
