@@ -77,7 +77,8 @@ public sealed class JobCoordinatorGrain(
         {
             SpecJson = specJson,
             SubmittedAt = submittedAt,
-            StartedAt = now,
+            // The job's wall time runs from its submission (the registry's clock), never from a time still to come.
+            StartedAt = submittedAt < now ? submittedAt : now,
             State = JobState.Running,
             ArtifactsFolder = JobFolders.Of(artifacts.Value.Root, JobId),
             CoordinatorSilo = silo.SiloAddress.ToString(),

@@ -34,7 +34,7 @@ public sealed class JobRecord
     [Id(17)] public int Takeovers { get; set; }
     /// <summary>The checkpoint round the latest takeover continued from.</summary>
     [Id(18)] public long? ContinuedFromRound { get; set; }
-    /// <summary>When the job first started: the whole job's wall time is measured from here, across takeovers.</summary>
+    /// <summary>When the job was submitted: the whole job's wall time is measured from here, across takeovers.</summary>
     [Id(19)] public DateTimeOffset? StartedAt { get; set; }
     /// <summary>The round of the latest checkpoint written: a takeover that finds none (or an older one) must say so, never start over silently.</summary>
     [Id(20)] public long CheckpointRound { get; set; }

@@ -106,7 +106,7 @@ public sealed class JobRecordStore
             .Build();
         try
         {
-            await pipeline.ExecuteAsync(operation, cancellation);
+            await pipeline.ExecuteOnCallerContextAsync(async token => { await operation(token); return true; }, cancellation);
         }
         catch (Exception e) when (e is not (InconsistentStateException or OperationCanceledException))
         {

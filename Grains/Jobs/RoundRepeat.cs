@@ -55,7 +55,7 @@ public sealed class RoundRepeat
         int attempts = 0;
         try
         {
-            return await repeat.ExecuteAsync(async token =>
+            return await repeat.ExecuteOnCallerContextAsync(async token =>
             {
                 attempts++;
                 try

@@ -74,7 +74,9 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         var run = await RunWithFaultAsync("coordinator-frozen", cluster.Redis, async job =>
         {
             job.Coordinator.Process.Freeze();
-            await Task.Delay(TimeSpan.FromSeconds(40));
+            // Frozen past the membership timeout: until the other silo has declared it dead and taken the run over.
+            string[] throughTheOtherSilo = ["--gateway", $"127.0.0.1:{job.Worker.GatewayPort}", "--cluster-id", job.ClusterId];
+            await WaitForStatusAsync(job.JobId, throughTheOtherSilo, s => s.GetProperty("Takeovers").GetInt32() >= 1 || IsFinished(s), TimeSpan.FromMinutes(3));
             job.Coordinator.Process.Resume();
         });
         await AssertSucceededLikeTheBaselineAsync(run);
@@ -111,7 +113,7 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
     }
 
     /// <summary>The silos of one fault case and where its job stands when the fault strikes.</summary>
-    private sealed record JobUnderFault(string JobId, SiloProcess Coordinator, SiloProcess Worker, string RunFolder);
+    private sealed record JobUnderFault(string ClusterId, string JobId, SiloProcess Coordinator, SiloProcess Worker, string RunFolder);
 
     private sealed record FaultRun(JobUnderFault Job, long RoundAtFault, JsonElement Final, string RunFolder);
 
@@ -167,7 +169,7 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
             || IsFinished(s), TimeSpan.FromMinutes(2));
         var coordinatorSilo = status.GetProperty("CoordinatorSilo").GetString()!;
         var (coordinator, worker) = first.Is(coordinatorSilo) ? (first, second) : (second, first);
-        var job = new JobUnderFault(jobId, coordinator, worker, Path.Combine(coordinator.ArtifactsRoot, jobId));
+        var job = new JobUnderFault(clusterId, jobId, coordinator, worker, Path.Combine(coordinator.ArtifactsRoot, jobId));
         long roundAtFault = status.GetProperty("Round").GetInt64();
         output.WriteLine($"{name}: fault at round {roundAtFault}, coordinator on {coordinator.Name}");
         await fault(job);

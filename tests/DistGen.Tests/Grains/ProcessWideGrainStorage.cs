@@ -15,11 +15,35 @@ namespace DistGen.Tests.Grains;
 public sealed class ProcessWideGrainStorage(Serializer serializer, IOptions<ClusterOptions> cluster) : IGrainStorage
 {
     private static readonly ConcurrentDictionary<string, (byte[] State, string ETag)> Entries = new();
+    private static int _outages;
+
+    /// <summary>Makes every read and write fail, as an unreachable Redis would, until the result is disposed.</summary>
+    public static IDisposable Outage()
+    {
+        Interlocked.Increment(ref _outages);
+        return new OutageEnd();
+    }
+
+    private sealed class OutageEnd : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0) Interlocked.Decrement(ref _outages);
+        }
+    }
+
+    private static void ThrowDuringOutage()
+    {
+        if (Volatile.Read(ref _outages) > 0) throw new TimeoutException("job storage is unreachable (a test's outage)");
+    }
 
     private string KeyOf(string stateName, GrainId grainId) => $"{cluster.Value.ServiceId}/{cluster.Value.ClusterId}/{stateName}/{grainId}";
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        ThrowDuringOutage();
         if (Entries.TryGetValue(KeyOf(stateName, grainId), out var entry))
         {
             grainState.State = serializer.Deserialize<T>(entry.State);
@@ -30,6 +54,7 @@ public sealed class ProcessWideGrainStorage(Serializer serializer, IOptions<Clus
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        ThrowDuringOutage();
         var key = KeyOf(stateName, grainId);
         var written = (serializer.SerializeToArray(grainState.State), Guid.NewGuid().ToString("N"));
         lock (Entries)
