@@ -41,6 +41,11 @@ public sealed class InProcessCluster : IAsyncDisposable
         return new InProcessCluster(cluster);
     }
 
+    public IGrainFactory Grains => _cluster.GrainFactory;
+
+    /// <summary>The silos' addresses, as the keys of their <see cref="ISiloGrain"/>s.</summary>
+    public IReadOnlyList<SiloAddress> Silos => _cluster.GetActiveSilos().Select(s => s.SiloAddress).ToList();
+
     /// <summary>Runs a job spec to its end on this cluster and returns its summary.json.</summary>
     public Task<TrainingSummary> RunAsync(string specJson) => RunJobAsync(_cluster.GrainFactory, specJson, Root);
 

@@ -2,7 +2,7 @@ using DistGen.Bench;
 
 // Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (about 10 minutes on 2 cores).
 // `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
-// sections: reference, ppo, dataplane, cluster, latency, ppo-cluster, gan.
+// sections: reference, ppo, dataplane, cluster, latency, ppo-cluster, gan, soak.
 var root = BenchSpec.RepositoryRoot();
 var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> Run)[]
 {
@@ -13,6 +13,7 @@ var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> R
     ("latency", "Control plane: grain round trip", () => GrainLatency.RunAsync()),
     ("ppo-cluster", "PPO on the cluster: rollout actors and one learner, reference vs sync vs async (CartPole-v1)", () => PpoClusterBench.RunAsync(root)),
     ("gan", "GAN split across actors: speed against the reference, and mode quality", () => GanBench.RunAsync(root)),
+    ("soak", "Soak: a 1,000-round job and 50 short jobs on two silos (memory, tensors, tensor stores)", () => Soak.RunAsync(root)),
 };
 var chosen = args.Length == 0 ? sections : sections.Where(s => args.Contains(s.Name)).ToArray();
 if (chosen.Length == 0)

@@ -19,9 +19,25 @@ public sealed class JobRecordStore
     private readonly ILogger _logger;
     private readonly string _jobId;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ResiliencePipeline _retry;
 
-    public JobRecordStore(IPersistentState<JobRecord> record, CoordinatorOptions options, ILogger logger, string jobId) =>
+    public JobRecordStore(IPersistentState<JobRecord> record, CoordinatorOptions options, ILogger logger, string jobId)
+    {
         (_record, _options, _logger, _jobId) = (record, options, logger, jobId);
+        _retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } e
+                    && e is not (InconsistentStateException or OperationCanceledException)
+                    && CallerContextPipeline.Elapsed(arguments.Context) < options.OutageDeadline),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                UseJitter = true,
+            })
+            .Build();
+    }
 
     /// <summary>The record as last read or written by this activation.</summary>
     public JobRecord State => _record.State;
@@ -86,27 +102,22 @@ public sealed class JobRecordStore
     private async Task Retrying(string what, Func<CancellationToken, ValueTask> operation, CancellationToken cancellation)
     {
         var started = DateTimeOffset.UtcNow;
-        var pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e =>
-                    e is not (InconsistentStateException or OperationCanceledException) && DateTimeOffset.UtcNow - started < _options.OutageDeadline),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                UseJitter = true,
-                OnRetry = retry =>
-                {
-                    _logger.LogWarning("job {Job}: could not {What} (attempt {Attempt}, storage unreachable for {Seconds:F0} s): {Error}", _jobId, what,
-                        retry.AttemptNumber + 1, (DateTimeOffset.UtcNow - started).TotalSeconds, retry.Outcome.Exception?.GetBaseException().Message);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
         try
         {
-            await pipeline.ExecuteOnCallerContextAsync(async token => { await operation(token); return true; }, cancellation);
+            await _retry.ExecuteOnCallerContextAsync(async token =>
+            {
+                try
+                {
+                    await operation(token);
+                    return true;
+                }
+                catch (Exception e) when (e is not (InconsistentStateException or OperationCanceledException))
+                {
+                    _logger.LogWarning("job {Job}: could not {What} (storage unreachable for {Seconds:F0} s): {Error}", _jobId, what,
+                        (DateTimeOffset.UtcNow - started).TotalSeconds, e.GetBaseException().Message);
+                    throw;
+                }
+            }, cancellation);
         }
         catch (Exception e) when (e is not (InconsistentStateException or OperationCanceledException))
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Hosting;
 using DistGen.Training.Core;
 using Microsoft.Extensions.Logging;
 
@@ -282,7 +283,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         {
             try
             {
-                await SiloTensorStoreGrain.On(services.Grains, silo).ReleaseJob(jobId).WaitAsync(TimeSpan.FromSeconds(30));
+                await SiloGrain.On(services.Grains, silo).ReleaseJob(jobId).WaitAsync(TimeSpan.FromSeconds(30));
             }
             catch (Exception e)
             {

@@ -15,12 +15,27 @@ namespace DistGen.Grains.Jobs;
 public sealed class RoundRepeat
 {
     private readonly JobArtifactsOptions _options;
-    private readonly TimeSpan _outageDeadline;
+    private readonly ResiliencePipeline _repeat;
     private readonly ILogger _logger;
     private readonly string _jobId;
 
-    public RoundRepeat(string jobId, JobArtifactsOptions options, CoordinatorOptions coordinator, ILogger logger) =>
-        (_jobId, _options, _outageDeadline, _logger) = (jobId, options, coordinator.OutageDeadline, logger);
+    public RoundRepeat(string jobId, JobArtifactsOptions options, CoordinatorOptions coordinator, ILogger logger)
+    {
+        (_jobId, _options, _logger) = (jobId, options, logger);
+        _repeat = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } e && e is not OperationCanceledException
+                    && (arguments.AttemptNumber + 1 < options.RoundAttempts
+                        || (TransientFaults.IsTransient(e) && CallerContextPipeline.Elapsed(arguments.Context) < coordinator.OutageDeadline))),
+                MaxRetryAttempts = int.MaxValue,
+                Delay = options.RoundRetryDelay,
+                MaxDelay = TimeSpan.FromSeconds(10),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .Build();
+    }
 
     /// <summary>The repeat of a coordinated run's rounds, with its job's options.</summary>
     public RoundRepeat(JobRunContext context) : this(context.JobId, context.Options, context.Coordinator, context.Logger) { }
@@ -33,38 +48,21 @@ public sealed class RoundRepeat
     public async Task<T> Run<T>(string what, Func<CancellationToken, Task<T>> attempt, Action abandon, CancellationToken cancellation)
     {
         var started = DateTimeOffset.UtcNow;
-        var repeat = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } e && e is not OperationCanceledException
-                    && (arguments.AttemptNumber + 1 < _options.RoundAttempts
-                        || (TransientFaults.IsTransient(e) && DateTimeOffset.UtcNow - started < _outageDeadline))),
-                MaxRetryAttempts = int.MaxValue,
-                Delay = _options.RoundRetryDelay,
-                MaxDelay = TimeSpan.FromSeconds(10),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                OnRetry = retry =>
-                {
-                    _logger.LogWarning("job {Job}: repeating {What} after attempt {Attempt} failed: {Error}", _jobId, what, retry.AttemptNumber + 1,
-                        retry.Outcome.Exception?.GetBaseException().Message);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
         int attempts = 0;
         try
         {
-            return await repeat.ExecuteOnCallerContextAsync(async token =>
+            return await _repeat.ExecuteOnCallerContextAsync(async token =>
             {
                 attempts++;
                 try
                 {
                     return await attempt(token).WaitAsync(_options.RoundTimeout, token);
                 }
-                catch
+                catch (Exception e)
                 {
                     abandon();
+                    if (e is not OperationCanceledException)
+                        _logger.LogWarning("job {Job}: {What}, attempt {Attempt} failed: {Error}", _jobId, what, attempts, e.GetBaseException().Message);
                     throw;
                 }
             }, cancellation);

@@ -27,7 +27,7 @@ public sealed class JobEndTests(TwoSiloCluster fixture)
 
         foreach (var silo in fixture.Cluster.GetActiveSilos())
         {
-            var usage = await Grains.GetGrain<ISiloTensorStoreGrain>(silo.SiloAddress.ToParsableString()).GetUsage();
+            var usage = await Grains.GetGrain<ISiloGrain>(silo.SiloAddress.ToParsableString()).GetStoreUsage();
             Assert.DoesNotContain(status.JobId, usage.Jobs);
         }
     }

@@ -1,0 +1,21 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Placement;
+using Orleans.Concurrency;
+
+namespace DistGen.Grains.Hosting;
+
+/// <summary>This silo, reachable from any silo by the silo's address (<see cref="KeyedSiloPlacement"/>).</summary>
+[KeyedSiloPlacement, Reentrant]
+public sealed class SiloGrain(TensorStore store) : Grain, ISiloGrain
+{
+    public Task<int> ReleaseJob(string jobId) => Task.FromResult(store.ReleaseJob(jobId));
+
+    public Task<TensorStoreUsage> GetStoreUsage() => Task.FromResult(store.Usage());
+
+    public Task<SiloResources> GetResources() =>
+        Task.FromResult(new SiloResources(Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), TorchSharp.torch.Tensor.TotalCount));
+
+    /// <summary>The grain of <paramref name="silo"/>.</summary>
+    public static ISiloGrain On(IGrainFactory grains, SiloAddress silo) => grains.GetGrain<ISiloGrain>(silo.ToParsableString());
+}
