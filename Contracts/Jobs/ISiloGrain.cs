@@ -24,9 +24,15 @@ public sealed record TensorStoreUsage(
     [property: Id(1)] long Bytes,
     [property: Id(2)] IReadOnlyList<string> Jobs);
 
-/// <summary>A silo process at one moment: resident memory, the managed heap and the libtorch tensors still alive.</summary>
+/// <summary>
+/// A silo process at one moment: resident memory, native heap in use (glibc's count of malloc'd bytes, where libtorch's
+/// CPU tensors live; -1 where unknown), the managed heap, and TorchSharp's count of live tensors. TorchSharp 0.107 never
+/// takes a parameter built with <c>new Parameter(tensor)</c> off that count (its constructor moves the tensor's handle
+/// without decrementing it), so the count also grows by the parameters of every model built; it is exact between builds.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SiloResources(
     [property: Id(0)] long ResidentBytes,
-    [property: Id(1)] long ManagedHeapBytes,
-    [property: Id(2)] long LiveTensors);
+    [property: Id(1)] long NativeHeapBytes,
+    [property: Id(2)] long ManagedHeapBytes,
+    [property: Id(3)] long LiveTensors);

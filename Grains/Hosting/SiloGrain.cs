@@ -14,7 +14,8 @@ public sealed class SiloGrain(TensorStore store) : Grain, ISiloGrain
     public Task<TensorStoreUsage> GetStoreUsage() => Task.FromResult(store.Usage());
 
     public Task<SiloResources> GetResources() =>
-        Task.FromResult(new SiloResources(Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), TorchSharp.torch.Tensor.TotalCount));
+        Task.FromResult(new SiloResources(Environment.WorkingSet, NativeHeap.InUseBytes(), GC.GetTotalMemory(forceFullCollection: false),
+            TorchSharp.torch.Tensor.TotalCount));
 
     /// <summary>The grain of <paramref name="silo"/>.</summary>
     public static ISiloGrain On(IGrainFactory grains, SiloAddress silo) => grains.GetGrain<ISiloGrain>(silo.ToParsableString());

@@ -29,8 +29,9 @@ public sealed class CoordinatorPhases
     {
         [CoordinatorPhase.Idle] = [CoordinatorPhase.Mirroring, CoordinatorPhase.Starting, CoordinatorPhase.Ended],
         [CoordinatorPhase.Mirroring] = [CoordinatorPhase.Starting, CoordinatorPhase.Idle, CoordinatorPhase.Ended],
-        [CoordinatorPhase.Starting] = [CoordinatorPhase.Running, CoordinatorPhase.HandingOver, CoordinatorPhase.Superseded, CoordinatorPhase.Ended],
-        [CoordinatorPhase.Running] = [CoordinatorPhase.HandingOver, CoordinatorPhase.Superseded, CoordinatorPhase.Ended],
+        // Starting or Running to Idle: the run could not record its end (storage down past its deadline) and left it to the next activation.
+        [CoordinatorPhase.Starting] = [CoordinatorPhase.Running, CoordinatorPhase.HandingOver, CoordinatorPhase.Superseded, CoordinatorPhase.Ended, CoordinatorPhase.Idle],
+        [CoordinatorPhase.Running] = [CoordinatorPhase.HandingOver, CoordinatorPhase.Superseded, CoordinatorPhase.Ended, CoordinatorPhase.Idle],
         [CoordinatorPhase.HandingOver] = [CoordinatorPhase.Idle, CoordinatorPhase.Superseded, CoordinatorPhase.Ended],
         [CoordinatorPhase.Superseded] = [CoordinatorPhase.Mirroring],
         [CoordinatorPhase.Ended] = [],

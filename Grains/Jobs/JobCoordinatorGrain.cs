@@ -50,7 +50,7 @@ public sealed class JobCoordinatorGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_runner?.Completion is not { IsCompleted: false } || !_phase.HoldsRun) return;
+        if (_runner is null || _runner.Completion is { IsCompleted: true } || !_phase.HoldsRun) return;
         // Stop between rounds and checkpoint, so whichever activation comes next continues where this one stopped.
         logger.LogInformation("job {Job}: coordinator deactivating ({Reason}); stopping after a checkpoint", JobId, reason.Description);
         try

@@ -57,12 +57,16 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
     /// <summary>Stops at the next round boundary and records the job as cancelled.</summary>
     public void Cancel() => Stop(StopReason.Cancelled);
 
-    /// <summary>Stops at the next round boundary, checkpoints and gives the lease up; completes when that is done.</summary>
+    /// <summary>
+    /// Stops at the next round boundary, checkpoints and gives the lease up; completes when that is done. A runner that
+    /// has not started yet starts only to give the lease up, so the next activation need not wait for it to fall silent.
+    /// </summary>
     public async Task HandOverAsync(CancellationToken deadline)
     {
         phases.MoveTo(CoordinatorPhase.HandingOver);
         Stop(StopReason.Leaving);
-        if (Completion is { } running) await running.WaitAsync(deadline);
+        Start();
+        await Completion!.WaitAsync(deadline);
     }
 
     /// <summary>Writes the heartbeat (and the latest progress); called by the coordinator's timer, whatever the rounds do.</summary>
@@ -105,6 +109,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         {
             // Setup is inside the handling below: a data set missing on this silo fails the job with its reason.
             fence.Claim();
+            _stop.Token.ThrowIfCancellationRequested();
             if (delay > TimeSpan.Zero)
             {
                 Logger.LogWarning("job {Job}: takeover {Count} in a row without progress; waiting {Delay} before continuing", jobId,
@@ -119,6 +124,8 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 services.Artifacts, services.Coordinator, Logger));
             long completed = await StartRunAsync(run, runtime.Workload);
             _started = true;
+            // A hand-over asked for during set-up is taken here, before the first round.
+            _stop.Token.ThrowIfCancellationRequested();
             phases.MoveTo(CoordinatorPhase.Running);
             completed = await RunRoundsAsync(run, runtime.Workload, completed);
             var summary = await run.FinishAsync((DateTimeOffset.UtcNow - (record.StartedAt ?? record.SubmittedAt)).TotalSeconds);
