@@ -32,8 +32,14 @@ public sealed class ReceivedChunk : IDisposable
 
     public uint Crc32C { get; private set; }
 
-    /// <summary>The CRC-32C of <see cref="Data"/> as received, computed while copying it (when the bytes are in cache).</summary>
-    public uint DataCrc32C { get; private set; } = DataPlane.Crc32C.Compute([]);
+    /// <summary>
+    /// The checksum of the chunk as received (<see cref="ChunkChecksum"/>), to compare with <see cref="Crc32C"/>. The part
+    /// over <see cref="Data"/> is computed while copying it, when the bytes are in cache.
+    /// </summary>
+    public uint ComputedCrc32C =>
+        ChunkChecksum.Finish(_runningDataCrc, ChunkChecksum.KeyBytes(Key), DType, Shape, Offset, TotalBytes);
+
+    private uint _runningDataCrc = DataPlane.Crc32C.Start;
 
     /// <summary>Why the message could not be read, or null.</summary>
     public string? Problem { get; private set; }
@@ -47,7 +53,7 @@ public sealed class ReceivedChunk : IDisposable
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = null;
         _length = 0;
-        DataCrc32C = DataPlane.Crc32C.Compute([]);
+        _runningDataCrc = DataPlane.Crc32C.Start;
     }
 
     /// <summary>Reads the protobuf encoding of <c>TensorChunk</c> (fields 1-7; unknown fields are skipped).</summary>
@@ -101,7 +107,7 @@ public sealed class ReceivedChunk : IDisposable
             crc = DataPlane.Crc32C.Append(crc, copy);
             at += segment.Length;
         }
-        DataCrc32C = DataPlane.Crc32C.Finish(crc);
+        _runningDataCrc = crc;
     }
 
     private static ulong ReadVarint(ref SequenceReader<byte> reader)

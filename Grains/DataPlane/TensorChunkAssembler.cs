@@ -5,7 +5,7 @@ namespace DistGen.Grains.DataPlane;
 
 /// <summary>
 /// Rebuilds one tensor from its chunk stream, checking every chunk: the same key, dtype, shape and total as the first,
-/// contiguous offsets, a size within the limit, its CRC-32C, and total bytes that match the shape. Each chunk's bytes
+/// contiguous offsets, a size within the limit, its CRC-32C (over data and header), and total bytes that match the shape. Each chunk's bytes
 /// are copied once, straight into the preallocated float32 destination (widened when they are bfloat16).
 /// </summary>
 internal sealed class TensorChunkAssembler
@@ -65,7 +65,7 @@ internal sealed class TensorChunkAssembler
         if (data.Length == 0 && _totalBytes > 0) throw Malformed($"{At()} is empty");
         if (data.Length > _totalBytes - _received) throw Malformed($"{At()} with {data.Length} bytes runs past total_bytes {_totalBytes}");
         if (data.Length % _elementSize != 0) throw Malformed($"{At()} has {data.Length} bytes, not a whole number of {_elementSize}-byte elements");
-        uint crc = chunk.DataCrc32C;
+        uint crc = chunk.ComputedCrc32C;
         if (crc != chunk.Crc32C) throw Malformed($"{At()} fails its CRC-32C check (carried 0x{chunk.Crc32C:X8}, computed 0x{crc:X8})");
 
         _data ??= GC.AllocateUninitializedArray<float>((int)Elements);

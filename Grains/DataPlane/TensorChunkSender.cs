@@ -20,9 +20,12 @@ internal static class TensorChunkSender
         if (total > int.MaxValue) throw new ArgumentException($"tensor {key} has {total} wire bytes; the data plane carries at most {int.MaxValue}");
         var chunk = new Wire.TensorChunk { Key = key.ToWire(), Dtype = dtype, TotalBytes = total };
         chunk.Shape.AddRange(payload.Shape);
+        byte[] keyBytes = ChunkChecksum.KeyBytes(chunk.Key);
+        uint Checksum(ReadOnlySpan<byte> data, long offset) =>
+            ChunkChecksum.Finish(Crc32C.Append(Crc32C.Start, data), keyBytes, dtype, payload.Shape, offset, total);
         if (total == 0)
         {
-            chunk.Crc32C = Crc32C.Compute([]);
+            chunk.Crc32C = Checksum([], 0);
             await write(chunk, cancellation).ConfigureAwait(false);
             return;
         }
@@ -35,7 +38,7 @@ internal static class TensorChunkSender
             {
                 var data = bytes.Slice(offset, (int)Math.Min(chunkBytes, total - offset));
                 chunk.Offset = offset;
-                chunk.Crc32C = Crc32C.Compute(data.Span);
+                chunk.Crc32C = Checksum(data.Span, offset);
                 chunk.Data = UnsafeByteOperations.UnsafeWrap(data);
                 await write(chunk, cancellation).ConfigureAwait(false);
             }
@@ -50,7 +53,7 @@ internal static class TensorChunkSender
                 int length = (int)Math.Min(chunkBytes, total - offset);
                 BFloat16.Narrow(payload.Data.AsSpan(offset / elementSize, length / elementSize), buffer);
                 chunk.Offset = offset;
-                chunk.Crc32C = Crc32C.Compute(buffer.AsSpan(0, length));
+                chunk.Crc32C = Checksum(buffer.AsSpan(0, length), offset);
                 chunk.Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, length));
                 await write(chunk, cancellation).ConfigureAwait(false);
             }

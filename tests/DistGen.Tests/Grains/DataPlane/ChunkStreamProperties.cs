@@ -130,8 +130,10 @@ public sealed class ChunkStreamProperties
             if (chunks.Count == 0) return;
             var chunk = chunks[Pick(At, chunks)];
             var data = chunk.Data.ToByteArray();
-            chunk.Data = ByteString.CopyFrom(data[..(int)((uint)Cut % (uint)(data.Length + 1))]);
-            chunk.Crc32C = Crc32C.Compute(chunk.Data.Span); // cut cleanly, with a matching checksum
+            int keep = (int)((uint)Cut % (uint)(data.Length + 1));
+            if (keep == data.Length) return; // re-checksumming an uncut chunk would hide an earlier bit flip
+            chunk.Data = ByteString.CopyFrom(data[..keep]);
+            chunk.Crc32C = ChunkChecksum.Of(chunk); // cut cleanly, with a matching checksum
         }
     }
 
@@ -140,8 +142,8 @@ public sealed class ChunkStreamProperties
         public override void Apply(List<Wire.TensorChunk> chunks) { if (chunks.Count > 0) chunks[Pick(At, chunks)].Offset += By; }
     }
 
-    // One chunk disagrees with the others about what the tensor is (for a single chunk stream this is harmless only
-    // where nothing can match: then it must still be refused, or come out exactly as sent).
+    // One chunk's header changed in transit (its checksum, over data and header, is not updated). With one chunk there
+    // is nothing to disagree with, so only the checksum can refuse it.
     private sealed record ChangeHeader(int At, int Field) : Damage
     {
         public override void Apply(List<Wire.TensorChunk> chunks)

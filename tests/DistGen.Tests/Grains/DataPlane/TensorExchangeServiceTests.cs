@@ -69,6 +69,22 @@ public sealed class TensorExchangeServiceTests : IAsyncLifetime
         Assert.Equal(0, _server.Store.Count);
     }
 
+    // Found by ChunkStreamProperties: 77 float32 elements re-read as 77 x 2 bfloat16 are the same 308 bytes, so only a
+    // checksum over the header as well as the data can tell.
+    [Fact]
+    public async Task A_one_chunk_tensor_whose_shape_and_dtype_changed_consistently_in_transit_is_refused()
+    {
+        var chunk = Tensors.Chunk(Tensors.Gradients(1), [77], 0, 308, Tensors.Bytes(308, seed: 6));
+        chunk.Shape.Add(2);
+        chunk.Dtype = DistGen.Contracts.DataPlane.DType.Bfloat16;
+
+        var refusal = await PushRawAsync(chunk);
+
+        Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
+        Assert.Contains("CRC-32C", refusal.Status.Detail);
+        Assert.Equal(0, _server.Store.Count);
+    }
+
     [Fact]
     public async Task Total_bytes_that_do_not_match_the_shape_are_refused_with_a_named_error()
     {

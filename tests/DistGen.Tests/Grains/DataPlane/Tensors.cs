@@ -26,10 +26,10 @@ internal static class Tensors
             Dtype = Wire.DType.Float32,
             Offset = offset,
             TotalBytes = totalBytes,
-            Crc32C = crc ?? Crc32C.Compute(data),
             Data = ByteString.CopyFrom(data),
         };
         chunk.Shape.AddRange(shape);
+        chunk.Crc32C = crc ?? ChunkChecksum.Of(chunk);
         return chunk;
     }
 
