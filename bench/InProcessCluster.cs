@@ -1,6 +1,7 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Security;
 using DistGen.Training.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,6 +18,8 @@ namespace DistGen.Bench;
 /// </summary>
 public sealed class InProcessCluster : IAsyncDisposable
 {
+    private const string Secret = "bench-in-process-secret";
+
     private static readonly string Root = Directory.CreateTempSubdirectory("distgen-bench-silos-").FullName;
     private readonly TestCluster _cluster;
 
@@ -26,6 +29,7 @@ public sealed class InProcessCluster : IAsyncDisposable
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.AddSiloBuilderConfigurator<SiloSetup>();
+        builder.AddClientBuilderConfigurator<ClientSetup>();
         var cluster = builder.Build();
         // TestingHost writes its silos' log files under ./logs: keep them in the scratch folder, not the repository.
         var previous = Environment.CurrentDirectory;
@@ -70,6 +74,12 @@ public sealed class InProcessCluster : IAsyncDisposable
         await _cluster.DisposeAsync();
     }
 
+    // The bench reads every silo's store and memory (ISiloGrain), which only silos may call: its client holds the secret.
+    private sealed class ClientSetup : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client) => client.Services.AddSiloCallStamp(Secret);
+    }
+
     private sealed class SiloSetup : ISiloConfigurator, IHostConfigurator
     {
         public void Configure(ISiloBuilder silo) => silo.UseInMemoryReminderService().AddMemoryGrainStorage("jobs");
@@ -78,7 +88,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         {
             host.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["DataPlane:Secret"] = "bench-in-process-secret",
+                ["DataPlane:Secret"] = Secret,
                 ["DataPlane:Port"] = "0",
                 ["DataPlane:ListenAddress"] = "127.0.0.1",
                 ["Artifacts:Root"] = Root,

@@ -1,17 +1,23 @@
+using DistGen.Contracts.Security;
+
 namespace DistGen.Contracts.Jobs;
 
 /// <summary>One job's coordinator: owns parameters and optimizer, runs the rounds, keeps status. Key: job id.</summary>
 public interface IJobCoordinatorGrain : IGrainWithStringKey
 {
+    /// <summary>Starts the job (called by the registry after validation and admission; internal to the silos).</summary>
     Task Start(string specJson, DateTimeOffset submittedAt);
 
+    [ClientCallable]
     Task<JobStatus> GetStatus();
 
     /// <summary>The job's spec (JSON), for workers and shards that activate on a silo that has not seen the job.</summary>
     Task<string> GetSpec();
 
+    [ClientCallable]
     Task Cancel();
 
     /// <summary>The files of the job's run folder, small enough for a grain call (the checkpoint included).</summary>
+    [ClientCallable]
     Task<IReadOnlyList<JobArtifact>> GetArtifacts();
 }

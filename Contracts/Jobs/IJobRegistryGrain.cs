@@ -1,3 +1,5 @@
+using DistGen.Contracts.Security;
+
 namespace DistGen.Contracts.Jobs;
 
 /// <summary>The cluster's one job registry: validates specs, assigns ids, lists jobs. Key: <see cref="Key"/>.</summary>
@@ -5,7 +7,9 @@ public interface IJobRegistryGrain : IGrainWithStringKey
 {
     public const string Key = "registry";
 
+    [ClientCallable]
     Task<SubmitResult> Submit(string specJson);
 
+    [ClientCallable]
     Task<IReadOnlyList<JobStatus>> List();
 }

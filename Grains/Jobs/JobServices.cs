@@ -1,18 +1,21 @@
 using DistGen.Grains.DataPlane;
 using Microsoft.Extensions.Configuration;
 using DistGen.Grains.Placement;
+using DistGen.Grains.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 
 namespace DistGen.Grains.Jobs;
 
-/// <summary>Registers what the job grains need in a silo: the per-process job runtimes and the artifacts options.</summary>
+/// <summary>Registers what the job grains need in a silo: the per-process job runtimes, the call boundary, the artifacts options.</summary>
 public static class JobServices
 {
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<JobRuntimes>();
         services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
+        // Every silo that hosts the job grains guards them: clients reach only the public API.
+        services.AddDistGenCallSecurity();
         services.AddDistGenPlacement(configuration);
         services.AddOptions<JobArtifactsOptions>()
             .Bind(configuration.GetSection("Artifacts"))

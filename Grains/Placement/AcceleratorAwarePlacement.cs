@@ -1,3 +1,4 @@
+using DistGen.Training.Specs;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Jobs;
 using Orleans.Placement;
@@ -30,7 +31,17 @@ public sealed class AcceleratorAwarePlacementDirector(IGrainFactory grains) : IP
         var (jobId, _) = JobIds.Parse(member);
         // The coordinator is reentrant, so it answers while it waits for this very worker's step.
         var spec = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec();
-        int perWorker = WorkerAccelerators.PerWorker(JobRuntimes.ValidateForCluster(spec).Spec.Cluster);
+        // Anyone may name a worker of a job that does not exist; the caller gets an error Orleans can carry.
+        if (string.IsNullOrEmpty(spec)) throw new OrleansException($"worker {member}: job {jobId} is not known to the cluster");
+        int perWorker;
+        try
+        {
+            perWorker = WorkerAccelerators.PerWorker(JobRuntimes.ValidateForCluster(spec).Spec.Cluster);
+        }
+        catch (SpecException e)
+        {
+            throw new OrleansException($"worker {member}: the spec of job {jobId} is not valid: {e.Message}");
+        }
         if (perWorker == 0) return await _spread.OnAddActivation(strategy, target, context);
 
         var silos = context.GetCompatibleSilos(target);

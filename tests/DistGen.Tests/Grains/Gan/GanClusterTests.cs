@@ -83,7 +83,7 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
         if (problem == "non-finite") values[7] = float.NaN;
         // Planted where generator worker 0 would have put its fakes of a later round; discriminator worker 0 pulls them.
         exchange.PutLocal(GanMembers.Fakes(status.JobId, 5, 0, 0), new TensorPayload([rows, 2], values));
-        var discriminator = fixture.Cluster.GrainFactory.GetGrain<IDiscriminatorWorkerGrain>($"{status.JobId}/1");
+        var discriminator = fixture.SiloSide.GetGrain<IDiscriminatorWorkerGrain>($"{status.JobId}/1");
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => discriminator.DiscriminatorGradients(new GanSubstep(5, 0, silo), silo));
         Assert.IsType<RefusedTensorException>(refused);
         Assert.StartsWith("refused fakes of generator worker 0", refused.Message);

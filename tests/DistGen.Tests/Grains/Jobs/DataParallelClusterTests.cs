@@ -75,7 +75,7 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
     {
         var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(VaeSpec);
         Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
-        var worker = fixture.Cluster.GrainFactory.GetGrain<ITrainerWorkerGrain>(JobIds.Member(submitted.JobId!, 0));
+        var worker = fixture.SiloSide.GetGrain<ITrainerWorkerGrain>(JobIds.Member(submitted.JobId!, 0));
 
         // Nothing listens on port 9 of the loopback: the pull fails with gRPC's Unavailable after the client's retries.
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.Step(new WorkerStep(1, 0, "http://127.0.0.1:9")));

@@ -16,7 +16,7 @@ public sealed class JobEndTests(TwoSiloCluster fixture)
           "cluster": { "workers": 2 } }
         """;
 
-    private IGrainFactory Grains => fixture.Cluster.GrainFactory;
+    private IGrainFactory Grains => fixture.SiloSide;
 
     [Fact]
     public async Task A_finished_job_leaves_no_tensor_in_any_silos_store()

@@ -9,17 +9,31 @@ namespace DistGen.Tests.Grains.Jobs;
 /// </summary>
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
+    public const string Secret = "in-process-cluster-secret";
+
     public static readonly string ArtifactsRoot = Directory.CreateTempSubdirectory("distgen-cluster-runs-").FullName;
 
+    private ClusterClients _siloSide = null!;
+
+    /// <summary>The cluster; its <c>GrainFactory</c> is a plain client, which reaches only the public API.</summary>
     public TestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await StartAsync();
+    /// <summary>A client that holds the cluster secret and calls as a silo does: for reaching workers and silo grains.</summary>
+    public IGrainFactory SiloSide => _siloSide.Grains;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await StartAsync();
+        _siloSide = await ClusterClients.ConnectAsync(Cluster, Secret);
+    }
 
     /// <summary>Starts another cluster like the fixture's, for a test that stops one of its silos.</summary>
     public static async Task<TestCluster> StartAsync()
     {
         var builder = new TestClusterBuilder(2);
         builder.AddSiloBuilderConfigurator<SiloSetup>();
+        // Real sockets on loopback, so that clients other than the TestingHost's own can reach the gateways.
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
@@ -27,6 +41,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _siloSide.DisposeAsync();
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
         if (Directory.Exists(ArtifactsRoot)) Directory.Delete(ArtifactsRoot, recursive: true);
@@ -37,7 +52,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo) => InProcessSilo.ConfigureOrleans(silo);
 
         public void Configure(IHostBuilder host) =>
-            InProcessSilo.ConfigureHost(host, _ => InProcessSilo.DataPlane("in-process-cluster-secret", ArtifactsRoot));
+            InProcessSilo.ConfigureHost(host, _ => InProcessSilo.DataPlane(Secret, ArtifactsRoot));
     }
 }
 

@@ -19,7 +19,14 @@ public sealed class AcceleratorCluster : IAsyncLifetime
 
     private static readonly string ArtifactsRoot = Directory.CreateTempSubdirectory("distgen-gpu-cluster-runs-").FullName;
 
+    private const string Secret = "accelerator-cluster-secret";
+
+    private ClusterClients _siloSide = null!;
+
     public TestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>A client that holds the cluster secret and calls as a silo does (for the accelerator ledger).</summary>
+    public IGrainFactory SiloSide => _siloSide.Grains;
 
     /// <summary>The silo addresses (as <c>JobStatus.WorkerSilos</c> prints them) of the silos with this many accelerators or more.</summary>
     public IReadOnlySet<string> SilosWithAtLeast(int accelerators) =>
@@ -29,12 +36,16 @@ public sealed class AcceleratorCluster : IAsyncLifetime
     {
         var builder = new TestClusterBuilder((short)Accelerators.Count);
         builder.AddSiloBuilderConfigurator<SiloSetup>();
+        // Real sockets on loopback, so that clients other than the TestingHost's own can reach the gateways.
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        _siloSide = await ClusterClients.ConnectAsync(Cluster, Secret);
     }
 
     public async Task DisposeAsync()
     {
+        await _siloSide.DisposeAsync();
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
         Directory.Delete(ArtifactsRoot, recursive: true);
@@ -47,7 +58,7 @@ public sealed class AcceleratorCluster : IAsyncLifetime
         // The TestingHost puts each silo's name into its configuration; the accelerator count follows from it.
         public void Configure(IHostBuilder host) => InProcessSilo.ConfigureHost(host, configuration =>
         {
-            var settings = InProcessSilo.DataPlane("accelerator-cluster-secret", ArtifactsRoot);
+            var settings = InProcessSilo.DataPlane(Secret, ArtifactsRoot);
             settings["Cluster:Accelerators"] = Accelerators[configuration["Orleans:Name"]!].ToString();
             return settings;
         });

@@ -17,7 +17,7 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
 
     private IJobRegistryGrain Registry => fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
 
-    private IAcceleratorLedgerGrain Ledger => fixture.Cluster.GrainFactory.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key);
+    private IAcceleratorLedgerGrain Ledger => fixture.SiloSide.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key);
 
     [Fact]
     public async Task Gpu_workers_land_only_on_silos_with_free_accelerators_and_free_them_when_the_job_ends()
