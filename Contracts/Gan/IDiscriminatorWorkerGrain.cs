@@ -7,16 +7,16 @@ namespace DistGen.Contracts.Gan;
 public interface IDiscriminatorWorkerGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Pulls generator worker i's fakes from <paramref name="fakesEndpoint"/>, takes its real rows of the substep,
+    /// Pulls generator worker i's fakes from its silo <paramref name="fakesSilo"/>, takes its real rows of the substep,
     /// computes D's gradients (with R1) and pushes them to the coordinator; returns L_D of its rows.
     /// </summary>
-    Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, string fakesEndpoint);
+    Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, SiloAddress fakesSilo);
 
     /// <summary>
-    /// The discriminator's half of the generator step: pulls the fakes from <paramref name="fakesEndpoint"/>, pushes
+    /// The discriminator's half of the generator step: pulls the fakes from <paramref name="fakesSilo"/>, pushes
     /// dL_G/dFake back to it; returns L_G of its rows.
     /// </summary>
-    Task<GanSubstepResult> FakeGradients(GanSubstep step, string fakesEndpoint);
+    Task<GanSubstepResult> FakeGradients(GanSubstep step, SiloAddress fakesSilo);
 
     /// <summary>Drops the replica of a finished job.</summary>
     Task Release();

@@ -22,12 +22,12 @@ public interface IGeneratorWorkerGrain : IGrainWithStringKey
     Task Release();
 }
 
-/// <summary>One substep of a round: substeps 0..k-1 train D, substep k trains G; the coordinator's data-plane endpoint.</summary>
+/// <summary>One substep of a round: substeps 0..k-1 train D, substep k trains G; the coordinator's silo.</summary>
 [GenerateSerializer, Immutable]
 public sealed record GanSubstep(
     [property: Id(0)] long Round,
     [property: Id(1)] int Substep,
-    [property: Id(2)] string CoordinatorEndpoint);
+    [property: Id(2)] SiloAddress CoordinatorSilo);
 
 /// <summary>What a worker pair reports for a substep (the loss of its rows); its tensors went over the data plane.</summary>
 [GenerateSerializer, Immutable]

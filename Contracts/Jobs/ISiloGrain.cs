@@ -15,6 +15,9 @@ public interface ISiloGrain : IGrainWithStringKey
 
     /// <summary>The silo process's memory and live libtorch tensors now.</summary>
     Task<SiloResources> GetResources();
+
+    /// <summary>This silo's data-plane address, as other silos reach it (DataPlane:AdvertisedEndpoint or the bound port).</summary>
+    Task<string> GetDataPlaneEndpoint();
 }
 
 /// <summary>A silo's tensor store at one moment: tensors, their bytes (float32) and the jobs they belong to.</summary>

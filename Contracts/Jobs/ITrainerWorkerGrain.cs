@@ -12,12 +12,15 @@ public interface ITrainerWorkerGrain : IGrainWithStringKey
     Task Release();
 }
 
-/// <summary>The coordinator's order for one round: which parameter version, and where parameters and gradients live.</summary>
+/// <summary>
+/// The coordinator's order for one round: which parameter version, and the silo where parameters and gradients live
+/// (a worker finds that silo's data plane through cluster membership, never from an address it is given).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record WorkerStep(
     [property: Id(0)] long Round,
     [property: Id(1)] long ParameterVersion,
-    [property: Id(2)] string CoordinatorEndpoint);
+    [property: Id(2)] SiloAddress CoordinatorSilo);
 
 /// <summary>What a worker reports for a round; its gradient went over the data plane.</summary>
 [GenerateSerializer, Immutable]

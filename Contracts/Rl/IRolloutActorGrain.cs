@@ -16,14 +16,14 @@ public interface IRolloutActorGrain : IGrainWithStringKey
 
 /// <summary>Collect one rollout with policy <paramref name="PolicyVersion"/>, starting from <paramref name="StartState"/>.</summary>
 /// <param name="Ticket">The coordinator's number for this order; names the pushed batch.</param>
-/// <param name="PolicyVersion">Which parameters to act with (published at <paramref name="CoordinatorEndpoint"/>).</param>
-/// <param name="CoordinatorEndpoint">The coordinator silo's data plane: parameters come from there, the batch goes there.</param>
+/// <param name="PolicyVersion">Which parameters to act with (published on <paramref name="CoordinatorSilo"/>).</param>
+/// <param name="CoordinatorSilo">The coordinator's silo: parameters come from its data plane, the batch goes there.</param>
 /// <param name="StartState">The actor's environments and action stream, as named 64-bit words.</param>
 [GenerateSerializer, Immutable]
 public sealed record RolloutOrder(
     [property: Id(0)] long Ticket,
     [property: Id(1)] long PolicyVersion,
-    [property: Id(2)] string CoordinatorEndpoint,
+    [property: Id(2)] SiloAddress CoordinatorSilo,
     [property: Id(3)] IReadOnlyDictionary<string, ulong> StartState);
 
 /// <summary>What an actor reports for an order; the batch itself went over the data plane.</summary>

@@ -15,43 +15,43 @@ namespace DistGen.Grains.Gan;
 /// coordinator or pushes dL_G/dFake back to the generator worker's silo.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, ILocalSiloDetails silo) : Grain, IDiscriminatorWorkerGrain
+public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IDiscriminatorWorkerGrain
 {
     private SplitGanWorkload? _workload;
     private nn.Module<Tensor, Tensor>? _discriminator;
     private (long Round, int Substep) _loaded = (-1, -1);
 
-    public async Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, string fakesEndpoint)
+    public async Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, SiloAddress fakesSilo)
     {
         var (jobId, index, workload) = await Job();
-        var (loss, gradient) = await Compute(step, fakesEndpoint, (discriminator, fakes) =>
+        var (loss, gradient) = await Compute(step, fakesSilo, (discriminator, fakes) =>
         {
             double l = workload.DiscriminatorGradients(discriminator, step.Round, step.Substep, index * workload.RowsPerWorker, fakes);
             var values = ParameterVector.FlattenGradients(discriminator.parameters());
             return (l, TensorCheck.Incoming(new TensorPayload([values.Length], values), [values.Length], $"D's gradients of discriminator worker {index}"));
         });
-        await exchange.PushAsync(step.CoordinatorEndpoint, GanMembers.DiscriminatorGradients(jobId, step.Round, step.Substep, index), gradient);
+        await exchange.PushAsync(await peers.EndpointOf(step.CoordinatorSilo), GanMembers.DiscriminatorGradients(jobId, step.Round, step.Substep, index), gradient);
         return new GanSubstepResult(loss, "", silo.SiloAddress.ToString());
     }
 
-    public async Task<GanSubstepResult> FakeGradients(GanSubstep step, string fakesEndpoint)
+    public async Task<GanSubstepResult> FakeGradients(GanSubstep step, SiloAddress fakesSilo)
     {
         var (jobId, index, workload) = await Job();
-        var (loss, gradient) = await Compute(step, fakesEndpoint, (discriminator, fakes) =>
+        var (loss, gradient) = await Compute(step, fakesSilo, (discriminator, fakes) =>
         {
             var (l, gradientWrtFakes) = workload.FakeGradients(discriminator, fakes);
             return (l, TensorCheck.Outgoing(gradientWrtFakes, $"dL_G/dFake of discriminator worker {index}"));
         });
-        await exchange.PushAsync(fakesEndpoint, GanMembers.FakeGradients(jobId, step.Round, index), gradient);
+        await exchange.PushAsync(await peers.EndpointOf(fakesSilo), GanMembers.FakeGradients(jobId, step.Round, index), gradient);
         return new GanSubstepResult(loss, "", silo.SiloAddress.ToString());
     }
 
     // Pulls and checks the fakes, loads D of the substep, then runs the math synchronously on a pool thread in one dispose scope.
-    private async Task<(double Loss, TensorPayload Result)> Compute(GanSubstep step, string fakesEndpoint,
+    private async Task<(double Loss, TensorPayload Result)> Compute(GanSubstep step, SiloAddress fakesSilo,
         Func<nn.Module<Tensor, Tensor>, Tensor, (double, TensorPayload)> compute)
     {
         var (jobId, index, workload) = await Job();
-        var fakes = await PullFakes(jobId, index, workload, step, fakesEndpoint);
+        var fakes = await PullFakes(jobId, index, workload, step, fakesSilo);
         var discriminator = await Load(jobId, workload, step);
         return await Task.Run(() =>
         {
@@ -77,9 +77,9 @@ public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchan
         return (jobId, index, _workload);
     }
 
-    private async Task<TensorPayload> PullFakes(string jobId, int index, SplitGanWorkload workload, GanSubstep step, string fakesEndpoint)
+    private async Task<TensorPayload> PullFakes(string jobId, int index, SplitGanWorkload workload, GanSubstep step, SiloAddress fakesSilo)
     {
-        var fakes = await exchange.PullAsync(fakesEndpoint, GanMembers.Fakes(jobId, step.Round, step.Substep, index));
+        var fakes = await exchange.PullAsync(await peers.EndpointOf(fakesSilo), GanMembers.Fakes(jobId, step.Round, step.Substep, index));
         return TensorCheck.Incoming(fakes, workload.FakesShape, $"fakes of generator worker {index} (round {step.Round}, substep {step.Substep})");
     }
 
@@ -89,7 +89,7 @@ public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchan
         if (_loaded != (step.Round, step.Substep) || _discriminator is null)
         {
             var key = GanMembers.DiscriminatorParameters(jobId, step.Round, step.Substep);
-            var parameters = await exchange.PullAsync(step.CoordinatorEndpoint, key);
+            var parameters = await exchange.PullAsync(await peers.EndpointOf(step.CoordinatorSilo), key);
             _loaded = (-1, -1);
             await Task.Run(() =>
             {

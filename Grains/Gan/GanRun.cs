@@ -120,7 +120,7 @@ public sealed class GanRun(JobRunContext context) : ICoordinatedRun
     private async Task<GanSubstepResult[]> Substep(long round, int substep, Func<IGeneratorWorkerGrain, GanSubstep, Task<GanSubstepResult>> call,
         Func<int, TensorKey> gradientKey, nn.Module network, string what, CancellationToken token)
     {
-        var step = new GanSubstep(round, substep, context.Exchange.LocalEndpoint);
+        var step = new GanSubstep(round, substep, context.Silo);
         var results = await Task.WhenAll(Enumerable.Range(0, _workload.Workers)
             .Select(w => call(GanMembers.Generator(context.Grains, JobId, w), step))).WaitAsync(token);
         long count = ParameterVector.Count(network.parameters());

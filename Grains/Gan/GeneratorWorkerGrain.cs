@@ -16,7 +16,7 @@ namespace DistGen.Grains.Gan;
 /// follow threads); the graph itself is not tied to a thread.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, ILocalSiloDetails silo) : Grain, IGeneratorWorkerGrain
+public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IGeneratorWorkerGrain
 {
     private SplitGanWorkload? _workload;
     private nn.Module<Tensor, Tensor>? _generator;
@@ -34,7 +34,7 @@ public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange e
         exchange.PutLocal(key, payload);
         try
         {
-            var result = await GanMembers.Discriminator(GrainFactory, jobId, index).DiscriminatorGradients(step, exchange.LocalEndpoint);
+            var result = await GanMembers.Discriminator(GrainFactory, jobId, index).DiscriminatorGradients(step, silo.SiloAddress);
             return result with { GeneratorSilo = silo.SiloAddress.ToString() };
         }
         finally
@@ -59,7 +59,7 @@ public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange e
                 return TensorCheck.Outgoing(fakes, $"fakes of generator worker {index}");
             });
             exchange.PutLocal(fakesKey, payload);
-            var result = await GanMembers.Discriminator(GrainFactory, jobId, index).FakeGradients(step, exchange.LocalEndpoint);
+            var result = await GanMembers.Discriminator(GrainFactory, jobId, index).FakeGradients(step, silo.SiloAddress);
 
             var gradientKey = GanMembers.FakeGradients(jobId, step.Round, index);
             if (!exchange.TryTakeLocal(gradientKey, out var received) || received is null)
@@ -73,7 +73,7 @@ public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange e
                 return ParameterVector.FlattenGradients(generator.parameters());
             });
             var outgoing = TensorCheck.Incoming(new TensorPayload([gradient.Length], gradient), [gradient.Length], $"G's gradients of generator worker {index}");
-            await exchange.PushAsync(step.CoordinatorEndpoint, GanMembers.GeneratorGradients(jobId, step.Round, index), outgoing);
+            await exchange.PushAsync(await peers.EndpointOf(step.CoordinatorSilo), GanMembers.GeneratorGradients(jobId, step.Round, index), outgoing);
             return result with { GeneratorSilo = silo.SiloAddress.ToString() };
         }
         finally
@@ -100,7 +100,7 @@ public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange e
         if (_loadedRound != step.Round || _generator is null)
         {
             var key = GanMembers.GeneratorParameters(jobId, step.Round);
-            var parameters = await exchange.PullAsync(step.CoordinatorEndpoint, key);
+            var parameters = await exchange.PullAsync(await peers.EndpointOf(step.CoordinatorSilo), key);
             var workload = _workload;
             _loadedRound = -1;
             await Task.Run(() =>

@@ -7,7 +7,7 @@ namespace DistGen.Grains.Hosting;
 
 /// <summary>This silo, reachable from any silo by the silo's address (<see cref="KeyedSiloPlacement"/>).</summary>
 [KeyedSiloPlacement, Reentrant]
-public sealed class SiloGrain(TensorStore store) : Grain, ISiloGrain
+public sealed class SiloGrain(TensorStore store, DataPlaneEndpoint dataPlane) : Grain, ISiloGrain
 {
     public Task<int> ReleaseJob(string jobId) => Task.FromResult(store.ReleaseJob(jobId));
 
@@ -16,6 +16,8 @@ public sealed class SiloGrain(TensorStore store) : Grain, ISiloGrain
     public Task<SiloResources> GetResources() =>
         Task.FromResult(new SiloResources(Environment.WorkingSet, NativeHeap.InUseBytes(), GC.GetTotalMemory(forceFullCollection: false),
             TorchSharp.torch.Tensor.TotalCount));
+
+    public Task<string> GetDataPlaneEndpoint() => Task.FromResult(dataPlane.Address);
 
     /// <summary>The grain of <paramref name="silo"/>.</summary>
     public static ISiloGrain On(IGrainFactory grains, SiloAddress silo) => grains.GetGrain<ISiloGrain>(silo.ToParsableString());

@@ -17,19 +17,20 @@ public sealed class DataParallelRound
     private readonly string _jobId;
     private readonly IGrainFactory _grains;
     private readonly ITensorExchange _exchange;
+    private readonly SiloAddress _silo;
     private readonly RoundRepeat _repeat;
     // Reused every round: its buffers are the size of the model.
     private GradientAverage? _average;
 
     public DataParallelRound(JobRunContext context)
     {
-        (_jobId, _grains, _exchange) = (context.JobId, context.Grains, context.Exchange);
+        (_jobId, _grains, _exchange, _silo) = (context.JobId, context.Grains, context.Exchange, context.Silo);
         _repeat = new RoundRepeat(context);
     }
 
     public async Task<IReadOnlyList<WorkerStepResult>> Run(long round, nn.Module model, int workers, CancellationToken cancellation)
     {
-        var step = new WorkerStep(round, round - 1, _exchange.LocalEndpoint);
+        var step = new WorkerStep(round, round - 1, _silo);
         return await _repeat.Run($"round {round}", async token =>
         {
             var results = await Task.WhenAll(Enumerable.Range(0, workers)

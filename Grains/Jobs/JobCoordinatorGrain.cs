@@ -224,7 +224,7 @@ public sealed class JobCoordinatorGrain(
     {
         _phase.MoveTo(CoordinatorPhase.Starting);
         Store.HeldLease = lease;
-        var services = new CoordinatorServices(runtimes, exchange, artifacts.Value, coordinator.Value, GrainFactory, membership, logger);
+        var services = new CoordinatorServices(runtimes, exchange, silo.SiloAddress, artifacts.Value, coordinator.Value, GrainFactory, membership, logger);
         _runner = new JobRunner(JobId, services, Store, _phase, new JobLeaseFence(record.State.ArtifactsFolder!, lease), resume, delay, RunnerStopped);
         // The rounds run outside any grain call: the first tick starts them, so the call that claimed the run returns at
         // once and a deactivation is not held up by a call that lasts the whole job (it reaches OnDeactivateAsync, which

@@ -13,6 +13,7 @@ public sealed record JobRunContext(
     RunContext Run,
     IGrainFactory Grains,
     ITensorExchange Exchange,
+    SiloAddress Silo,
     JobArtifactsOptions Options,
     CoordinatorOptions Coordinator,
     ILogger Logger);

@@ -11,6 +11,7 @@ namespace DistGen.Grains.Jobs;
 public sealed record CoordinatorServices(
     JobRuntimes Runtimes,
     ITensorExchange Exchange,
+    SiloAddress Silo,
     JobArtifactsOptions Artifacts,
     CoordinatorOptions Coordinator,
     IGrainFactory Grains,
@@ -121,7 +122,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
             run = runtime.Family.CreateRun(new JobRunContext(jobId, runtime.Job, runtime.Workload, context, services.Grains, services.Exchange,
-                services.Artifacts, services.Coordinator, Logger));
+                services.Silo, services.Artifacts, services.Coordinator, Logger));
             long completed = await StartRunAsync(run, runtime.Workload);
             _started = true;
             // A hand-over asked for during set-up is taken here, before the first round.

@@ -13,6 +13,7 @@ public static class JobServices
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<JobRuntimes>();
+        services.AddSingleton<DataPlanePeers>();
         services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
         // Every silo that hosts the job grains guards them: clients reach only the public API.
         services.AddDistGenCallSecurity();

@@ -14,7 +14,7 @@ namespace DistGen.Grains.Jobs;
 /// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
+public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
 {
     private JobRuntime? _runtime;
     private nn.Module? _replica;
@@ -25,7 +25,8 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
         var runtime = _runtime ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
         var workload = runtime.WorkloadAs<IDataParallelWorkload>();
 
-        var parameters = await exchange.PullAsync(step.CoordinatorEndpoint, TensorKey.ParametersOf(jobId, step.ParameterVersion));
+        var coordinator = await peers.EndpointOf(step.CoordinatorSilo);
+        var parameters = await exchange.PullAsync(coordinator, TensorKey.ParametersOf(jobId, step.ParameterVersion));
         var ticket = await GrainFactory.GetGrain<IDataShardGrain>(JobIds.Member(jobId, index)).Ticket(step.Round);
 
         // The compute is synchronous on a pool thread: libtorch's dispose scopes and grad mode follow threads, not awaits.
@@ -39,7 +40,7 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
         });
         double computeSeconds = clock.Elapsed.TotalSeconds;
 
-        await exchange.PushAsync(step.CoordinatorEndpoint, TensorKey.GradientsOf(jobId, step.Round, JobIds.Member(jobId, index)),
+        await exchange.PushAsync(coordinator, TensorKey.GradientsOf(jobId, step.Round, JobIds.Member(jobId, index)),
             new TensorPayload([gradient.Length], gradient));
         return new WorkerStepResult(metrics, silo.SiloAddress.ToString(), computeSeconds);
     }

@@ -155,7 +155,7 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
     }
 
     private Task<RolloutReport> Order(int actor, long version) =>
-        ActorGrain(actor).Collect(new RolloutOrder(++_ticket, version, context.Exchange.LocalEndpoint, _states[actor]));
+        ActorGrain(actor).Collect(new RolloutOrder(++_ticket, version, context.Silo, _states[actor]));
 
     private async Task<RolloutReport> DelayedOrder(int actor, long version, TimeSpan delay)
     {

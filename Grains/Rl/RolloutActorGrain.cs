@@ -15,7 +15,7 @@ namespace DistGen.Grains.Rl;
 /// trainer's <see cref="RolloutCollector"/>, never a copy.
 /// </summary>
 [SpreadByIndexPlacement]
-public sealed class RolloutActorGrain(JobRuntimes runtimes, ITensorExchange exchange, ILocalSiloDetails silo) : Grain, IRolloutActorGrain
+public sealed class RolloutActorGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IRolloutActorGrain
 {
     private JobRuntime? _runtime;
     private ActorCritic? _policy;
@@ -29,7 +29,7 @@ public sealed class RolloutActorGrain(JobRuntimes runtimes, ITensorExchange exch
         var workload = runtime.WorkloadAs<PpoRunWorkload>();
         // Async actors often act with the version they already hold: pull only a new one.
         var parameters = order.PolicyVersion == _policyVersion ? null
-            : await exchange.PullAsync(order.CoordinatorEndpoint, TensorKey.ParametersOf(jobId, order.PolicyVersion));
+            : await exchange.PullAsync(await peers.EndpointOf(order.CoordinatorSilo), TensorKey.ParametersOf(jobId, order.PolicyVersion));
 
         // Synchronous on a pool thread: libtorch's dispose scopes and grad mode follow threads, not awaits.
         var clock = Stopwatch.StartNew();
@@ -48,7 +48,7 @@ public sealed class RolloutActorGrain(JobRuntimes runtimes, ITensorExchange exch
         });
         double seconds = clock.Elapsed.TotalSeconds;
 
-        await exchange.PushAsync(order.CoordinatorEndpoint, TrajectoryKeys.Of(jobId, order.PolicyVersion, index, order.Ticket),
+        await exchange.PushAsync(await peers.EndpointOf(order.CoordinatorSilo), TrajectoryKeys.Of(jobId, order.PolicyVersion, index, order.Ticket),
             new TensorPayload(wire.Shape, wire.Data));
         return new RolloutReport(order.Ticket, order.PolicyVersion, endState, silo.SiloAddress.ToString(), seconds);
     }

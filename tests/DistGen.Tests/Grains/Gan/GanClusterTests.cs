@@ -92,10 +92,10 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
         await discriminator.Release();
     }
 
-    private static (string Endpoint, ITensorExchange Exchange) Exchange(SiloHandle silo)
+    private static (SiloAddress Silo, ITensorExchange Exchange) Exchange(SiloHandle silo)
     {
         var exchange = ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<ITensorExchange>();
-        return (exchange.LocalEndpoint, exchange);
+        return (silo.SiloAddress, exchange);
     }
 
     private static (nn.Module G, nn.Module D) Networks(string checkpoint, LoadedJob job)

@@ -70,17 +70,30 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
         Assert.Equal(jobsBefore, (await registry.List()).Count);
     }
 
+    // Workers find a silo's data plane through membership: an order naming a silo outside the cluster, even from a caller
+    // holding the cluster secret, is refused by name and nothing is sent to the address inside that silo's name.
     [Fact]
-    public async Task A_worker_whose_data_plane_call_fails_reports_the_data_plane_error_to_its_caller()
+    public async Task A_worker_ordered_to_use_a_silo_outside_the_cluster_reports_it_and_sends_nothing_there()
     {
         var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(VaeSpec);
         Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
         var worker = fixture.SiloSide.GetGrain<ITrainerWorkerGrain>(JobIds.Member(submitted.JobId!, 0));
 
-        // Nothing listens on port 9 of the loopback: the pull fails with gRPC's Unavailable after the client's retries.
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.Step(new WorkerStep(1, 0, "http://127.0.0.1:9")));
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var outsider = SiloAddress.New((System.Net.IPEndPoint)listener.LocalEndpoint, 1);
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.Step(new WorkerStep(1, 0, outsider)));
 
-        Assert.StartsWith("data plane: Unavailable", failure.Message);
+            Assert.StartsWith("data plane: Unavailable", failure.Message);
+            Assert.True(failure.Message.Contains($"silo {outsider} is not a member of the cluster"), failure.Message);
+            Assert.False(listener.Pending(), "the worker connected to the outsider's address");
+        }
+        finally
+        {
+            listener.Stop();
+        }
         Assert.Equal(JobState.Succeeded, (await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, submitted.JobId!, s => s.IsFinished)).State);
     }
 

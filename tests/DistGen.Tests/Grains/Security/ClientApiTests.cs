@@ -85,7 +85,7 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
         listener.Start();
         try
         {
-            var bait = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+            var bait = SiloAddress.New((IPEndPoint)listener.LocalEndpoint, 1);
             Func<Task>[] attacks =
             [
                 () => grains.GetGrain<ITrainerWorkerGrain>(worker).Step(new WorkerStep(1, 0, bait)),
