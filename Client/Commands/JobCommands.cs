@@ -135,8 +135,15 @@ public static class JobCommands
                 Console.Error.WriteLine($"{jobId} has no artifacts yet (or its coordinator's silo lost them); try again when it has run a round");
                 return ExitCodes.JobFailed;
             }
-            Directory.CreateDirectory(folder);
-            foreach (var artifact in artifacts) await File.WriteAllBytesAsync(Path.Combine(folder, artifact.FileName), artifact.Content, ct);
+            try
+            {
+                await ArtifactFiles.WriteAllAsync(folder, artifacts, ct);
+            }
+            catch (UntrustedArtifactException refused)
+            {
+                Console.Error.WriteLine($"{jobId}: {refused.Message}");
+                return ExitCodes.BadInput;
+            }
             Console.WriteLine($"{artifacts.Count} files of {jobId} in {Path.GetFullPath(folder)}: {string.Join(", ", artifacts.Select(a => a.FileName))}");
             return ExitCodes.Success;
         }, cancel));

@@ -124,9 +124,8 @@ public static class RunCommand
         var folder = Path.Combine("runs", jobId);
         if (outputDirectory is not null)
         {
-            Directory.CreateDirectory(outputDirectory);
-            foreach (var artifact in await silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts())
-                await File.WriteAllBytesAsync(Path.Combine(outputDirectory, artifact.FileName), artifact.Content, CancellationToken.None);
+            await ArtifactFiles.WriteAllAsync(outputDirectory, await silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts(),
+                CancellationToken.None);
             folder = outputDirectory;
         }
         Console.WriteLine($"artifacts: {Path.GetFullPath(folder)} (metrics.csv, loss.png, samples, checkpoint.bin, summary.json)");

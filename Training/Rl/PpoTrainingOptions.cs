@@ -102,15 +102,23 @@ public sealed class PpoTrainingOptions
     /// <summary>N*T: transitions per rollout.</summary>
     public int RolloutSize => Envs * RolloutSteps;
 
-    /// <summary>Learner updates in the run: enough whole rollouts to reach <see cref="TotalEnvSteps"/>.</summary>
-    public int Updates => (int)((TotalEnvSteps + RolloutSize - 1) / RolloutSize);
+    /// <summary>The most learner updates a run may have (<see cref="Validate"/> refuses more).</summary>
+    public const long MaxUpdates = 10_000_000;
 
-    /// <summary>Throws with an actionable message when the options contradict each other.</summary>
+    /// <summary>Learner updates in the run: enough whole rollouts to reach <see cref="TotalEnvSteps"/> (no overflow up to long.MaxValue).</summary>
+    public long UpdateCount => (TotalEnvSteps - 1) / RolloutSize + 1;
+
+    /// <summary><see cref="UpdateCount"/> once validated (at most <see cref="MaxUpdates"/>).</summary>
+    public int Updates => checked((int)UpdateCount);
+
+    /// <summary>Throws with an actionable message when the options contradict each other; ParamName is the spec field at fault.</summary>
     public void Validate()
     {
         if (MinibatchSize > RolloutSize || RolloutSize % MinibatchSize != 0)
-            throw new ArgumentException($"training.minibatchSize ({MinibatchSize}) must divide envs*rolloutSteps ({Envs}*{RolloutSteps} = {RolloutSize}); e.g. use {RolloutSize} for one minibatch per epoch");
+            throw new ArgumentException($"training.minibatchSize ({MinibatchSize}) must divide envs*rolloutSteps ({Envs}*{RolloutSteps} = {RolloutSize}); e.g. use {RolloutSize} for one minibatch per epoch", "minibatchSize");
         if (NormalizeAdvantages && MinibatchSize < 2)
-            throw new ArgumentException("training.minibatchSize must be at least 2 when training.normalizeAdvantages is on (a single advantage has no spread)");
+            throw new ArgumentException("training.minibatchSize must be at least 2 when training.normalizeAdvantages is on (a single advantage has no spread)", "minibatchSize");
+        if (UpdateCount > MaxUpdates)
+            throw new ArgumentException($"training.totalEnvSteps ({TotalEnvSteps}) makes {UpdateCount} updates of {RolloutSize} transitions; at most {MaxUpdates}: lower totalEnvSteps or raise envs*rolloutSteps", "totalEnvSteps");
     }
 }

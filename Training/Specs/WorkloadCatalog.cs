@@ -48,7 +48,7 @@ public static class WorkloadCatalog
                 (job, model, training, errors) =>
                 {
                     try { training.Validate(); }
-                    catch (ArgumentException e) { errors.Add(new SpecError("$.training.minibatchSize", e.Message)); }
+                    catch (ArgumentException e) { errors.Add(new SpecError($"$.training.{e.ParamName ?? "minibatchSize"}", e.Message.Split(" (Parameter")[0])); }
                     // Each rollout actor runs an equal slice of the environments.
                     if (training.Envs % job.Spec.Cluster.Workers != 0)
                         errors.Add(new SpecError("$.training.envs", $"{training.Envs} is not a multiple of cluster.workers = {job.Spec.Cluster.Workers} (rollout actors); each actor runs envs / workers environments"));

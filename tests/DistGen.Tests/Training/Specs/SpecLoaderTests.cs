@@ -60,6 +60,21 @@ public sealed class SpecLoaderTests
         Assert.Contains(path, error.Message);
     }
 
+    [Theory]
+    [InlineData("9223372036854775807")]
+    [InlineData("100000000000")]
+    public void Ppo_env_steps_that_would_overflow_the_update_count_are_refused_by_path(string steps)
+    {
+        var example = File.ReadAllText(Path.Combine(RepositoryRoot(), "examples", "ppo-cartpole.json"));
+        Assert.Contains("\"totalEnvSteps\": 100000,", example);
+
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(example.Replace("\"totalEnvSteps\": 100000,", $"\"totalEnvSteps\": {steps},")));
+
+        var found = Assert.Single(error.Errors);
+        Assert.Equal("$.training.totalEnvSteps", found.Path);
+        Assert.Contains("at most 10000000", found.Message);
+    }
+
     [Fact]
     public void Messages_list_what_is_allowed()
     {
