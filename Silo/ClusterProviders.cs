@@ -28,7 +28,13 @@ public sealed class ClusterProviders : IClusterProviders
             silo.Configure<EndpointOptions>(endpoint => endpoint.AdvertisedIPAddress = podIp);
     }
 
-    public void AddDashboard(ISiloBuilder silo) => silo.AddDashboard();
+    // The dashboard's live log stream shows every silo's log to whoever reaches the HTTP port: off unless
+    // Dashboard:HideTrace is set to false.
+    public void AddDashboard(ISiloBuilder silo) => silo.AddDashboard(options =>
+    {
+        options.HideTrace = true;
+        silo.Configuration.GetSection("Dashboard").Bind(options);
+    });
 
     public void MapDashboard(IEndpointRouteBuilder endpoints, string routePrefix) => endpoints.MapOrleansDashboard(routePrefix: routePrefix);
 }

@@ -51,6 +51,15 @@ public sealed class ClusterMembershipTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task The_dashboards_live_log_stream_is_off()
+    {
+        var (status, body) = await cluster.Silos[0].GetAsync("/dashboard/Trace");
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("disabled", body);
+    }
+
+    [Fact]
     public async Task A_silo_stopped_with_SIGTERM_exits_0_and_the_others_see_it_leave()
     {
         var leaving = await cluster.StartSiloAsync("silo-leaving");
