@@ -64,6 +64,7 @@ public static class DataPlaneHosting
         {
             // h2c: without TLS, Http1AndHttp2 would serve HTTP/1.1 only and gRPC would fail.
             listen.Protocols = HttpProtocols.Http2;
+            listen.Use(new DataPlaneConnectionLimit(options.MaxConnections).Middleware);
             endpoint.Attach(listen);
         });
         return kestrel;

@@ -39,6 +39,12 @@ public sealed class DataPlaneOptions
     /// </summary>
     public bool BatchSocketCalls { get; set; } = true;
 
+    /// <summary>
+    /// Open connections the data-plane endpoint accepts at once; more are closed as they arrive, before any bytes are
+    /// read. Silos hold a few connections to each other silo, so the default serves clusters of about a hundred silos.
+    /// </summary>
+    public int MaxConnections { get; set; } = 512;
+
     /// <summary>Time limit of one attempt of a push or pull (the whole stream).</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -45,6 +45,7 @@ public sealed class DataPlaneOptionsValidator : IValidateOptions<DataPlaneOption
     /// <summary>Problems of the settings the data-plane endpoint is bound with (checked when Kestrel is configured).</summary>
     internal static IEnumerable<string> ListenProblems(DataPlaneOptions o)
     {
+        if (o.MaxConnections is < 1 or > 1_000_000) yield return $"{S}:MaxConnections is {o.MaxConnections}: use 1..1000000 (default 512)";
         if (o.Port is < 0 or > 65535) yield return $"{S}:Port is {o.Port}: use a TCP port in 1..65535 (0 picks a free port)";
         if (!IPAddress.TryParse(o.ListenAddress, out _))
             yield return $"{S}:ListenAddress '{o.ListenAddress}' is not an IP address: use e.g. 0.0.0.0 (every interface) or 127.0.0.1";
