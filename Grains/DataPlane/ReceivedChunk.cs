@@ -33,11 +33,12 @@ public sealed class ReceivedChunk : IDisposable
     public uint Crc32C { get; private set; }
 
     /// <summary>
-    /// The checksum of the chunk as received (<see cref="ChunkChecksum"/>), to compare with <see cref="Crc32C"/>. The part
-    /// over <see cref="Data"/> is computed while copying it, when the bytes are in cache.
+    /// The checksum of the chunk as received (<see cref="ChunkChecksum"/>), to compare with <see cref="Crc32C"/>, given the
+    /// bytes of its key (<see cref="ChunkChecksum.KeyBytes"/>, the same for every chunk of a stream, so computed once).
+    /// The part over <see cref="Data"/> is computed while copying it, when the bytes are in cache.
     /// </summary>
-    public uint ComputedCrc32C =>
-        ChunkChecksum.Finish(_runningDataCrc, ChunkChecksum.KeyBytes(Key), DType, Shape, Offset, TotalBytes);
+    public uint ComputedCrc32C(ReadOnlySpan<byte> keyBytes) =>
+        ChunkChecksum.Finish(_runningDataCrc, keyBytes, DType, Shape, Offset, TotalBytes);
 
     private uint _runningDataCrc = DataPlane.Crc32C.Start;
 

@@ -11,6 +11,7 @@ namespace DistGen.Grains.DataPlane;
 internal sealed class TensorChunkAssembler
 {
     private readonly Wire.TensorKey _wireKey;
+    private readonly byte[] _keyBytes;
     private readonly Wire.DType _dtype;
     private readonly long[] _shape;
     private readonly long _totalBytes;
@@ -24,6 +25,7 @@ internal sealed class TensorChunkAssembler
     {
         if (first.Problem is { } unreadable) throw new MalformedTensorStreamException(unreadable);
         _wireKey = first.Key ?? new Wire.TensorKey();
+        _keyBytes = ChunkChecksum.KeyBytes(first.Key);
         _dtype = first.DType;
         _shape = first.Shape;
         _totalBytes = first.TotalBytes;
@@ -65,7 +67,7 @@ internal sealed class TensorChunkAssembler
         if (data.Length == 0 && _totalBytes > 0) throw Malformed($"{At()} is empty");
         if (data.Length > _totalBytes - _received) throw Malformed($"{At()} with {data.Length} bytes runs past total_bytes {_totalBytes}");
         if (data.Length % _elementSize != 0) throw Malformed($"{At()} has {data.Length} bytes, not a whole number of {_elementSize}-byte elements");
-        uint crc = chunk.ComputedCrc32C;
+        uint crc = chunk.ComputedCrc32C(_keyBytes); // the key was checked equal to the first chunk's above
         if (crc != chunk.Crc32C) throw Malformed($"{At()} fails its CRC-32C check (carried 0x{chunk.Crc32C:X8}, computed 0x{crc:X8})");
 
         _data ??= GC.AllocateUninitializedArray<float>((int)Elements);
