@@ -92,6 +92,7 @@ public static class Checkpoint
         IReadOnlyDictionary<string, AdamOptimizer> optimizers, IReadOnlyDictionary<string, Generator>? generators = null)
     {
         Verify(path);
+        using var scope = NewDisposeScope();
         using var reader = OpenPayload(path);
         ReadNamed(reader, path, modules, (r, m) => m.load(r));
         ReadNamed(reader, path, optimizers, (r, o) => o.Load(r));
@@ -112,6 +113,7 @@ public static class Checkpoint
     public static void LoadModules(string path, IReadOnlyDictionary<string, nn.Module> modules)
     {
         Verify(path);
+        using var scope = NewDisposeScope();
         using var reader = OpenPayload(path);
         ReadNamed(reader, path, modules, (r, m) => m.load(r));
     }
@@ -154,6 +156,8 @@ public static class Checkpoint
     private static void Write(string path, IReadOnlyDictionary<string, nn.Module> modules, IReadOnlyDictionary<string, AdamOptimizer> optimizers,
         IReadOnlyDictionary<string, ulong>? counters, IReadOnlyDictionary<string, Generator>? generators)
     {
+        // The random-number states are read into tensors: made inside a scope, like every tensor of the training path.
+        using var scope = NewDisposeScope();
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
         using var sha = SHA256.Create();
         using (var hashed = new CryptoStream(file, sha, CryptoStreamMode.Write, leaveOpen: true))

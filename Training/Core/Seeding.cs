@@ -15,16 +15,40 @@ public static class Seeding
     private static readonly object ConstructionLock = new();
 
     /// <summary>
-    /// Builds a model from libtorch's global generator seeded with <paramref name="seed"/>, holding a process-wide lock:
-    /// several workers of one process may build models at once, and layer initialisers can only use the global generator.
+    /// Builds a model (an <c>nn.Module</c> or a tuple of them) from libtorch's global generator seeded with
+    /// <paramref name="seed"/>, holding a process-wide lock: several workers of one process may build models at once,
+    /// and layer initialisers can only use the global generator.
     /// </summary>
+    /// <remarks>
+    /// Construction runs inside a dispose scope. Layer initialisers make temporaries (TorchSharp's fan-in computation
+    /// reads <c>weight[0, 0].numel()</c>); outside a scope nothing references such a temporary during the native call
+    /// that reads it, so a garbage collection on another thread may free it mid-call (a segfault in
+    /// <c>THSTensor_numel</c>, seen under GC pressure). The scope keeps them alive and frees them afterwards; the
+    /// modules' parameters and buffers are detached from it and live on with the modules.
+    /// </remarks>
     public static T Build<T>(long seed, Func<T> build)
     {
         lock (ConstructionLock)
         {
             Seed(seed);
-            return build();
+            using var scope = NewDisposeScope();
+            var built = build();
+            scope.Detach(TensorsOf(built));
+            return built;
         }
+    }
+
+    // What a built model owns: every parameter and buffer of each module it returned.
+    private static IEnumerable<IDisposable> TensorsOf(object? built)
+    {
+        IEnumerable<nn.Module> modules = built switch
+        {
+            nn.Module module => new[] { module },
+            System.Runtime.CompilerServices.ITuple tuple => Enumerable.Range(0, tuple.Length).Select(i => tuple[i] as nn.Module
+                ?? throw new ArgumentException($"Seeding.Build: item {i} of the tuple is {tuple[i]?.GetType().Name ?? "null"}, not an nn.Module")),
+            _ => throw new ArgumentException($"Seeding.Build builds modules or tuples of modules, not {built?.GetType().Name ?? "null"}"),
+        };
+        return modules.SelectMany(m => m.parameters().Cast<IDisposable>().Concat(m.buffers())).ToList();
     }
 
     /// <summary>A private libtorch generator for one named random stream of a run (noise, latents), independent of other threads.</summary>

@@ -34,6 +34,70 @@ public sealed class UnscopedTensorTests : IDisposable
         Assert.True(statistics.CreatedOutsideScopeCount == 0, $"{what} made {statistics.CreatedOutsideScopeCount} tensors outside a dispose scope");
     }
 
+    // Short runs that still reach every part of a reference run: setup (data, networks, optimizer state), rounds,
+    // logging, evaluation, samples, periodic and final checkpoints, loss plot and summary.
+    public static TheoryData<string, string> WholeRuns => new()
+    {
+        { "vae", """
+            { "apiVersion": "distgen/v1", "name": "whole-vae", "workload": "vae", "seed": 3, "data": { "name": "fashion-mnist" },
+              "model": { "hiddenSize": 32, "latentSize": 4 }, "training": { "steps": 12, "batchSize": 16, "trainLimit": 500, "testLimit": 100, "logEvery": 2, "evalEvery": 4 },
+              "cluster": { "workers": 2, "checkpointEvery": 4 } }
+            """ },
+        { "char-lm", """
+            { "apiVersion": "distgen/v1", "name": "whole-lm", "workload": "char-lm", "seed": 3, "data": { "name": "kjv" },
+              "model": { "contextLength": 16, "modelDimension": 32, "heads": 2, "layers": 1 },
+              "training": { "steps": 12, "batchSize": 8, "warmupSteps": 2, "evalInterval": 4, "evalBatches": 1, "sampleLength": 5 },
+              "cluster": { "workers": 2, "checkpointEvery": 4 } }
+            """ },
+        { "gan-ring", """
+            { "apiVersion": "distgen/v1", "name": "whole-gan", "workload": "gan", "seed": 3, "data": { "name": "ring8" },
+              "model": { "hiddenSize": 16, "layers": 2, "pack": 2 }, "training": { "steps": 12, "batchSize": 16, "r1Gamma": 0.1, "logEvery": 2, "evalEvery": 4 },
+              "cluster": { "workers": 2, "checkpointEvery": 4 } }
+            """ },
+        { "gan-images", """
+            { "apiVersion": "distgen/v1", "name": "whole-gan-images", "workload": "gan", "seed": 3, "data": { "name": "fashion-mnist" },
+              "model": { "latentSize": 8, "channels": 8 }, "training": { "steps": 8, "batchSize": 8, "r1Gamma": 0.1, "logEvery": 2, "evalEvery": 4 },
+              "cluster": { "workers": 1, "checkpointEvery": 4 } }
+            """ },
+        { "ppo", """
+            { "apiVersion": "distgen/v1", "name": "whole-ppo", "workload": "ppo", "seed": 3, "data": { "name": "cartpole" },
+              "training": { "totalEnvSteps": 400, "envs": 4, "rolloutSteps": 25, "minibatchSize": 25, "epochs": 2 }, "cluster": { "workers": 2 } }
+            """ },
+    };
+
+    /// <summary>
+    /// The whole of a reference run, setup and artifacts included, makes every tensor inside a dispose scope: a layer
+    /// initialiser's temporary made outside one was freed by a collection mid-call under GC pressure (a segfault in
+    /// THSTensor_numel while building the image GAN's convolutions). Runs on a thread of its own, since TorchSharp
+    /// counts per thread.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WholeRuns))]
+    public void A_whole_reference_run_makes_every_tensor_inside_a_dispose_scope(string workload, string spec)
+    {
+        var job = SpecLoader.Parse(spec);
+        long outside = -1, inside = -1;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var trainer = job.Workload.CreateReferenceTrainer(job);
+                var statistics = DisposeScopeManager.Statistics;
+                statistics.Reset();
+                trainer.Run(Context);
+                (outside, inside) = (statistics.CreatedOutsideScopeCount, statistics.CreatedInScopeCount);
+            }
+            catch (Exception e) { failure = e; }
+        }) { Name = $"whole {workload} run" };
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+        Assert.True(File.Exists(Path.Combine(_folder, "summary.json")), $"the {workload} run did not finish");
+        Assert.True(inside > 0, $"the {workload} run made no tensor in a scope either: the count is not being taken");
+        Assert.True(outside == 0, $"the {workload} run made {outside} tensors outside a dispose scope");
+    }
+
     [Theory]
     [InlineData("""
         { "apiVersion": "distgen/v1", "name": "scoped-vae", "workload": "vae", "seed": 3, "data": { "name": "fashion-mnist" },
