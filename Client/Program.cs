@@ -7,6 +7,7 @@ var root = new RootCommand("distgen: train generative models on an Orleans clust
     DataCommand.Create(),
     SpecCommand.Create(),
     ClusterCommand.Create(),
+    CertCommand.Create(),
 };
 foreach (var command in JobCommands.Create()) root.Subcommands.Add(command);
 var parsed = root.Parse(args);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using DistGen.Grains.Security.Tls;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
@@ -38,9 +39,10 @@ public sealed class ClusterConnection : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.ConnectTimeout);
         IHost? host = null;
+        var attempts = new ConnectAttempts();
         try
         {
-            host = await BuildHostAsync(settings, deadline.Token);
+            host = await BuildHostAsync(settings, attempts, deadline.Token);
             // Orleans honours the token between attempts; WaitAsync bounds an attempt that does not.
             await host.StartAsync(deadline.Token).WaitAsync(settings.ConnectTimeout + TimeSpan.FromSeconds(2), cancellationToken);
             return new ClusterConnection(host, settings);
@@ -49,7 +51,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             if (host is not null) await StopQuietlyAsync(host);
             throw new ClusterUnreachableException(string.Create(CultureInfo.InvariantCulture,
-                $"cannot reach the cluster '{settings.ClusterId}' through {settings.Target} within {settings.ConnectTimeout.TotalSeconds:0.#} s ({Reason(e)}): {ClusterUnreachableException.Advice}."), e);
+                $"cannot reach the cluster '{settings.ClusterId}' through {settings.Target} within {settings.ConnectTimeout.TotalSeconds:0.#} s ({Reason(e, attempts, settings)}): {ClusterUnreachableException.Advice}."), e);
         }
         catch
         {
@@ -66,7 +68,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopQuietlyAsync(_host);
 
-    private static async Task<IHost> BuildHostAsync(ClusterConnectionSettings settings, CancellationToken cancellationToken)
+    private static async Task<IHost> BuildHostAsync(ClusterConnectionSettings settings, ConnectAttempts attempts, CancellationToken cancellationToken)
     {
         // No appsettings.json or environment configuration: the console's settings are its flags.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -86,9 +88,11 @@ public sealed class ClusterConnection : IAsyncDisposable
                 client.UseRedisClustering(options => options.ConfigurationOptions = RedisOptions(redis, settings.ConnectTimeout));
             else
                 client.UseStaticClustering(gateway!);
+            if (settings.Certificates is { } certificates) client.UseClusterTls(certificates, problem => attempts.RefusedCertificate = problem);
             // Keep trying while the deadline allows: a silo that is still starting is reached, a missing one times out.
-            client.UseConnectionRetryFilter(async (_, token) =>
+            client.UseConnectionRetryFilter(async (failure, token) =>
             {
+                attempts.LastFailure = failure;
                 await Task.Delay(TimeSpan.FromMilliseconds(500), token);
                 return !token.IsCancellationRequested;
             });
@@ -104,12 +108,33 @@ public sealed class ClusterConnection : IAsyncDisposable
         return options;
     }
 
-    private static string Reason(Exception e) => e switch
+    private static string Reason(Exception e, ConnectAttempts attempts, ClusterConnectionSettings settings)
     {
-        OperationCanceledException or TimeoutException => "timed out",
-        RedisConnectionException => "Redis refused or did not answer",
-        _ => e.GetBaseException().Message.Split('\n')[0].Trim(),
-    };
+        var reason = e switch
+        {
+            OperationCanceledException or TimeoutException => "timed out",
+            RedisConnectionException => "Redis refused or did not answer",
+            _ => FirstLine(e),
+        };
+        // A TLS refusal looks like a silo that is not there unless it is named.
+        if (attempts.RefusedCertificate is { } refused)
+            return $"{reason}; this client refused the gateway's certificate {refused}: check --ca";
+        if (attempts.LastFailure is not { } last) return reason;
+        var closedDuringHandshake = last.GetBaseException() is Microsoft.AspNetCore.Connections.ConnectionAbortedException;
+        var hint = settings.Certificates is null
+            ? "; if the cluster runs TLS, give --cert, --key and --ca"
+            : closedDuringHandshake ? "; the gateway closed the TLS handshake: is --cert issued by the cluster's CA?" : "";
+        return $"{reason}; last attempt: {FirstLine(last)}{hint}";
+    }
+
+    // What the connection attempts met, for the message when they run out.
+    private sealed class ConnectAttempts
+    {
+        public Exception? LastFailure { get; set; }
+        public string? RefusedCertificate { get; set; }
+    }
+
+    private static string FirstLine(Exception e) => e.GetBaseException().Message.Split('\n')[0].Trim();
 
     private static async Task StopQuietlyAsync(IHost host)
     {

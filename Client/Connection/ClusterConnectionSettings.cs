@@ -1,5 +1,6 @@
 using System.Text;
 using DistGen.Grains.Hosting;
+using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Client.Connection;
 
@@ -27,6 +28,9 @@ public sealed record ClusterConnectionSettings
     /// <summary>The cluster secret the data plane asks for; never logged or printed.</summary>
     public string? Secret { get; init; }
 
+    /// <summary>This client's certificate and the cluster's CA when the cluster runs TLS; null for plaintext (loopback).</summary>
+    public ClusterCertificates? Certificates { get; init; }
+
     /// <summary>How long connecting may take before the cluster counts as unreachable.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -37,7 +41,7 @@ public sealed record ClusterConnectionSettings
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"Target = {Target}, ClusterId = {ClusterId}, ServiceId = {ServiceId}, ");
-        builder.Append($"Secret = {(Secret is null ? "none" : "***")}, ConnectTimeout = {ConnectTimeout}");
+        builder.Append($"Secret = {(Secret is null ? "none" : "***")}, Tls = {(Certificates is null ? "off" : Certificates.Own.Subject)}, ConnectTimeout = {ConnectTimeout}");
         return true;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Client.Connection;
 
@@ -14,6 +15,9 @@ public sealed class ConnectionOptions
     public const string GatewayVariable = "DISTGEN_GATEWAY";
     public const string ClusterIdVariable = "DISTGEN_CLUSTER_ID";
     public const string SecretVariable = "DISTGEN_SECRET";
+    public const string CertificateVariable = "DISTGEN_CERT";
+    public const string KeyVariable = "DISTGEN_KEY";
+    public const string AuthorityVariable = "DISTGEN_CA";
 
     public Option<string?> Redis { get; } = new("--redis")
     {
@@ -37,6 +41,24 @@ public sealed class ConnectionOptions
         Description = $"The cluster secret for the data plane (env {SecretVariable}); never printed.",
     };
 
+    public Option<string?> Certificate { get; } = new("--cert")
+    {
+        Description = $"This client's certificate (PEM) for a cluster with TLS, from 'distgen cert init' (env {CertificateVariable}).",
+        HelpName = "FILE",
+    };
+
+    public Option<string?> Key { get; } = new("--key")
+    {
+        Description = $"The private key (PEM) of --cert (env {KeyVariable}).",
+        HelpName = "FILE",
+    };
+
+    public Option<string?> Authority { get; } = new("--ca")
+    {
+        Description = $"The cluster's CA certificate (PEM): the only issuer of silo certificates this client trusts (env {AuthorityVariable}).",
+        HelpName = "FILE",
+    };
+
     public Option<double?> ConnectTimeout { get; } = new("--connect-timeout")
     {
         Description = "Seconds to wait for the cluster before giving up with exit code 3 (default 10).",
@@ -46,7 +68,7 @@ public sealed class ConnectionOptions
     /// <summary>Adds the flags to a command.</summary>
     public Command AddTo(Command command)
     {
-        foreach (var option in new Option[] { Redis, Gateway, ClusterId, Secret, ConnectTimeout }) command.Options.Add(option);
+        foreach (var option in new Option[] { Redis, Gateway, ClusterId, Secret, Certificate, Key, Authority, ConnectTimeout }) command.Options.Add(option);
         return command;
     }
 
@@ -72,6 +94,7 @@ public sealed class ConnectionOptions
             throw new ConnectionSettingsException($"--connect-timeout {timeout.ToString(CultureInfo.InvariantCulture)} is out of range: give seconds between 0 and 3600.");
 
         var clusterId = parse.GetValue(ClusterId) ?? Env(ClusterIdVariable) ?? "distgen";
+        var certificates = ReadCertificates(parse, Env);
         return new ClusterConnectionSettings
         {
             Redis = redis,
@@ -79,6 +102,30 @@ public sealed class ConnectionOptions
             ClusterId = clusterId,
             Secret = parse.GetValue(Secret) ?? Env(SecretVariable),
             ConnectTimeout = TimeSpan.FromSeconds(timeout),
+            Certificates = certificates,
         };
+    }
+
+    // TLS: --cert, --key and --ca together (or their variables), read now so a bad file is exit 2, not a failed connection.
+    private ClusterCertificates? ReadCertificates(ParseResult parse, Func<string, string?> env)
+    {
+        var files = new[]
+        {
+            ("--cert", CertificateVariable, parse.GetValue(Certificate) ?? env(CertificateVariable)),
+            ("--key", KeyVariable, parse.GetValue(Key) ?? env(KeyVariable)),
+            ("--ca", AuthorityVariable, parse.GetValue(Authority) ?? env(AuthorityVariable)),
+        };
+        var missing = files.Where(f => f.Item3 is null).Select(f => $"{f.Item1} (env {f.Item2})").ToList();
+        if (missing.Count == files.Length) return null;
+        if (missing.Count > 0)
+            throw new ConnectionSettingsException($"TLS needs --cert, --key and --ca together; {string.Join(" and ", missing)} not given.");
+        try
+        {
+            return ClusterCertificates.Load(files[0].Item3!, files[1].Item3!, files[2].Item3!);
+        }
+        catch (ClusterCertificateException e)
+        {
+            throw new ConnectionSettingsException($"{e.Message}.");
+        }
     }
 }

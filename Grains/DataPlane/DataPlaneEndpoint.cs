@@ -1,14 +1,15 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using DistGen.Grains.Security.Tls;
 using Microsoft.Extensions.Options;
 
 namespace DistGen.Grains.DataPlane;
 
 /// <summary>
 /// This silo's data-plane address as other silos reach it: DataPlane:AdvertisedEndpoint when set, else
-/// http://127.0.0.1:{port}. With DataPlane:Port 0 the port is the one Kestrel actually bound, known once the host has
+/// http://127.0.0.1:{port} (https with TLS). With DataPlane:Port 0 the port is the one Kestrel actually bound, known once the host has
 /// started (Kestrel writes it back into the endpoint's <see cref="ListenOptions"/>).
 /// </summary>
-public sealed class DataPlaneEndpoint(IOptions<DataPlaneOptions> options)
+public sealed class DataPlaneEndpoint(IOptions<DataPlaneOptions> options, TransportSecurity? security = null)
 {
     private ListenOptions? _listen;
 
@@ -18,10 +19,11 @@ public sealed class DataPlaneEndpoint(IOptions<DataPlaneOptions> options)
         get
         {
             var o = options.Value;
-            if (!string.IsNullOrWhiteSpace(o.AdvertisedEndpoint) || o.Port != 0) return o.EndpointFor(o.Port);
+            var scheme = (security ?? TransportSecurity.Plaintext).Scheme;
+            if (!string.IsNullOrWhiteSpace(o.AdvertisedEndpoint) || o.Port != 0) return o.EndpointFor(o.Port, scheme);
             int bound = _listen?.IPEndPoint?.Port ?? 0;
             return bound != 0
-                ? o.EndpointFor(bound)
+                ? o.EndpointFor(bound, scheme)
                 : throw new InvalidOperationException(
                     "DataPlane:Port is 0 and the data-plane endpoint is not bound yet: read the local endpoint after the host has started");
         }

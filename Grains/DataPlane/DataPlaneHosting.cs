@@ -3,12 +3,14 @@ using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Grains.DataPlane;
 
@@ -26,6 +28,8 @@ public static class DataPlaneHosting
     public static IServiceCollection AddDistGenDataPlane(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DataPlaneOptions>().Bind(configuration.GetSection(DataPlaneOptions.Section)).ValidateOnStart();
+        // A silo host registers the TransportSecurity it read first; a bare data-plane host reads section Security here.
+        services.TryAddSingleton(_ => TransportSecurity.Read(configuration));
         services.AddSingleton<IValidateOptions<DataPlaneOptions>, DataPlaneOptionsValidator>();
         services.AddSingleton(provider => new ClusterSecret(Options(provider).Secret));
         services.AddSingleton(provider => new TensorStore(Options(provider).MaxStoreBytes));
@@ -62,9 +66,12 @@ public static class DataPlaneHosting
         kestrel.Limits.Http2.InitialStreamWindowSize = 32 << 20;
         kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
         {
-            // h2c: without TLS, Http1AndHttp2 would serve HTTP/1.1 only and gRPC would fail.
+            // HTTP/2 only: h2c without TLS (where Http1AndHttp2 would serve HTTP/1.1 only), ALPN h2 with it.
             listen.Protocols = HttpProtocols.Http2;
+            // Counted before the TLS handshake: a flood of half-open handshakes is bounded too.
             listen.Use(new DataPlaneConnectionLimit(options.MaxConnections).Middleware);
+            if (kestrel.ApplicationServices.GetRequiredService<TransportSecurity>().Certificates is { } certificates)
+                listen.UseHttps(DataPlaneTls.Server(certificates));
             endpoint.Attach(listen);
         });
         return kestrel;

@@ -18,7 +18,7 @@ public sealed class DataPlaneOptions
     /// <summary>Address the data-plane endpoint listens on ("0.0.0.0" = every interface, "127.0.0.1" = this machine only).</summary>
     public string ListenAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>Address other silos use to reach this silo's data plane ("http://host:port"); default http://127.0.0.1:{Port}.</summary>
+    /// <summary>Address other silos use to reach this silo's data plane ("https://host:port" with TLS, else "http://host:port"); default 127.0.0.1:{Port}.</summary>
     public string? AdvertisedEndpoint { get; set; }
 
     /// <summary>Byte budget of this silo's tensor store (float32 bytes); a push beyond it is refused.</summary>
@@ -75,6 +75,6 @@ public sealed class DataPlaneOptions
             : Contracts.DataPlane.DType.Float32;
 
     /// <summary>The advertised endpoint when configured, else http://127.0.0.1:<paramref name="boundPort"/>.</summary>
-    internal string EndpointFor(int boundPort) =>
-        string.IsNullOrWhiteSpace(AdvertisedEndpoint) ? $"http://127.0.0.1:{boundPort}" : AdvertisedEndpoint.TrimEnd('/');
+    internal string EndpointFor(int boundPort, string scheme) =>
+        string.IsNullOrWhiteSpace(AdvertisedEndpoint) ? $"{scheme}://127.0.0.1:{boundPort}" : AdvertisedEndpoint.TrimEnd('/');
 }

@@ -1,10 +1,11 @@
+using DistGen.Grains.Security.Tls;
 using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace DistGen.Grains.DataPlane;
 
 /// <summary>Start-up check of <see cref="DataPlaneOptions"/>; every message names the setting and how to fix it.</summary>
-public sealed class DataPlaneOptionsValidator : IValidateOptions<DataPlaneOptions>
+public sealed class DataPlaneOptionsValidator(TransportSecurity? security = null) : IValidateOptions<DataPlaneOptions>
 {
     private const string S = DataPlaneOptions.Section;
 
@@ -19,8 +20,10 @@ public sealed class DataPlaneOptionsValidator : IValidateOptions<DataPlaneOption
         Require(!string.IsNullOrWhiteSpace(o.Secret),
             $"{S}:Secret is empty: set DISTGEN__{S}__Secret (or {S}:Secret in appsettings.json) to the cluster secret, the same on every silo and client");
         failures.AddRange(ListenProblems(o));
-        Require(o.AdvertisedEndpoint is null || IsHttpUri(o.AdvertisedEndpoint),
-            $"{S}:AdvertisedEndpoint '{o.AdvertisedEndpoint}' is not an http:// address: use http://HOST:PORT as other silos reach this one");
+        var scheme = (security ?? TransportSecurity.Plaintext).Scheme;
+        Require(o.AdvertisedEndpoint is null || IsUri(o.AdvertisedEndpoint, scheme),
+            $"{S}:AdvertisedEndpoint '{o.AdvertisedEndpoint}' is not an {scheme}:// address: use {scheme}://HOST:PORT as other silos reach this one " +
+            $"({(scheme == Uri.UriSchemeHttps ? "TLS is on" : "TLS is off")})");
         Require(o.MaxStoreBytes > 0, $"{S}:MaxStoreBytes is {o.MaxStoreBytes}: give the tensor store a positive byte budget (default 2 GiB)");
         Require(o.ChunkBytes is >= 4096 and <= 64 << 20, $"{S}:ChunkBytes is {o.ChunkBytes}: use 4096..67108864 (default 1048576)");
         Require(o.MaxChunkBytes is >= 4096 and <= 64 << 20, $"{S}:MaxChunkBytes is {o.MaxChunkBytes}: use 4096..67108864 (default 4194304)");
@@ -53,6 +56,6 @@ public sealed class DataPlaneOptionsValidator : IValidateOptions<DataPlaneOption
 
     private static bool Is(string value, string expected) => string.Equals(value, expected, StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsHttpUri(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.Port > 0;
+    private static bool IsUri(string value, string scheme) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == scheme && uri.Port > 0;
 }

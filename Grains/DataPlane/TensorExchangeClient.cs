@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using DistGen.Grains.Security.Tls;
 using Wire = DistGen.Contracts.DataPlane;
 
 namespace DistGen.Grains.DataPlane;
@@ -18,7 +19,7 @@ namespace DistGen.Grains.DataPlane;
 /// reply as DataLoss.
 /// </summary>
 public sealed class TensorExchangeClient(
-    IOptions<DataPlaneOptions> options, ClusterSecret secret, ILoggerFactory loggers, TimeProvider? time = null) : IDisposable
+    IOptions<DataPlaneOptions> options, ClusterSecret secret, ILoggerFactory loggers, TransportSecurity? security = null, TimeProvider? time = null) : IDisposable
 {
     // Room for a chunk's header (key, shape, offsets) next to its data.
     internal const int ChunkHeaderRoom = 64 << 10;
@@ -122,8 +123,10 @@ public sealed class TensorExchangeClient(
 
     private Connection Connect(string endpoint)
     {
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var address) || address.Scheme != Uri.UriSchemeHttp)
-            throw new ArgumentException($"data-plane endpoint '{endpoint}' is not an http://HOST:PORT address", nameof(endpoint));
+        var transport = security ?? TransportSecurity.Plaintext;
+        // The secret header is sent only the way this silo is configured: never over plaintext when TLS is on.
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var address) || address.Scheme != transport.Scheme)
+            throw new ArgumentException($"data-plane endpoint '{endpoint}' is not an {transport.Scheme}://HOST:PORT address", nameof(endpoint));
         var handler = new SocketsHttpHandler
         {
             // The largest window the handler allows: pulls of big tensors stall on 64 KiB windows (NOTES.md).
@@ -135,6 +138,7 @@ public sealed class TensorExchangeClient(
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
         };
         if (_options.BatchSocketCalls) handler.ConnectCallback = ConnectAsync;
+        if (transport.Certificates is { } certificates) handler.SslOptions = DataPlaneTls.Client(certificates);
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = handler,

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Security.Tls;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,6 +52,12 @@ public static class SiloHosting
             ]);
 
         var endpoints = SiloEndpoints.Resolve(options);
+        var security = ReadSecurity(builder.Configuration);
+        var dataPlaneListen = DataPlaneListenAddress(builder.Configuration, endpoints);
+        RefusePlaintextBeyondLoopback(security, endpoints, dataPlaneListen);
+        builder.Services.AddSingleton(security);
+        // The data plane listens where the silo does unless DataPlane:ListenAddress says otherwise.
+        builder.Services.PostConfigure<DataPlaneOptions>(dataPlane => dataPlane.ListenAddress = dataPlaneListen.ToString());
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(endpoints);
         if (providers is not null) builder.Services.AddSingleton(providers);
@@ -57,7 +65,11 @@ public static class SiloHosting
         builder.Services.AddHostedService<SiloStartupReport>();
         // Orleans logs every placement retry of its internal Polly pipeline at Information.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.UseOrleans(silo => ConfigureOrleans(silo, options, endpoints, providers));
+        builder.UseOrleans(silo =>
+        {
+            ConfigureOrleans(silo, options, endpoints, providers);
+            if (security.Certificates is { } certificates) silo.UseClusterTls(certificates);
+        });
 
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.Services.AddDistGenJobs(builder.Configuration);
@@ -77,6 +89,43 @@ public static class SiloHosting
         app.MapDistGenDataPlane();
         app.Services.GetService<IClusterProviders>()?.MapDashboard(app, DashboardRoute);
         return app;
+    }
+
+    private static TransportSecurity ReadSecurity(IConfiguration configuration)
+    {
+        try
+        {
+            return TransportSecurity.Read(configuration);
+        }
+        catch (ClusterCertificateException e)
+        {
+            throw new OptionsValidationException(SecurityOptions.SectionName, typeof(SecurityOptions), [$"{SecurityOptions.SectionName}: {e.Message}"]);
+        }
+    }
+
+    private static IPAddress DataPlaneListenAddress(IConfiguration configuration, SiloEndpoints endpoints)
+    {
+        var configured = configuration[$"{DataPlaneOptions.Section}:{nameof(DataPlaneOptions.ListenAddress)}"];
+        if (string.IsNullOrWhiteSpace(configured)) return endpoints.ListenAddress;
+        return IPAddress.TryParse(configured, out var address)
+            ? address
+            : throw new OptionsValidationException(DataPlaneOptions.Section, typeof(DataPlaneOptions),
+                [$"{DataPlaneOptions.Section}:ListenAddress '{configured}' is not an IP address: use 127.0.0.1 (this machine) or 0.0.0.0 (every interface)"]);
+    }
+
+    // Secure by default: plaintext is for loopback, or for a network the operator has explicitly declared trusted.
+    private static void RefusePlaintextBeyondLoopback(TransportSecurity security, SiloEndpoints endpoints, IPAddress dataPlaneListen)
+    {
+        if (security.TlsEnabled || security.AllowInsecure) return;
+        var exposed = new[] { ("silo and gateway ports", endpoints.ListenAddress), ("data plane", dataPlaneListen) }
+            .Where(e => !IPAddress.IsLoopback(e.Item2)).Select(e => $"its {e.Item1} on {e.Item2}").ToList();
+        if (exposed.Count == 0) return;
+        throw new OptionsValidationException(SecurityOptions.SectionName, typeof(SecurityOptions),
+        [
+            $"this silo would listen beyond loopback without TLS ({string.Join(", ", exposed)}): make certificates with " +
+            "'distgen cert init' and set Security:Certificate, Security:Key and Security:Authority (env DISTGEN__Security__Certificate, ...), " +
+            "or set Security:AllowInsecure=true to run unencrypted on a network you trust",
+        ]);
     }
 
     private static void ConfigureOrleans(ISiloBuilder silo, ClusterHostOptions options, SiloEndpoints endpoints, IClusterProviders? providers)

@@ -7,7 +7,7 @@ namespace DistGen.Grains.Hosting;
 /// <summary>Logs, once the silo is up, where it listens and where its dashboard is; and when it starts to drain.</summary>
 internal sealed class SiloStartupReport(
     IHostApplicationLifetime lifetime, ILocalSiloDetails local, SiloEndpoints endpoints, IOptions<ClusterHostOptions> options, ILogger<SiloStartupReport> logger,
-    IClusterProviders? providers = null)
+    DistGen.Grains.Security.Tls.TransportSecurity? security = null, IClusterProviders? providers = null)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -30,5 +30,9 @@ internal sealed class SiloStartupReport(
             local.Name, local.SiloAddress, cluster.ClusterId, membership, cluster.EffectiveStorage,
             endpoints.SiloPort, endpoints.GatewayPort?.ToString() ?? "none", endpoints.HttpPort?.ToString() ?? "none",
             providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.HealthUrl ?? "none");
+        if (security is { TlsEnabled: true, Certificates: { } certificates })
+            logger.LogInformation("Mutual TLS is on: this silo is {Subject}, trusting only the CA {Authority}", certificates.Own.Subject, certificates.Authority.Subject);
+        else if (security is { AllowInsecure: true })
+            logger.LogWarning("Security:AllowInsecure is set: connections are unencrypted and unauthenticated; anyone who reaches this silo's ports can use the cluster");
     }
 }

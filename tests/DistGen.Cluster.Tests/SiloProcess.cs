@@ -8,8 +8,9 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private SiloProcess(ChildProcess process, string name, int siloPort, int gatewayPort, int httpPort, string artifactsRoot)
+    private SiloProcess(ChildProcess process, string name, int siloPort, int gatewayPort, int httpPort, int dataPlanePort, string artifactsRoot)
     {
+        DataPlanePort = dataPlanePort;
         Process = process;
         Name = name;
         SiloPort = siloPort;
@@ -30,6 +31,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public int GatewayPort { get; }
 
     public int HttpPort { get; }
+
+    public int DataPlanePort { get; }
 
     /// <summary>The silo's address prefix as Orleans prints it (<c>127.0.0.1:port@</c>), without the generation.</summary>
     public string AddressPrefix => $"127.0.0.1:{SiloPort}@";
@@ -67,7 +70,7 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var process = ChildProcess.Start(name, BuiltPrograms.Dotnet, [BuiltPrograms.Silo], environment);
-        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort, environment["DISTGEN__Artifacts__Root"]);
+        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort, dataPlanePort, environment["DISTGEN__Artifacts__Root"]);
         var deadline = DateTime.UtcNow + timeout;
         while (await silo.HealthStatusAsync() != "Active")
         {

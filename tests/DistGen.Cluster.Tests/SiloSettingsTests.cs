@@ -15,4 +15,17 @@ public sealed class SiloSettingsTests
         Assert.Contains(lines, l => l.StartsWith("distgen silo: Cluster:Redis (env DISTGEN__Cluster__Redis) is required", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("distgen silo: Cluster:SiloPort (env DISTGEN__Cluster__SiloPort) and Cluster:HttpPort", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_silo_that_would_listen_beyond_loopback_without_tls_exits_2_saying_what_to_set()
+    {
+        // Redis clustering without an advertised address listens on every interface: refused before anything is bound.
+        using var silo = ChildProcess.Start("silo-plaintext", BuiltPrograms.Dotnet, [BuiltPrograms.Silo],
+            new Dictionary<string, string> { ["DISTGEN__Cluster__Clustering"] = "Redis", ["DISTGEN__Cluster__Redis"] = "127.0.0.1:1", ["DISTGEN__DataPlane__Secret"] = "s" });
+
+        Assert.True(await silo.WaitForExitAsync(TimeSpan.FromSeconds(30)), silo.Tail);
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Contains("distgen silo: this silo would listen beyond loopback without TLS", silo.Tail);
+        Assert.Contains("Security:AllowInsecure=true", silo.Tail);
+    }
 }

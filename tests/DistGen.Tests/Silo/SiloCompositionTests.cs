@@ -2,6 +2,7 @@ using System.Net;
 using DistGen.Grains.Hosting;
 using DistGen.Silo;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -13,9 +14,11 @@ namespace DistGen.Tests.Silo;
 /// <summary>How the Silo host composes Orleans for each clustering, checked on the built host without starting it.</summary>
 public sealed class SiloCompositionTests
 {
-    private static async Task<T> InspectAsync<T>(ClusterHostOptions options, Func<IServiceProvider, T> inspect)
+    private static async Task<T> InspectAsync<T>(ClusterHostOptions options, Func<IServiceProvider, T> inspect,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddDistGenSilo(options, new ClusterProviders());
         await using var app = builder.Build();
         return inspect(app.Services);
@@ -56,7 +59,8 @@ public sealed class SiloCompositionTests
             var (endpoint, silo, membership) = await InspectAsync(options, services => (
                 services.GetRequiredService<IOptions<EndpointOptions>>().Value,
                 services.GetRequiredService<IOptions<SiloOptions>>().Value,
-                services.GetRequiredService<IMembershipTable>().GetType().Name));
+                services.GetRequiredService<IMembershipTable>().GetType().Name),
+                new Dictionary<string, string?> { ["Security:AllowInsecure"] = "true" });
 
             Assert.Equal(IPAddress.Parse("10.1.2.3"), endpoint.AdvertisedIPAddress);
             Assert.Equal((11111, 30000), (endpoint.SiloPort, endpoint.GatewayPort));
@@ -83,5 +87,39 @@ public sealed class SiloCompositionTests
         Assert.Equal(IPAddress.Loopback, endpoint.AdvertisedIPAddress);
         Assert.Equal($"{Environment.MachineName}-12011", silo.SiloName);
         Assert.Equal("MemoryGrainStorage", storage);
+    }
+
+    [Fact]
+    public async Task A_silo_that_would_listen_beyond_loopback_without_tls_is_refused_naming_what_to_set()
+    {
+        var options = new ClusterHostOptions { Clustering = ClusteringMode.Redis, Redis = "127.0.0.1:6379", SiloPort = 12021, GatewayPort = 12022, HttpPort = 12023 };
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => InspectAsync(options, _ => 0));
+        var message = Assert.Single(refused.Failures);
+        Assert.Contains("would listen beyond loopback without TLS (its silo and gateway ports on 0.0.0.0, its data plane on 0.0.0.0)", message);
+        Assert.Contains("'distgen cert init'", message);
+        Assert.Contains("Security:AllowInsecure=true", message);
+
+        // Loopback ports but a data plane opened to every interface: refused too.
+        var loopback = new ClusterHostOptions { Clustering = ClusteringMode.Redis, Redis = "127.0.0.1:6379", AdvertisedAddress = "127.0.0.1", SiloPort = 12024, GatewayPort = 12025, HttpPort = 12026 };
+        var dataPlane = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            InspectAsync(loopback, _ => 0, new Dictionary<string, string?> { ["DataPlane:ListenAddress"] = "0.0.0.0" }));
+        Assert.Contains("(its data plane on 0.0.0.0)", Assert.Single(dataPlane.Failures));
+
+        // Said explicitly, plaintext is allowed; and the data plane then listens where the silo does.
+        var listen = await InspectAsync(options, services => services.GetRequiredService<IOptions<DistGen.Grains.DataPlane.DataPlaneOptions>>().Value.ListenAddress,
+            new Dictionary<string, string?> { ["Security:AllowInsecure"] = "true", ["DataPlane:Secret"] = "s" });
+        Assert.Equal("0.0.0.0", listen);
+    }
+
+    [Fact]
+    public async Task Certificate_files_that_are_missing_stop_the_silo_naming_the_file()
+    {
+        var options = new ClusterHostOptions { SiloPort = 12031, GatewayPort = 12032, HttpPort = 12033 };
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => InspectAsync(options, _ => 0, new Dictionary<string, string?>
+        {
+            ["Security:Certificate"] = "/nonexistent/silo.pem", ["Security:Key"] = "/nonexistent/silo.key", ["Security:Authority"] = "/nonexistent/ca.pem",
+        }));
+        Assert.Contains("/nonexistent/ca.pem does not exist", Assert.Single(refused.Failures));
     }
 }

@@ -1,0 +1,195 @@
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace DistGen.Cluster.Tests;
+
+/// <summary>
+/// Redis and two silos with mutual TLS from <c>distgen cert init</c>, plus a second CA whose certificates stand for
+/// an outsider's. Stops what it started.
+/// </summary>
+public sealed class TlsClusterFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly List<SiloProcess> _silos = [];
+
+    public string ClusterId { get; } = $"distgen-tls-{Guid.NewGuid():N}"[..20];
+    public RedisServer Redis { get; private set; } = null!;
+    public ClusterCertificates Ours { get; private set; } = null!;
+    public ClusterCertificates Foreign { get; private set; } = null!;
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    public async Task InitializeAsync()
+    {
+        Ours = await ClusterCertificates.CreateAsync("ours");
+        Foreign = await ClusterCertificates.CreateAsync("outsider");
+        Redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15));
+        try
+        {
+            foreach (var name in new[] { "tls-a", "tls-b" }) _silos.Add(await StartSiloAsync(name, Ours));
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A silo of this cluster holding the silo certificate of <paramref name="certificates"/>.</summary>
+    public Task<SiloProcess> StartSiloAsync(string name, ClusterCertificates certificates, TimeSpan? timeout = null) =>
+        SiloProcess.StartAsync(name, ClusterId, Redis.Endpoint, timeout ?? StartTimeout, certificates.SiloSettings());
+
+    public string[] Connection(params string[] tls) => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, "--connect-timeout", "8", .. tls];
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(_silos.Select(s => s.DisposeAsync().AsTask()));
+        if (Redis is not null) await Redis.DisposeAsync();
+        Ours?.Dispose();
+        Foreign?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TlsClusterCollection : ICollectionFixture<TlsClusterFixture>
+{
+    public const string Name = "TlsCluster";
+}
+
+/// <summary>What mutual TLS lets through and what it stops, tried with our console and with raw TLS clients.</summary>
+[Collection(TlsClusterCollection.Name)]
+public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("distgen-tls-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private const string SmallVae = """
+        { "apiVersion": "distgen/v1", "name": "vae-tls", "workload": "vae", "seed": 2,
+          "data": { "name": "fashion-mnist" },
+          "model": { "hiddenSize": 32, "latentSize": 4 },
+          "training": { "steps": 20, "batchSize": 32, "trainLimit": 1000, "testLimit": 100, "logEvery": 10, "evalEvery": 10 },
+          "cluster": { "workers": 2 } }
+        """;
+
+    [Fact]
+    public async Task A_job_submitted_with_an_operator_certificate_runs_on_both_silos_over_tls()
+    {
+        var spec = Path.Combine(_folder, "vae.json");
+        await File.WriteAllTextAsync(spec, SmallVae);
+        var operatorCredentials = cluster.Ours.ClientArguments("operator");
+        var submit = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.Connection(operatorCredentials)]);
+        Assert.True(submit.ExitCode == 0, $"submit exit {submit.ExitCode}:\n{submit.Tail}");
+        var jobId = submit.StandardOutput.Trim().Split('\n')[^1].Trim();
+
+        var watch = await ClusterFixture.RunDistgenAsync(["watch", jobId, .. cluster.Connection(operatorCredentials)], TimeSpan.FromMinutes(3));
+        Assert.True(watch.ExitCode == 0, $"watch exit {watch.ExitCode}:\n{watch.Tail}");
+        var status = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. cluster.Connection(operatorCredentials)]);
+        using var json = JsonDocument.Parse(status.StandardOutput);
+        Assert.Equal("Succeeded", json.RootElement.GetProperty("State").GetString());
+        // Workers on both silos: gradients and parameters crossed the TLS data plane.
+        Assert.Equal(2, json.RootElement.GetProperty("WorkerSilos").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Clients_without_a_certificate_or_with_another_CAs_cannot_reach_the_gateway_and_submit_nothing()
+    {
+        var spec = Path.Combine(_folder, "outsider.json");
+        await File.WriteAllTextAsync(spec, SmallVae.Replace("vae-tls", "outsider-job"));
+
+        var plaintext = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.Connection()]);
+        Assert.True(plaintext.ExitCode == 3, $"exit {plaintext.ExitCode}:\n{plaintext.Tail}");
+        Assert.Contains("give --cert, --key and --ca", plaintext.Tail);
+
+        // An outsider's own CA: the console refuses the gateway (it is not the CA it trusts) and the gateway refuses it.
+        var outsider = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.Connection(cluster.Foreign.ClientArguments("operator"))]);
+        Assert.True(outsider.ExitCode == 3, $"exit {outsider.ExitCode}:\n{outsider.Tail}");
+        Assert.Contains("refused the gateway's certificate", outsider.Tail);
+
+        // A certificate of another CA offered with our CA: refused before connecting.
+        var mixed = await ClusterFixture.RunDistgenAsync(["list", .. cluster.Connection(cluster.Foreign.ClientArguments("operator", authority: cluster.Ours))]);
+        Assert.True(mixed.ExitCode == 2, $"exit {mixed.ExitCode}:\n{mixed.Tail}");
+        Assert.Contains("not issued by the cluster's CA", mixed.Tail);
+
+        var list = await ClusterFixture.RunDistgenAsync(["list", "--json", .. cluster.Connection(cluster.Ours.ClientArguments("viewer"))]);
+        Assert.True(list.ExitCode == 0, list.Tail);
+        Assert.DoesNotContain("outsider-job", list.StandardOutput);
+    }
+
+    public static TheoryData<string> Ports => new() { "gateway", "silo", "data plane" };
+
+    [Theory]
+    [MemberData(nameof(Ports))]
+    public async Task Each_port_refuses_plaintext_no_certificate_and_another_CAs_certificate_but_keeps_a_silo(string port)
+    {
+        var silo = cluster.Silos[0];
+        int number = port switch { "gateway" => silo.GatewayPort, "silo" => silo.SiloPort, _ => silo.DataPlanePort };
+        bool http2 = port == "data plane";
+        using var foreign = TlsProbe.Load(cluster.Foreign, "silo");
+        using var ours = TlsProbe.Load(cluster.Ours, "silo");
+
+        Assert.Equal(TlsProbe.Outcome.Refused, await PlaintextAsync(number));
+        var none = await TlsProbe.HandshakeAsync(number, null, http2);
+        Assert.True(none.Outcome == TlsProbe.Outcome.Refused, $"{port} kept a client without a certificate: {none.Detail}");
+        var outsider = await TlsProbe.HandshakeAsync(number, foreign, http2);
+        Assert.True(outsider.Outcome == TlsProbe.Outcome.Refused, $"{port} kept a certificate of another CA: {outsider.Detail}");
+        // The control: the same probe with our silo certificate is kept, so the refusals above are the certificates'.
+        var member = await TlsProbe.HandshakeAsync(number, ours, http2);
+        Assert.True(member.Outcome == TlsProbe.Outcome.Kept, $"{port} refused our own silo certificate: {member.Detail}");
+    }
+
+    [Fact]
+    public async Task A_client_certificate_of_the_cluster_is_refused_where_only_silos_may_connect()
+    {
+        var silo = cluster.Silos[0];
+        using var viewer = TlsProbe.Load(cluster.Ours, "viewer");
+        using var operatorCertificate = TlsProbe.Load(cluster.Ours, "operator");
+        foreach (var (port, what, http2) in new[] { (silo.SiloPort, "silo port", false), (silo.DataPlanePort, "data plane", true) })
+        foreach (var certificate in new[] { viewer, operatorCertificate })
+        {
+            var probe = await TlsProbe.HandshakeAsync(port, certificate, http2);
+            Assert.True(probe.Outcome == TlsProbe.Outcome.Refused, $"the {what} kept {certificate.Subject}: {probe.Detail}");
+        }
+        var gateway = await TlsProbe.HandshakeAsync(silo.GatewayPort, viewer, http2: false);
+        Assert.True(gateway.Outcome == TlsProbe.Outcome.Kept, $"the gateway refused a viewer: {gateway.Detail}");
+    }
+
+    [Fact]
+    public async Task A_silo_with_a_certificate_of_another_CA_cannot_join_the_cluster()
+    {
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var intruder = await cluster.StartSiloAsync("tls-intruder", cluster.Foreign, TimeSpan.FromSeconds(40));
+        });
+        var members = await ClusterFixture.RunDistgenAsync(["cluster", "--json", .. cluster.Connection(cluster.Ours.ClientArguments("viewer"))]);
+        Assert.True(members.ExitCode == 0, members.Tail);
+        using var json = JsonDocument.Parse(members.StandardOutput);
+        var active = json.RootElement.GetProperty("silos").EnumerateArray()
+            .Where(s => s.GetProperty("status").GetString() == "Active").Select(s => s.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["tls-a", "tls-b"], active.Order());
+    }
+
+    // Cleartext bytes where TLS is expected: the server ends the connection.
+    private static async Task<TlsProbe.Outcome> PlaintextAsync(int port)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        var stream = tcp.GetStream();
+        try
+        {
+            await stream.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n hello, no TLS here\r\n"u8.ToArray());
+            var buffer = new byte[4096];
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (await stream.ReadAsync(buffer, limit.Token) > 0) { }
+            return TlsProbe.Outcome.Refused;
+        }
+        catch (OperationCanceledException)
+        {
+            return TlsProbe.Outcome.Kept;
+        }
+        catch (IOException)
+        {
+            return TlsProbe.Outcome.Refused;
+        }
+    }
+}
