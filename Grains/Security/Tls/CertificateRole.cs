@@ -1,7 +1,8 @@
 namespace DistGen.Grains.Security.Tls;
 
 /// <summary>
-/// What a certificate of the cluster's CA lets its holder be, written in its subject's OU (<c>OU=silo</c>): a silo
+/// What a certificate of the cluster's CA lets its holder be, written in its subject's OU (<c>OU=silo</c>; without an OU,
+/// the CN's first label, <c>CN=silo.distgen</c>, as Helm's genSignedCert can write only a CN): a silo
 /// joins the cluster and serves the data plane; an operator's or viewer's client certificate reaches the gateway only.
 /// </summary>
 public enum CertificateRole

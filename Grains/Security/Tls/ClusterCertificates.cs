@@ -14,6 +14,7 @@ public sealed class ClusterCertificates : IDisposable
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
     private const string OrganizationalUnit = "2.5.4.11";
+    private const string CommonName = "2.5.4.3";
 
     private ClusterCertificates(X509Certificate2 own, X509Certificate2 authority, CertificateRole role) =>
         (Own, Authority, Role) = (own, authority, role);
@@ -80,12 +81,18 @@ public sealed class ClusterCertificates : IDisposable
         return true;
     }
 
-    /// <summary>The role a certificate's subject names (its OU), if it names one.</summary>
-    public static CertificateRole? RoleOf(X509Certificate2 certificate) =>
-        certificate.SubjectName.EnumerateRelativeDistinguishedNames()
-            .Where(rdn => rdn.GetSingleElementType().Value == OrganizationalUnit)
-            .Select(rdn => CertificateRoles.Parse(rdn.GetSingleElementValue()))
-            .FirstOrDefault(role => role is not null);
+    /// <summary>
+    /// The role a certificate's subject names: its OU, or for a subject without an OU (Helm's genSignedCert sets only
+    /// the CN) the first dot-separated label of its CN, as in <c>CN=silo.distgen</c>.
+    /// </summary>
+    public static CertificateRole? RoleOf(X509Certificate2 certificate)
+    {
+        var names = certificate.SubjectName.EnumerateRelativeDistinguishedNames().Where(rdn => !rdn.HasMultipleElements).ToList();
+        var units = names.Where(rdn => rdn.GetSingleElementType().Value == OrganizationalUnit).Select(rdn => rdn.GetSingleElementValue()).ToList();
+        if (units.Count > 0) return units.Select(CertificateRoles.Parse).FirstOrDefault(role => role is not null);
+        var commonName = names.Where(rdn => rdn.GetSingleElementType().Value == CommonName).Select(rdn => rdn.GetSingleElementValue()).FirstOrDefault();
+        return CertificateRoles.Parse(commonName?.Split('.')[0]);
+    }
 
     public void Dispose()
     {

@@ -92,3 +92,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.gpu.enabled -}}{{- $image = .Values.gpu.image -}}{{- end -}}
 {{- printf "%s:%s" $image.repository $image.tag -}}
 {{- end -}}
+
+{{/* The Secrets (keys ca.crt, tls.crt, tls.key) holding the silos' and the operator client's certificates. */}}
+{{- define "distgen.tlsSiloSecretName" -}}
+{{- .Values.tls.existingSiloSecret | default (include "distgen.component" (dict "root" . "component" "silo-tls")) -}}
+{{- end }}
+
+{{- define "distgen.tlsOperatorSecretName" -}}
+{{- .Values.tls.existingOperatorSecret | default (include "distgen.component" (dict "root" . "component" "operator-tls")) -}}
+{{- end }}
+
+{{/* Where a pod finds its certificate, key and the cluster's CA. */}}
+{{- define "distgen.tlsMountPath" -}}/etc/distgen-tls{{- end }}

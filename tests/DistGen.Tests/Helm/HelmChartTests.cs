@@ -2,6 +2,7 @@ using System.Text.Json;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Hosting;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Tests.Helm;
 
@@ -67,7 +68,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
     public async Task The_cluster_secret_is_referenced_from_a_Secret_and_never_inlined(string valueFile)
     {
         var chart = await tools.RenderAsync(With(valueFile));
-        var secretName = valueFile == ExternalRedisValues ? "distgen-secrets" : Assert.Single(chart.OfKind("Secret")).GetProperty("metadata").GetProperty("name").GetString();
+        var secretName = valueFile == ExternalRedisValues ? "distgen-secrets" : Assert.Single(chart.OpaqueSecrets).GetProperty("metadata").GetProperty("name").GetString();
         foreach (var container in chart.PodSpecs.SelectMany(RenderedChart.Containers))
         {
             foreach (var (name, env) in RenderedChart.Env(container).Where(e => e.Key is "DISTGEN__DataPlane__Secret" or "DISTGEN_SECRET" or "REDIS_PASSWORD"))
@@ -102,7 +103,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         Assert.Equal("status.podIP", RenderedChart.Path(env["POD_IP"], "valueFrom", "fieldRef", "fieldPath"));
         Assert.Equal("Kubernetes", env["DISTGEN__Cluster__Clustering"].GetProperty("value").GetString());
         // Other silos pull tensors from the pod IP, not from the loopback default.
-        Assert.Equal("http://$(POD_IP):5005", env["DISTGEN__DataPlane__AdvertisedEndpoint"].GetProperty("value").GetString());
+        Assert.Equal("https://$(POD_IP):5005", env["DISTGEN__DataPlane__AdvertisedEndpoint"].GetProperty("value").GetString());
 
         var labels = chart.SiloStatefulSet.GetProperty("spec").GetProperty("template").GetProperty("metadata").GetProperty("labels");
         Assert.Equal("distgen", labels.GetProperty("orleans/serviceId").GetString());
@@ -129,6 +130,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
             [DataPlaneOptions.Section] = typeof(DataPlaneOptions),
             ["Artifacts"] = typeof(JobArtifactsOptions),
             ["Coordinator"] = typeof(CoordinatorOptions),
+            [SecurityOptions.SectionName] = typeof(SecurityOptions),
         };
         foreach (var valueFile in AllValueFiles)
         {
@@ -169,7 +171,8 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         var pod = RenderedChart.PodSpec(job);
         var container = Assert.Single(pod.GetProperty("containers").EnumerateArray());
         Assert.Equal(["submit", "/etc/distgen/job.json", "--watch"], container.GetProperty("args").EnumerateArray().Take(3).Select(a => a.GetString()));
-        Assert.Equal(configMap.GetProperty("metadata").GetProperty("name").GetString(), RenderedChart.Path(Assert.Single(pod.GetProperty("volumes").EnumerateArray()), "configMap", "name"));
+        Assert.Equal(configMap.GetProperty("metadata").GetProperty("name").GetString(),
+            RenderedChart.Path(Assert.Single(pod.GetProperty("volumes").EnumerateArray(), v => v.TryGetProperty("configMap", out _)), "configMap", "name"));
         Assert.StartsWith("distgen-gateway.train.svc:30000", RenderedChart.Env(container)["DISTGEN_GATEWAY"].GetProperty("value").GetString());
     }
 
@@ -195,5 +198,71 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         var run = await tools.RunHelmAsync("template", "distgen", HelmTools.Chart, "--set", "silo.terminationGracePeriodSeconds=60");
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("must exceed silo.shutdownTimeoutSeconds", run.Errors);
+    }
+
+    [Fact]
+    public async Task Silos_and_the_submit_job_get_certificates_of_one_CA_that_our_tls_accepts()
+    {
+        var chart = await tools.RenderAsync(With(GpuValues));
+        var secrets = chart.TlsSecrets;
+        Assert.Equal(["distgen-operator-tls", "distgen-silo-tls"], secrets.Keys.Order());
+        string Pem(string secret, string key) =>
+            System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(secrets[secret].GetProperty("data").GetProperty(key).GetString()!));
+        Assert.Equal(Pem("distgen-silo-tls", "ca.crt"), Pem("distgen-operator-tls", "ca.crt"));
+
+        // Helm's genCA/genSignedCert certificates, read and checked as a silo and the console do.
+        var folder = Directory.CreateTempSubdirectory("distgen-chart-certs-").FullName;
+        try
+        {
+            foreach (var (secret, role) in new[] { ("distgen-silo-tls", "silo"), ("distgen-operator-tls", "operator") })
+            foreach (var key in new[] { "ca.crt", "tls.crt", "tls.key" })
+                File.WriteAllText(Path.Combine(folder, $"{role}-{key}"), Pem(secret, key));
+            using var silo = ClusterCertificates.Load(Path.Combine(folder, "silo-tls.crt"), Path.Combine(folder, "silo-tls.key"), Path.Combine(folder, "silo-ca.crt"));
+            using var client = ClusterCertificates.Load(Path.Combine(folder, "operator-tls.crt"), Path.Combine(folder, "operator-tls.key"), Path.Combine(folder, "operator-ca.crt"));
+            Assert.Equal((CertificateRole.Silo, CertificateRole.Operator), (silo.Role, client.Role));
+            Assert.True(silo.Admits(client.Own, TlsSide.Client, CertificateRoles.Any, out var problem), problem);
+            Assert.True(client.Admits(silo.Own, TlsSide.Server, [CertificateRole.Silo], out problem), problem);
+            Assert.False(silo.Admits(client.Own, TlsSide.Client, [CertificateRole.Silo], out _));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var env = RenderedChart.Env(chart.SiloContainer);
+        Assert.Equal("/etc/distgen-tls/tls.crt", env["DISTGEN__Security__Certificate"].GetProperty("value").GetString());
+        Assert.Equal("/etc/distgen-tls/ca.crt", env["DISTGEN__Security__Authority"].GetProperty("value").GetString());
+        Assert.False(env.ContainsKey("DISTGEN__Security__AllowInsecure"));
+        Assert.Contains(RenderedChart.PodSpec(chart.SiloStatefulSet).GetProperty("volumes").EnumerateArray(),
+            v => v.TryGetProperty("secret", out var secret) && secret.GetProperty("secretName").GetString() == "distgen-silo-tls");
+        var submit = Assert.Single(RenderedChart.PodSpec(chart.Single("Job", "submit")).GetProperty("containers").EnumerateArray());
+        Assert.Equal("/etc/distgen-tls/tls.key", RenderedChart.Env(submit)["DISTGEN_KEY"].GetProperty("value").GetString());
+        Assert.Contains(RenderedChart.PodSpec(chart.Single("Job", "submit")).GetProperty("volumes").EnumerateArray(),
+            v => v.TryGetProperty("secret", out var secret) && secret.GetProperty("secretName").GetString() == "distgen-operator-tls");
+    }
+
+    [Fact]
+    public async Task Tls_off_is_said_explicitly_to_the_silos_and_cert_manager_or_named_secrets_replace_the_generated_ones()
+    {
+        var plaintext = await tools.RenderAsync("--set", "tls.enabled=false");
+        Assert.Empty(plaintext.TlsSecrets);
+        var env = RenderedChart.Env(plaintext.SiloContainer);
+        Assert.Equal("true", env["DISTGEN__Security__AllowInsecure"].GetProperty("value").GetString());
+        Assert.Equal("http://$(POD_IP):5005", env["DISTGEN__DataPlane__AdvertisedEndpoint"].GetProperty("value").GetString());
+
+        var named = await tools.RenderAsync(With(ExternalRedisValues));
+        Assert.Empty(named.TlsSecrets);
+        Assert.Contains(RenderedChart.PodSpec(named.SiloStatefulSet).GetProperty("volumes").EnumerateArray(),
+            v => v.TryGetProperty("secret", out var secret) && secret.GetProperty("secretName").GetString() == "distgen-silo-tls");
+
+        var certManager = await tools.TemplateAsync("--set", "tls.certManager.enabled=true", "--set", "tls.certManager.issuerRef.name=cluster-ca");
+        Assert.Contains("kind: Certificate", certManager);
+        Assert.Contains("organizationalUnits: [\"silo\"]", certManager);
+        Assert.Contains("organizationalUnits: [\"operator\"]", certManager);
+        Assert.DoesNotContain("type: kubernetes.io/tls", certManager);
+
+        var half = await tools.RunHelmAsync("template", "distgen", HelmTools.Chart, "--set", "tls.existingSiloSecret=only-one");
+        Assert.NotEqual(0, half.ExitCode);
+        Assert.Contains("go together", half.Errors);
     }
 }

@@ -32,9 +32,16 @@ public sealed class RenderedChart(IReadOnlyList<JsonElement> manifests)
             ? env.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e)
             : new Dictionary<string, JsonElement>();
 
-    /// <summary>The decoded values of the chart's Secret.</summary>
+    /// <summary>The chart's Secrets other than its certificates (kubernetes.io/tls).</summary>
+    public IEnumerable<JsonElement> OpaqueSecrets => OfKind("Secret").Where(s => s.GetProperty("type").GetString() != "kubernetes.io/tls");
+
+    /// <summary>The certificate Secrets, by name.</summary>
+    public IReadOnlyDictionary<string, JsonElement> TlsSecrets =>
+        OfKind("Secret").Where(s => s.GetProperty("type").GetString() == "kubernetes.io/tls").ToDictionary(s => s.GetProperty("metadata").GetProperty("name").GetString()!);
+
+    /// <summary>The decoded values of the chart's (opaque) Secret.</summary>
     public IReadOnlyDictionary<string, string> SecretValues =>
-        OfKind("Secret").Single().GetProperty("data").EnumerateObject()
+        OpaqueSecrets.Single().GetProperty("data").EnumerateObject()
             .ToDictionary(p => p.Name, p => Encoding.UTF8.GetString(Convert.FromBase64String(p.Value.GetString()!)));
 
     public static string Path(JsonElement element, params string[] names) =>

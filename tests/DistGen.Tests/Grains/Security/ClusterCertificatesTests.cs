@@ -104,4 +104,19 @@ public sealed class ClusterCertificatesTests : IDisposable
         }
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
     }
+
+    [Theory]
+    [InlineData("CN=silo.distgen", CertificateRole.Silo)]
+    [InlineData("CN=operator.alice", CertificateRole.Operator)]
+    [InlineData("CN=viewer", CertificateRole.Viewer)]
+    [InlineData("OU=viewer, CN=silo.distgen", CertificateRole.Viewer)]
+    [InlineData("CN=root.distgen", null)]
+    [InlineData("OU=ca, CN=silo.distgen", null)]
+    public void The_role_is_the_OU_or_without_one_the_first_label_of_the_CN(string subject, CertificateRole? role)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        using var certificate = new CertificateRequest(subject, key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        Assert.Equal(role, ClusterCertificates.RoleOf(certificate));
+    }
 }
