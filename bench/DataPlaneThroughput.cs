@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Security.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -18,7 +19,7 @@ namespace DistGen.Bench;
 /// </summary>
 public static class DataPlaneThroughput
 {
-    private const string Secret = "bench-secret";
+    internal const string Secret = "bench-secret";
     private const int MiB = 1 << 20;
     private static readonly (int MiBs, int Repeats)[] Sizes = [(4, 21), (64, 9), (256, 5)];
 
@@ -94,7 +95,7 @@ public static class DataPlaneThroughput
     }
 
     /// <summary>Seconds one transfer takes, started on a freshly collected heap (no earlier run's garbage).</summary>
-    private static async Task<double> TimedAsync(Func<Task> transfer)
+    internal static async Task<double> TimedAsync(Func<Task> transfer)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -103,7 +104,7 @@ public static class DataPlaneThroughput
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static TensorPayload Payload(int elements)
+    internal static TensorPayload Payload(int elements)
     {
         var random = new Random(1);
         var data = new float[elements];
@@ -111,7 +112,7 @@ public static class DataPlaneThroughput
         return new TensorPayload([elements], data);
     }
 
-    private static IConfiguration Settings(string wireFormat, bool batchSocketCalls = true) => new ConfigurationBuilder()
+    internal static IConfiguration Settings(string wireFormat, bool batchSocketCalls = true) => new ConfigurationBuilder()
         .AddInMemoryCollection(Defaults(wireFormat, batchSocketCalls))
         .AddEnvironmentVariables("DISTGEN__")
         .Build();
@@ -126,11 +127,12 @@ public static class DataPlaneThroughput
         ["DataPlane:WireFormat"] = wireFormat,
     };
 
-    private static async Task<WebApplication> StartServerAsync()
+    internal static async Task<WebApplication> StartServerAsync(TransportSecurity? security = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddConfiguration(Settings("float32"));
+        if (security is not null) builder.Services.AddSingleton(security);
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenDistGenDataPlane());
         var app = builder.Build();
@@ -139,9 +141,9 @@ public static class DataPlaneThroughput
         return app;
     }
 
-    private static TensorExchangeClient Client(string wireFormat, bool batchSocketCalls = true)
+    internal static TensorExchangeClient Client(string wireFormat, bool batchSocketCalls = true, TransportSecurity? security = null)
     {
         var options = Settings(wireFormat, batchSocketCalls).GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
-        return new TensorExchangeClient(Options.Create(options), new ClusterSecret(Secret), NullLoggerFactory.Instance);
+        return new TensorExchangeClient(Options.Create(options), new ClusterSecret(Secret), NullLoggerFactory.Instance, security);
     }
 }
