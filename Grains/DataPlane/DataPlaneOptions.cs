@@ -74,7 +74,7 @@ public sealed class DataPlaneOptions
             ? Contracts.DataPlane.DType.Bfloat16
             : Contracts.DataPlane.DType.Float32;
 
-    /// <summary>The advertised endpoint when configured, else http://127.0.0.1:<paramref name="boundPort"/>.</summary>
+    /// <summary>The advertised endpoint when configured, else <paramref name="scheme"/>://127.0.0.1:<paramref name="boundPort"/>.</summary>
     internal string EndpointFor(int boundPort, string scheme) =>
         string.IsNullOrWhiteSpace(AdvertisedEndpoint) ? $"{scheme}://127.0.0.1:{boundPort}" : AdvertisedEndpoint.TrimEnd('/');
 }

@@ -39,7 +39,11 @@ public sealed class TlsClusterFixture : IAsyncLifetime
     public Task<SiloProcess> StartSiloAsync(string name, ClusterCertificates certificates, TimeSpan? timeout = null) =>
         SiloProcess.StartAsync(name, ClusterId, Redis.Endpoint, timeout ?? StartTimeout, certificates.SiloSettings());
 
-    public string[] Connection(params string[] tls) => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, "--connect-timeout", "8", .. tls];
+    /// <summary>distgen's connection flags with the given TLS flags; a loaded machine may take a while to connect.</summary>
+    public string[] Connection(params string[] tls) => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, "--connect-timeout", "40", .. tls];
+
+    /// <summary>The same for a client that is expected to be refused: it gives up sooner.</summary>
+    public string[] RefusedConnection(params string[] tls) => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, "--connect-timeout", "8", .. tls];
 
     public async Task DisposeAsync()
     {
@@ -97,17 +101,17 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         var spec = Path.Combine(_folder, "outsider.json");
         await File.WriteAllTextAsync(spec, SmallVae.Replace("vae-tls", "outsider-job"));
 
-        var plaintext = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.Connection()]);
+        var plaintext = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.RefusedConnection()]);
         Assert.True(plaintext.ExitCode == 3, $"exit {plaintext.ExitCode}:\n{plaintext.Tail}");
         Assert.Contains("give --cert, --key and --ca", plaintext.Tail);
 
         // An outsider's own CA: the console refuses the gateway (it is not the CA it trusts) and the gateway refuses it.
-        var outsider = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.Connection(cluster.Foreign.ClientArguments("operator"))]);
+        var outsider = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.RefusedConnection(cluster.Foreign.ClientArguments("operator"))]);
         Assert.True(outsider.ExitCode == 3, $"exit {outsider.ExitCode}:\n{outsider.Tail}");
         Assert.Contains("refused the gateway's certificate", outsider.Tail);
 
         // A certificate of another CA offered with our CA: refused before connecting.
-        var mixed = await ClusterFixture.RunDistgenAsync(["list", .. cluster.Connection(cluster.Foreign.ClientArguments("operator", authority: cluster.Ours))]);
+        var mixed = await ClusterFixture.RunDistgenAsync(["list", .. cluster.RefusedConnection(cluster.Foreign.ClientArguments("operator", authority: cluster.Ours))]);
         Assert.True(mixed.ExitCode == 2, $"exit {mixed.ExitCode}:\n{mixed.Tail}");
         Assert.Contains("not issued by the cluster's CA", mixed.Tail);
 

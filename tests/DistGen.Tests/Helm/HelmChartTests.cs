@@ -265,4 +265,55 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         Assert.NotEqual(0, half.ExitCode);
         Assert.Contains("go together", half.Errors);
     }
+
+    [Theory]
+    [MemberData(nameof(ValueFiles))]
+    public async Task Every_pod_runs_as_non_root_on_a_read_only_root_without_capabilities_and_only_the_silo_holds_an_api_token(string valueFile)
+    {
+        var chart = await tools.RenderAsync(With(valueFile));
+        Assert.NotEmpty(chart.PodSpecs);
+        foreach (var pod in chart.PodSpecs)
+        {
+            var security = pod.GetProperty("securityContext");
+            Assert.True(security.GetProperty("runAsNonRoot").GetBoolean());
+            Assert.Equal("RuntimeDefault", RenderedChart.Path(security, "seccompProfile", "type"));
+            Assert.False(pod.GetProperty("automountServiceAccountToken").GetBoolean());
+            foreach (var container in RenderedChart.Containers(pod))
+            {
+                var name = container.GetProperty("name").GetString();
+                var context = container.GetProperty("securityContext");
+                Assert.True(context.GetProperty("readOnlyRootFilesystem").GetBoolean(), $"{name}: writable root filesystem");
+                Assert.False(context.GetProperty("allowPrivilegeEscalation").GetBoolean(), $"{name}: privilege escalation");
+                Assert.Equal(["ALL"], context.GetProperty("capabilities").GetProperty("drop").EnumerateArray().Select(c => c.GetString()));
+                var mounts = container.TryGetProperty("volumeMounts", out var m) ? m.EnumerateArray().Select(v => v.GetProperty("mountPath").GetString()).ToList() : [];
+                // The API token (pods: get, list, watch, patch, delete) is mounted where Orleans' Kubernetes hosting runs, only.
+                Assert.Equal(name == "silo", mounts.Contains("/var/run/secrets/kubernetes.io/serviceaccount"));
+            }
+        }
+        Assert.False(Assert.Single(chart.OfKind("ServiceAccount")).GetProperty("automountServiceAccountToken").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Network_policies_open_silo_ports_to_the_releases_silos_and_the_gateway_to_named_namespaces_only()
+    {
+        var chart = await tools.RenderAsync("--set", "networkPolicy.clientNamespaces[0]=ml-team");
+        var silo = chart.OfKind("NetworkPolicy").Single(p => p.GetProperty("metadata").GetProperty("name").GetString() == "distgen-silo");
+        var rules = silo.GetProperty("spec").GetProperty("ingress").EnumerateArray().Select(rule => (
+            Ports: rule.GetProperty("ports").EnumerateArray().Select(p => p.GetProperty("port").GetString()).ToList(),
+            From: rule.GetProperty("from").EnumerateArray().Select(f => f.GetRawText()).ToList())).ToList();
+        var internalPorts = Assert.Single(rules, r => r.Ports.Contains("silo"));
+        Assert.Equal(["silo", "gateway", "data-plane"], internalPorts.Ports);
+        Assert.Contains("\"app.kubernetes.io/component\":\"silo\"", Assert.Single(internalPorts.From).Replace(" ", ""));
+        Assert.DoesNotContain(rules, r => r.Ports.Contains("data-plane") && r.From.Count > 1);
+        var gateway = Assert.Single(rules, r => r.Ports.SequenceEqual(["gateway"]));
+        Assert.Contains(gateway.From, f => f.Contains("\"submit\""));
+        Assert.Contains(gateway.From, f => f.Contains("ml-team"));
+
+        var redis = chart.OfKind("NetworkPolicy").Single(p => p.GetProperty("metadata").GetProperty("name").GetString() == "distgen-redis");
+        var redisRule = Assert.Single(redis.GetProperty("spec").GetProperty("ingress").EnumerateArray());
+        Assert.Contains("silo", Assert.Single(redisRule.GetProperty("from").EnumerateArray()).GetRawText());
+
+        var off = await tools.RenderAsync("--set", "networkPolicy.enabled=false");
+        Assert.Empty(off.OfKind("NetworkPolicy"));
+    }
 }
