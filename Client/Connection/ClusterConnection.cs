@@ -92,7 +92,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             // Keep trying while the deadline allows: a silo that is still starting is reached, a missing one times out.
             client.UseConnectionRetryFilter(async (failure, token) =>
             {
-                attempts.LastFailure = failure;
+                attempts.Record(failure);
                 await Task.Delay(TimeSpan.FromMilliseconds(500), token);
                 return !token.IsCancellationRequested;
             });
@@ -120,18 +120,31 @@ public sealed class ClusterConnection : IAsyncDisposable
         if (attempts.RefusedCertificate is { } refused)
             return $"{reason}; this client refused the gateway's certificate {refused}: check --ca";
         if (attempts.LastFailure is not { } last) return reason;
-        var closedDuringHandshake = last.GetBaseException() is Microsoft.AspNetCore.Connections.ConnectionAbortedException;
-        var hint = settings.Certificates is null
-            ? "; if the cluster runs TLS, give --cert, --key and --ca"
-            : closedDuringHandshake ? "; the gateway closed the TLS handshake: is --cert issued by the cluster's CA?" : "";
+        var hint = !attempts.ClosedByGateway ? ""
+            : settings.Certificates is null ? "; the gateway closed the connection: if the cluster runs TLS, give --cert, --key and --ca"
+            : "; the gateway closed the TLS handshake: is --cert issued by the cluster's CA?";
         return $"{reason}; last attempt: {FirstLine(last)}{hint}";
     }
 
     // What the connection attempts met, for the message when they run out.
     private sealed class ConnectAttempts
     {
-        public Exception? LastFailure { get; set; }
+        public Exception? LastFailure { get; private set; }
+
         public string? RefusedCertificate { get; set; }
+
+        /// <summary>
+        /// Whether some attempt connected and was then closed by the gateway: what a TLS gateway does to a plaintext
+        /// client or a foreign certificate. Nobody listening is a refused connection instead, and gets no TLS hint.
+        /// </summary>
+        public bool ClosedByGateway { get; private set; }
+
+        public void Record(Exception failure)
+        {
+            LastFailure = failure;
+            for (var e = failure; e is not null; e = e.InnerException)
+                ClosedByGateway |= e is Microsoft.AspNetCore.Connections.ConnectionAbortedException;
+        }
     }
 
     private static string FirstLine(Exception e) => e.GetBaseException().Message.Split('\n')[0].Trim();
