@@ -5,8 +5,8 @@ namespace DistGen.Client.Commands;
 
 /// <summary>
 /// <c>distgen cert init DIR</c>: a cluster CA and the certificates it issues (one for silos, one each for an operator
-/// and a viewer client), as PEM files that silos and the console read. Keys are readable by their owner only, the
-/// folder is made private, and nothing already there is overwritten.
+/// and a viewer client), as PEM files that silos and the console read. Keys are readable by their owner only, a
+/// folder it creates is private, and nothing already there is overwritten.
 /// </summary>
 public static class CertCommand
 {
@@ -51,8 +51,10 @@ public static class CertCommand
         }
 
         var lifetime = TimeSpan.FromDays(days);
+        // A folder made here is private; an existing one keeps its mode (the keys are private either way).
+        bool created = !Directory.Exists(folder);
         var directory = Directory.CreateDirectory(folder);
-        if (!OperatingSystem.IsWindows()) directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if (created && !OperatingSystem.IsWindows()) directory.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         using var authority = CertificateIssuer.CreateAuthority(clusterName, lifetime + TimeSpan.FromDays(1));
         Write(folder, "ca", authority);
         var siloNames = new[] { "localhost", "127.0.0.1" }.Concat(siloHosts).Distinct(StringComparer.OrdinalIgnoreCase).ToList();

@@ -120,9 +120,9 @@ public sealed class ClusterConnection : IAsyncDisposable
         if (attempts.RefusedCertificate is { } refused)
             return $"{reason}; this client refused the gateway's certificate {refused}: check --ca";
         if (attempts.LastFailure is not { } last) return reason;
-        var hint = !attempts.ClosedByGateway ? ""
-            : settings.Certificates is null ? "; the gateway closed the connection: if the cluster runs TLS, give --cert, --key and --ca"
-            : "; the gateway closed the TLS handshake: is --cert issued by the cluster's CA?";
+        var hint = settings.Certificates is null
+            ? attempts.ClosedByGateway || !attempts.NoGatewayAnswered ? "; if the cluster runs TLS, give --cert, --key and --ca" : ""
+            : attempts.ClosedByGateway ? "; the gateway closed the TLS handshake: is --cert issued by the cluster's CA?" : "";
         return $"{reason}; last attempt: {FirstLine(last)}{hint}";
     }
 
@@ -139,11 +139,30 @@ public sealed class ClusterConnection : IAsyncDisposable
         /// </summary>
         public bool ClosedByGateway { get; private set; }
 
+        /// <summary>Whether every attempt failed before a gateway answered (nobody listening, Redis down): then TLS is not the problem.</summary>
+        public bool NoGatewayAnswered { get; private set; } = true;
+
         public void Record(Exception failure)
         {
             LastFailure = failure;
-            for (var e = failure; e is not null; e = e.InnerException)
-                ClosedByGateway |= e is Microsoft.AspNetCore.Connections.ConnectionAbortedException;
+            var causes = Causes(failure).ToList();
+            ClosedByGateway |= causes.Any(e => e is Microsoft.AspNetCore.Connections.ConnectionAbortedException);
+            // Orleans answers an attempt on a gateway it recently failed with "will retry after ...": that says nothing new.
+            bool throttled = causes.Where(e => e.InnerException is null && e is not AggregateException)
+                .All(e => e.Message.Contains("will retry after", StringComparison.Ordinal));
+            if (!throttled)
+                NoGatewayAnswered &= causes.Any(e => e is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
+                    or RedisConnectionException or RedisTimeoutException
+                    || e.Message.Contains("ConnectionRefused", StringComparison.Ordinal));
+        }
+
+        // The failure and everything inside it: one attempt may try several gateways, each failing its own way.
+        private static IEnumerable<Exception> Causes(Exception failure)
+        {
+            yield return failure;
+            IEnumerable<Exception> inner = failure is AggregateException all ? all.InnerExceptions
+                : failure.InnerException is { } one ? [one] : [];
+            foreach (var cause in inner.SelectMany(Causes)) yield return cause;
         }
     }
 

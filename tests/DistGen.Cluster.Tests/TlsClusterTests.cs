@@ -103,12 +103,12 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
 
         var plaintext = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.RefusedConnection()]);
         Assert.True(plaintext.ExitCode == 3, $"exit {plaintext.ExitCode}:\n{plaintext.Tail}");
-        Assert.Contains("give --cert, --key and --ca", plaintext.Tail);
+        Assert.True(plaintext.Tail.Contains("give --cert, --key and --ca", StringComparison.Ordinal), plaintext.Tail);
 
         // An outsider's own CA: the console refuses the gateway (it is not the CA it trusts) and the gateway refuses it.
         var outsider = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.RefusedConnection(cluster.Foreign.ClientArguments("operator"))]);
         Assert.True(outsider.ExitCode == 3, $"exit {outsider.ExitCode}:\n{outsider.Tail}");
-        Assert.Contains("refused the gateway's certificate", outsider.Tail);
+        Assert.True(outsider.Tail.Contains("refused the gateway's certificate", StringComparison.Ordinal), outsider.Tail);
 
         // A certificate of another CA offered with our CA: refused before connecting.
         var mixed = await ClusterFixture.RunDistgenAsync(["list", .. cluster.RefusedConnection(cluster.Foreign.ClientArguments("operator", authority: cluster.Ours))]);
