@@ -41,6 +41,10 @@ set +e
 dotnet test DistGen.sln -c Release --no-build -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+# The failures again at the very end, with the first lines of their messages: a long log is often read from its tail.
+if [ "$status" != 0 ]; then
+  grep -A 6 -E '^[[:space:]]+Failed [A-Za-z_]' "$log" | cut -c1-400 || true
+fi
 # One closing line for the whole solution, summed over the test assemblies' "Passed: N" / "Failed: N" / "Skipped: N" lines.
 awk '/^[[:space:]]*(Passed|Failed|Skipped):[[:space:]]+[0-9]+[[:space:]]*$/ { n[$1] += $2 }
      END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' "$log"

@@ -53,14 +53,20 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         using var process = ChildProcess.Start("distgen", BuiltPrograms.Dotnet, [BuiltPrograms.Distgen, .. arguments],
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["NO_COLOR"] = "1" });
-        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        var limit = timeout ?? TimeSpan.FromSeconds(90);
         if (!await process.WaitForExitAsync(limit))
             throw new TimeoutException($"distgen {string.Join(' ', arguments)} did not finish within {limit.TotalSeconds} s:\n{process.Tail}");
         return new DistgenRun(process.ExitCode, process.StandardOutput, process.Tail);
     }
 
     /// <summary>The connection flags of this cluster, for distgen.</summary>
-    public string[] ConnectionArguments => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId];
+    public string[] ConnectionArguments => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, .. PatientConnect];
+
+    /// <summary>
+    /// A connect timeout for calls that must succeed: the console's 10 s default is not met by a 2-core machine that runs
+    /// both test assemblies' silos at once. Tests of refusals keep short timeouts of their own.
+    /// </summary>
+    public static readonly string[] PatientConnect = ["--connect-timeout", "40"];
 
     public async Task DisposeAsync()
     {

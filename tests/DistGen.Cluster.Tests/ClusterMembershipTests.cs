@@ -28,7 +28,7 @@ public sealed class ClusterMembershipTests(ClusterFixture cluster)
     public async Task Distgen_cluster_through_a_gateway_shows_a_table_of_the_silos()
     {
         var run = await ClusterFixture.RunDistgenAsync(
-            ["cluster", "--gateway", $"127.0.0.1:{cluster.Silos[0].GatewayPort}", "--cluster-id", cluster.ClusterId]);
+            ["cluster", "--gateway", $"127.0.0.1:{cluster.Silos[0].GatewayPort}", "--cluster-id", cluster.ClusterId, .. ClusterFixture.PatientConnect]);
 
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}:\n{run.Tail}");
         foreach (var silo in cluster.Silos) Assert.Contains(silo.Name, run.StandardOutput);

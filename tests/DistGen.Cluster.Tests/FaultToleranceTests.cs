@@ -75,7 +75,7 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         {
             job.Coordinator.Process.Freeze();
             // Frozen past the membership timeout: until the other silo has declared it dead and taken the run over.
-            string[] throughTheOtherSilo = ["--gateway", $"127.0.0.1:{job.Worker.GatewayPort}", "--cluster-id", job.ClusterId];
+            string[] throughTheOtherSilo = ["--gateway", $"127.0.0.1:{job.Worker.GatewayPort}", "--cluster-id", job.ClusterId, .. ClusterFixture.PatientConnect];
             await WaitForStatusAsync(job.JobId, throughTheOtherSilo, s => s.GetProperty("Takeovers").GetInt32() >= 1 || IsFinished(s), TimeSpan.FromMinutes(3));
             job.Coordinator.Process.Resume();
         });
@@ -158,7 +158,7 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         var starting = new[] { "a", "b" }.Select(s => SiloProcess.StartAsync($"{clusterId}-{s}", clusterId, redis.Endpoint, TimeSpan.FromSeconds(60), settings)).ToList();
         await using var first = await starting[0];
         await using var second = await starting[1];
-        string[] connection = ["--redis", redis.Endpoint, "--cluster-id", clusterId];
+        string[] connection = ["--redis", redis.Endpoint, "--cluster-id", clusterId, .. ClusterFixture.PatientConnect];
         var spec = Path.Combine(_folder, $"{name}.json");
         await File.WriteAllTextAsync(spec, Spec);
 

@@ -40,7 +40,7 @@ public sealed class TlsClusterFixture : IAsyncLifetime
         SiloProcess.StartAsync(name, ClusterId, Redis.Endpoint, timeout ?? StartTimeout, certificates.SiloSettings());
 
     /// <summary>distgen's connection flags with the given TLS flags; a loaded machine may take a while to connect.</summary>
-    public string[] Connection(params string[] tls) => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, "--connect-timeout", "40", .. tls];
+    public string[] Connection(params string[] tls) => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, .. ClusterFixture.PatientConnect, .. tls];
 
     /// <summary>The same for a client that is expected to be refused: it gives up sooner.</summary>
     public string[] RefusedConnection(params string[] tls) => ["--redis", Redis.Endpoint, "--cluster-id", ClusterId, "--connect-timeout", "8", .. tls];
