@@ -7,4 +7,7 @@ public static class ExitCodes
     public const int JobFailed = 1;
     public const int BadInput = 2;
     public const int ClusterUnreachable = 3;
+
+    /// <summary>The cluster refused the call: this client's certificate does not allow it (a viewer submitting or cancelling).</summary>
+    public const int Refused = 4;
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using DistGen.Grains.Security;
 using DistGen.Grains.Security.Tls;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -88,7 +89,12 @@ public sealed class ClusterConnection : IAsyncDisposable
                 client.UseRedisClustering(options => options.ConfigurationOptions = RedisOptions(redis, settings.ConnectTimeout));
             else
                 client.UseStaticClustering(gateway!);
-            if (settings.Certificates is { } certificates) client.UseClusterTls(certificates, problem => attempts.RefusedCertificate = problem);
+            if (settings.Certificates is { } certificates)
+            {
+                client.UseClusterTls(certificates, problem => attempts.RefusedCertificate = problem);
+                // Each call is signed, so the silos know whether an operator or a viewer makes it.
+                client.Services.AddSingleton<IOutgoingGrainCallFilter>(new CallerProofStamp(certificates.Own));
+            }
             // Keep trying while the deadline allows: a silo that is still starting is reached, a missing one times out.
             client.UseConnectionRetryFilter(async (failure, token) =>
             {

@@ -55,5 +55,11 @@ public static class ClusterSession
             error.WriteLine(bad.Message);
             return ExitCodes.BadInput;
         }
+        catch (UnauthorizedAccessException refused)
+        {
+            error.WriteLine($"the cluster '{settings.ClusterId}' refused this command: {refused.Message.TrimEnd('.')}. " +
+                "Submitting and cancelling need an operator certificate (--cert/--key, made by 'distgen cert init').");
+            return ExitCodes.Refused;
+        }
     }
 }

@@ -8,16 +8,16 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     /// <summary>Starts the job (called by the registry after validation and admission; internal to the silos).</summary>
     Task Start(string specJson, DateTimeOffset submittedAt);
 
-    [ClientCallable]
+    [ClientCallable(ClientRole.Viewer)]
     Task<JobStatus> GetStatus();
 
     /// <summary>The job's spec (JSON), for workers and shards that activate on a silo that has not seen the job.</summary>
     Task<string> GetSpec();
 
-    [ClientCallable]
+    [ClientCallable(ClientRole.Operator)]
     Task Cancel();
 
     /// <summary>The files of the job's run folder, small enough for a grain call (the checkpoint included).</summary>
-    [ClientCallable]
+    [ClientCallable(ClientRole.Viewer)]
     Task<IReadOnlyList<JobArtifact>> GetArtifacts();
 }

@@ -7,9 +7,9 @@ public interface IJobRegistryGrain : IGrainWithStringKey
 {
     public const string Key = "registry";
 
-    [ClientCallable]
+    [ClientCallable(ClientRole.Operator)]
     Task<SubmitResult> Submit(string specJson);
 
-    [ClientCallable]
+    [ClientCallable(ClientRole.Viewer)]
     Task<IReadOnlyList<JobStatus>> List();
 }

@@ -77,7 +77,7 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         """;
 
     [Fact]
-    public async Task A_job_submitted_with_an_operator_certificate_runs_on_both_silos_over_tls()
+    public async Task A_job_submitted_with_an_operator_certificate_runs_on_both_silos_over_tls_and_a_viewer_follows_it_but_cannot_submit_or_cancel()
     {
         var spec = Path.Combine(_folder, "vae.json");
         await File.WriteAllTextAsync(spec, SmallVae);
@@ -93,6 +93,25 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         Assert.Equal("Succeeded", json.RootElement.GetProperty("State").GetString());
         // Workers on both silos: gradients and parameters crossed the TLS data plane.
         Assert.Equal(2, json.RootElement.GetProperty("WorkerSilos").GetArrayLength());
+
+        // A viewer reads everything (the silos check the role each call is signed with) and changes nothing.
+        var viewerCredentials = cluster.Ours.ClientArguments("viewer");
+        var viewerStatus = await ClusterFixture.RunDistgenAsync(["status", jobId, .. cluster.Connection(viewerCredentials)]);
+        Assert.True(viewerStatus.ExitCode == 0, $"viewer status exit {viewerStatus.ExitCode}:\n{viewerStatus.Tail}");
+        var fetch = await ClusterFixture.RunDistgenAsync(["fetch", jobId, "--out", Path.Combine(_folder, "viewer-fetch"), .. cluster.Connection(viewerCredentials)]);
+        Assert.True(fetch.ExitCode == 0, $"viewer fetch exit {fetch.ExitCode}:\n{fetch.Tail}");
+        Assert.True(File.Exists(Path.Combine(_folder, "viewer-fetch", "summary.json")), fetch.Tail);
+
+        await File.WriteAllTextAsync(spec, SmallVae.Replace("vae-tls", "viewer-job"));
+        var viewerSubmit = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.Connection(viewerCredentials)]);
+        Assert.True(viewerSubmit.ExitCode == 4, $"viewer submit exit {viewerSubmit.ExitCode}:\n{viewerSubmit.Tail}");
+        Assert.Contains("Submit needs an operator certificate", viewerSubmit.Tail);
+        var viewerCancel = await ClusterFixture.RunDistgenAsync(["cancel", jobId, .. cluster.Connection(viewerCredentials)]);
+        Assert.True(viewerCancel.ExitCode == 4, $"viewer cancel exit {viewerCancel.ExitCode}:\n{viewerCancel.Tail}");
+        Assert.Contains("Cancel needs an operator certificate", viewerCancel.Tail);
+        var list = await ClusterFixture.RunDistgenAsync(["list", "--json", .. cluster.Connection(viewerCredentials)]);
+        Assert.True(list.ExitCode == 0, list.Tail);
+        Assert.DoesNotContain("viewer-job", list.StandardOutput);
     }
 
     [Fact]

@@ -19,8 +19,11 @@ public sealed class ClusterClients : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IClusterClient>();
 
-    /// <summary>A client of <paramref name="cluster"/>; with <paramref name="clusterSecret"/> its calls carry the silo credential.</summary>
-    public static async Task<ClusterClients> ConnectAsync(TestCluster cluster, string? clusterSecret)
+    /// <summary>
+    /// A client of <paramref name="cluster"/>; with <paramref name="clusterSecret"/> its calls carry the silo credential;
+    /// <paramref name="configure"/> adds to it (TLS, call filters).
+    /// </summary>
+    public static async Task<ClusterClients> ConnectAsync(TestCluster cluster, string? clusterSecret, Action<IClientBuilder>? configure = null)
     {
         var gateways = cluster.Silos.Select(s => s.GatewayAddress.Endpoint).ToArray();
         var host = new HostBuilder()
@@ -32,6 +35,7 @@ public sealed class ClusterClients : IAsyncDisposable
                     o.ServiceId = cluster.Options.ServiceId;
                 });
                 if (clusterSecret is not null) client.Services.AddSiloCallStamp(clusterSecret);
+                configure?.Invoke(client);
             })
             .Build();
         await host.StartAsync();

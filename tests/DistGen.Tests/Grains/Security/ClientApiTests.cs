@@ -37,12 +37,12 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
             .Where(t => t.IsInterface && typeof(IGrain).IsAssignableFrom(t))
             .SelectMany(t => t.GetMethods())
             .Where(ClientApiFilter.IsOpenToClients)
-            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}: {ClientApiFilter.AccessTo(m).Least}")
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            ["IJobCoordinatorGrain.Cancel", "IJobCoordinatorGrain.GetArtifacts", "IJobCoordinatorGrain.GetStatus",
-             "IJobRegistryGrain.List", "IJobRegistryGrain.Submit"],
+            ["IJobCoordinatorGrain.Cancel: Operator", "IJobCoordinatorGrain.GetArtifacts: Viewer", "IJobCoordinatorGrain.GetStatus: Viewer",
+             "IJobRegistryGrain.List: Viewer", "IJobRegistryGrain.Submit: Operator"],
             open);
         var management = typeof(IManagementGrain).GetMethods();
         Assert.All(management.Where(m => m.Name == nameof(IManagementGrain.ForceGarbageCollection)), m => Assert.False(ClientApiFilter.IsOpenToClients(m)));
