@@ -1,18 +1,20 @@
 using System.CommandLine;
+using DistGen.Grains.Security.Http;
 using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Client.Commands;
 
 /// <summary>
 /// <c>distgen cert init DIR</c>: a cluster CA and the certificates it issues (one for silos, one each for an operator
-/// and a viewer client), as PEM files that silos and the console read. Keys are readable by their owner only, a
+/// and a viewer client), as PEM files that silos and the console read, and the token of the silos' HTTP port
+/// (dashboard) with its SHA-256, which is all the silos keep. Keys and the token are readable by their owner only, a
 /// folder it creates is private, and nothing already there is overwritten.
 /// </summary>
 public static class CertCommand
 {
     /// <summary>The files <c>cert init</c> writes, by role; keys end in .key, certificates in .pem.</summary>
     public static readonly string[] FileNames =
-        ["ca.pem", "ca.key", "silo.pem", "silo.key", "operator.pem", "operator.key", "viewer.pem", "viewer.key"];
+        ["ca.pem", "ca.key", "silo.pem", "silo.key", "operator.pem", "operator.key", "viewer.pem", "viewer.key", "http-token", "http-token.sha256"];
 
     public static Command Create()
     {
@@ -69,12 +71,19 @@ public static class CertCommand
             Write(folder, name, issued);
         }
 
+        var token = HttpToken.Create();
+        WriteNew(Path.Combine(folder, "http-token"), token + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        WriteNew(Path.Combine(folder, "http-token.sha256"), HttpToken.Sha256(token) + "\n",
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
         output.WriteLine($"Wrote to {Path.GetFullPath(folder)} (valid {days} days):");
         output.WriteLine("  ca.pem        the cluster's CA certificate: give it to every silo and client (Security:Authority, --ca)");
         output.WriteLine("  ca.key        the CA's key: keep it offline; it only signs new certificates");
         output.WriteLine("  silo.pem/key  every silo's certificate (Security:Certificate, Security:Key)");
         output.WriteLine("  operator.*    a client that may submit and cancel jobs (--cert, --key)");
         output.WriteLine("  viewer.*      a client that may only look (--cert, --key)");
+        output.WriteLine("  http-token    the token of the silos' HTTP port (dashboard): give it to people, as the password in the browser");
+        output.WriteLine("  http-token.sha256  its hash, for every silo (Security:HttpTokenSha256)");
         return ExitCodes.Success;
     }
 

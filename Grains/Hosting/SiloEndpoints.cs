@@ -14,6 +14,9 @@ namespace DistGen.Grains.Hosting;
 /// <param name="ListenAddress">Where the sockets listen: loopback, or any address.</param>
 public sealed record SiloEndpoints(int SiloPort, int? GatewayPort, int? HttpPort, IPAddress? AdvertisedAddress, IPAddress ListenAddress)
 {
+    /// <summary>The HTTP port's scheme: https when the silo runs TLS.</summary>
+    public string HttpScheme { get; init; } = Uri.UriSchemeHttp;
+
     /// <summary>Resolves the endpoints of validated options.</summary>
     public static SiloEndpoints Resolve(ClusterHostOptions options)
     {
@@ -30,10 +33,10 @@ public sealed record SiloEndpoints(int SiloPort, int? GatewayPort, int? HttpPort
     }
 
     /// <summary>The dashboard's address as a browser on this machine reaches it, or null without HTTP.</summary>
-    public string? DashboardUrl => HttpPort is { } port ? $"http://{HostForUrls}:{port}/dashboard/" : null;
+    public string? DashboardUrl => HttpPort is { } port ? $"{HttpScheme}://{HostForUrls}:{port}/dashboard/" : null;
 
     /// <summary>The health endpoint's address as seen from this machine, or null without HTTP.</summary>
-    public string? HealthUrl => HttpPort is { } port ? $"http://{HostForUrls}:{port}/healthz" : null;
+    public string? HealthUrl => HttpPort is { } port ? $"{HttpScheme}://{HostForUrls}:{port}/healthz" : null;
 
     private string HostForUrls => ListenAddress.Equals(IPAddress.Any) ? AdvertisedAddress?.ToString() ?? Dns.GetHostName() : ListenAddress.ToString();
 

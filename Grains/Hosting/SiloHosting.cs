@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Security.Http;
 using DistGen.Grains.Security.Tls;
 using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -51,11 +52,14 @@ public static class SiloHosting
                 "but this process hosts only a Localhost silo with Memory storage: run the DistGen.Silo host for a Redis or Kubernetes cluster.",
             ]);
 
-        var endpoints = SiloEndpoints.Resolve(options);
         var security = ReadSecurity(builder.Configuration);
+        var endpoints = SiloEndpoints.Resolve(options) with { HttpScheme = security.Scheme };
         var dataPlaneListen = DataPlaneListenAddress(builder.Configuration, endpoints);
         RefusePlaintextBeyondLoopback(security, endpoints, dataPlaneListen);
+        var httpAccess = ReadHttpAccess(builder.Configuration);
+        RefuseOpenHttpBeyondLoopback(security, httpAccess, endpoints);
         builder.Services.AddSingleton(security);
+        builder.Services.AddSingleton(httpAccess);
         // The data plane listens where the silo does unless DataPlane:ListenAddress says otherwise.
         builder.Services.PostConfigure<DataPlaneOptions>(dataPlane => dataPlane.ListenAddress = dataPlaneListen.ToString());
         builder.Services.AddSingleton(Options.Create(options));
@@ -76,7 +80,12 @@ public static class SiloHosting
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (endpoints.HttpPort is { } httpPort)
-                kestrel.Listen(endpoints.ListenAddress, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(endpoints.ListenAddress, httpPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    // Browsers and probes present no client certificate: the token (HttpAccess) is what lets them in.
+                    if (security.Certificates is { } certificates) listen.UseHttps(certificates.Own);
+                });
             kestrel.ListenDistGenDataPlane();
         });
         return endpoints;
@@ -85,6 +94,7 @@ public static class SiloHosting
     /// <summary>Maps <c>/healthz</c> and, when the providers include it, the dashboard at <c>/dashboard</c>.</summary>
     public static WebApplication MapDistGenSilo(this WebApplication app)
     {
+        app.UseHttpPortGuard(app.Services.GetRequiredService<SiloEndpoints>().HttpPort, app.Services.GetRequiredService<HttpAccess>(), HealthRoute);
         app.MapGet(HealthRoute, SiloHealth.Report);
         app.MapDistGenDataPlane();
         app.Services.GetService<IClusterProviders>()?.MapDashboard(app, DashboardRoute);
@@ -101,6 +111,30 @@ public static class SiloHosting
         {
             throw new OptionsValidationException(SecurityOptions.SectionName, typeof(SecurityOptions), [$"{SecurityOptions.SectionName}: {e.Message}"]);
         }
+    }
+
+    private static HttpAccess ReadHttpAccess(IConfiguration configuration)
+    {
+        try
+        {
+            return new HttpAccess(configuration[$"{SecurityOptions.SectionName}:{nameof(SecurityOptions.HttpTokenSha256)}"]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new OptionsValidationException(SecurityOptions.SectionName, typeof(SecurityOptions), [e.Message]);
+        }
+    }
+
+    // The dashboard shows every job and silo: beyond loopback it needs a token unless the network is declared trusted.
+    private static void RefuseOpenHttpBeyondLoopback(TransportSecurity security, HttpAccess access, SiloEndpoints endpoints)
+    {
+        if (access.Required || security.AllowInsecure || endpoints.HttpPort is null || IPAddress.IsLoopback(endpoints.ListenAddress)) return;
+        throw new OptionsValidationException(SecurityOptions.SectionName, typeof(SecurityOptions),
+        [
+            $"this silo's HTTP port {endpoints.HttpPort} (dashboard) would be open to anyone on {endpoints.ListenAddress}: set " +
+            "Security:HttpTokenSha256 (env DISTGEN__Security__HttpTokenSha256) to the content of http-token.sha256 that 'distgen cert init' writes, " +
+            "or set Security:AllowInsecure=true on a network you trust",
+        ]);
     }
 
     private static IPAddress DataPlaneListenAddress(IConfiguration configuration, SiloEndpoints endpoints)

@@ -7,7 +7,8 @@ namespace DistGen.Grains.Hosting;
 /// <summary>Logs, once the silo is up, where it listens and where its dashboard is; and when it starts to drain.</summary>
 internal sealed class SiloStartupReport(
     IHostApplicationLifetime lifetime, ILocalSiloDetails local, SiloEndpoints endpoints, IOptions<ClusterHostOptions> options, ILogger<SiloStartupReport> logger,
-    DistGen.Grains.Security.Tls.TransportSecurity? security = null, IClusterProviders? providers = null)
+    DistGen.Grains.Security.Tls.TransportSecurity? security = null, IClusterProviders? providers = null,
+    DistGen.Grains.Security.Http.HttpAccess? httpAccess = null)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -32,7 +33,12 @@ internal sealed class SiloStartupReport(
             providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.HealthUrl ?? "none");
         if (security is { TlsEnabled: true, Certificates: { } certificates })
             logger.LogInformation("Mutual TLS is on: this silo is {Subject}, trusting only the CA {Authority}", certificates.Own.Subject, certificates.Authority.Subject);
-        else if (security is { AllowInsecure: true })
+        if (endpoints.HttpPort is not null)
+            logger.LogInformation("The HTTP port's dashboard needs {Access}; /healthz answers anyone with the status only",
+                httpAccess is { Required: true } ? "the token of Security:HttpTokenSha256" : "no token (loopback, or Security:AllowInsecure)");
+        if (security is { AllowInsecure: true, TlsEnabled: false })
             logger.LogWarning("Security:AllowInsecure is set: connections are unencrypted and unauthenticated; anyone who reaches this silo's ports can use the cluster");
+        else if (security is { AllowInsecure: true } && httpAccess is not { Required: true } && endpoints.HttpPort is not null)
+            logger.LogWarning("Security:AllowInsecure is set and Security:HttpTokenSha256 is not: anyone who reaches the HTTP port can read the dashboard");
     }
 }

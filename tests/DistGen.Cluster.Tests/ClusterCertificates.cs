@@ -27,7 +27,11 @@ public sealed class ClusterCertificates : IDisposable
         ["DISTGEN__Security__Certificate"] = PathOf($"{role}.pem"),
         ["DISTGEN__Security__Key"] = PathOf($"{role}.key"),
         ["DISTGEN__Security__Authority"] = PathOf("ca.pem"),
+        ["DISTGEN__Security__HttpTokenSha256"] = File.ReadAllText(PathOf("http-token.sha256")).Trim(),
     };
+
+    /// <summary>The token of the silos' HTTP port, as a person is given it.</summary>
+    public string HttpToken => File.ReadAllText(PathOf("http-token")).Trim();
 
     /// <summary>distgen's TLS flags for a client certificate of <paramref name="role"/>, trusting <paramref name="authority"/> (default: this CA).</summary>
     public string[] ClientArguments(string role, ClusterCertificates? authority = null) =>

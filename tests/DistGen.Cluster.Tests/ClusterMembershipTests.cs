@@ -51,6 +51,21 @@ public sealed class ClusterMembershipTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task The_data_plane_port_serves_neither_the_dashboard_nor_healthz()
+    {
+        var silo = cluster.Silos[0];
+        using var h2c = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        foreach (var path in new[] { "/healthz", "/dashboard/", "/dashboard/DashboardCounters" })
+        {
+            using var response = await h2c.GetAsync($"http://127.0.0.1:{silo.DataPlanePort}{path}");
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path} on the data-plane port: {response.StatusCode}");
+        }
+        // The control: the same routes on the HTTP port.
+        Assert.Equal(HttpStatusCode.OK, (await silo.GetAsync("/healthz")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await silo.GetAsync("/dashboard/DashboardCounters")).Status);
+    }
+
+    [Fact]
     public async Task The_dashboards_live_log_stream_is_off()
     {
         var (status, body) = await cluster.Silos[0].GetAsync("/dashboard/Trace");

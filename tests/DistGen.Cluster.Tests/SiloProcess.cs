@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace DistGen.Cluster.Tests;
@@ -6,10 +8,17 @@ namespace DistGen.Cluster.Tests;
 /// <summary>A DistGen.Silo process in a Redis-clustered cluster on 127.0.0.1, with ports the test knows.</summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private static readonly HttpClient PlainHttp = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private SiloProcess(ChildProcess process, string name, int siloPort, int gatewayPort, int httpPort, int dataPlanePort, string artifactsRoot)
+    private readonly HttpClient _http;
+
+    private readonly string _scheme;
+
+    private SiloProcess(ChildProcess process, string name, int siloPort, int gatewayPort, int httpPort, int dataPlanePort, string artifactsRoot,
+        string? authorityPem)
     {
+        // A TLS silo serves its HTTP port over https with its silo certificate: trusted here through the cluster's CA only.
+        (_http, _scheme) = authorityPem is null ? (PlainHttp, "http") : (TrustingOnly(authorityPem), "https");
         DataPlanePort = dataPlanePort;
         Process = process;
         Name = name;
@@ -41,7 +50,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public bool Is(string siloAddress) =>
         siloAddress.StartsWith(AddressPrefix, StringComparison.Ordinal) || siloAddress.StartsWith($"S127.0.0.1:{SiloPort}:", StringComparison.Ordinal);
 
-    public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
+    public Uri HttpAddress => new($"{_scheme}://127.0.0.1:{HttpPort}");
 
     /// <summary>The data-plane secret the test cluster's silos share.</summary>
     public const string Secret = "multi-process-test-secret";
@@ -70,7 +79,8 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var process = ChildProcess.Start(name, BuiltPrograms.Dotnet, [BuiltPrograms.Silo], environment);
-        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort, dataPlanePort, environment["DISTGEN__Artifacts__Root"]);
+        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort, dataPlanePort, environment["DISTGEN__Artifacts__Root"],
+            environment.GetValueOrDefault("DISTGEN__Security__Authority"));
         var deadline = DateTime.UtcNow + timeout;
         while (await silo.HealthStatusAsync() != "Active")
         {
@@ -89,7 +99,7 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         try
         {
-            using var response = await Http.GetAsync(new Uri(HttpAddress, "/healthz"));
+            using var response = await _http.GetAsync(new Uri(HttpAddress, "/healthz"));
             if (response.StatusCode != HttpStatusCode.OK) return null;
             using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             return health.RootElement.GetProperty("status").GetString();
@@ -100,12 +110,36 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>GETs a path of the silo's HTTP port.</summary>
-    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)
+    /// <summary>GETs a path of the silo's HTTP port, with <paramref name="authorization"/> when given.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, AuthenticationHeaderValue? authorization = null)
     {
-        using var response = await Http.GetAsync(new Uri(HttpAddress, path));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(HttpAddress, path));
+        request.Headers.Authorization = authorization;
+        using var response = await _http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    public async ValueTask DisposeAsync() => await Process.StopAsync(TimeSpan.FromSeconds(25));
+    private static HttpClient TrustingOnly(string authorityPem)
+    {
+        var authority = X509CertificateLoader.LoadCertificate(X509Certificate2.CreateFromPem(File.ReadAllText(authorityPem)).RawData);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                if (certificate is null) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(authority);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            },
+        };
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.StopAsync(TimeSpan.FromSeconds(25));
+        if (_http != PlainHttp) _http.Dispose();
+    }
 }

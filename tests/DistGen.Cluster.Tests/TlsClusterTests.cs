@@ -139,6 +139,32 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         Assert.DoesNotContain("outsider-job", list.StandardOutput);
     }
 
+    [Fact]
+    public async Task The_dashboard_answers_401_without_the_token_and_200_with_it_over_https_while_healthz_says_only_health()
+    {
+        var silo = cluster.Silos[0];
+        Assert.Equal("https", silo.HttpAddress.Scheme);
+
+        var anonymous = await silo.GetAsync("/dashboard/");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.Status);
+        var wrong = await silo.GetAsync("/dashboard/", new AuthenticationHeaderValue("Bearer", cluster.Foreign.HttpToken));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, wrong.Status);
+        // What the dashboard's page asks for once it is open: the cluster's silos and their counters.
+        var bearer = await silo.GetAsync("/dashboard/", new AuthenticationHeaderValue("Bearer", cluster.Ours.HttpToken));
+        Assert.True(bearer.Status == System.Net.HttpStatusCode.OK, $"{bearer.Status}: {bearer.Body}");
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"someone:{cluster.Ours.HttpToken}"));
+        var counters = await silo.GetAsync("/dashboard/DashboardCounters", new AuthenticationHeaderValue("Basic", basic));
+        Assert.True(counters.Status == System.Net.HttpStatusCode.OK, $"{counters.Status}: {counters.Body}");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await silo.GetAsync("/dashboard/DashboardCounters")).Status);
+        // The dashboard's live log stream is off.
+        var trace = await silo.GetAsync("/dashboard/Trace", new AuthenticationHeaderValue("Bearer", cluster.Ours.HttpToken));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, trace.Status);
+
+        var health = await silo.GetAsync("/healthz");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.Status);
+        Assert.Equal("""{"status":"Active"}""", health.Body);
+    }
+
     public static TheoryData<string> Ports => new() { "gateway", "silo", "data plane" };
 
     [Theory]

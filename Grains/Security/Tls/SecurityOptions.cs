@@ -20,6 +20,12 @@ public sealed class SecurityOptions
     /// <summary>PEM file of the cluster's CA certificate: the only issuer trusted.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// SHA-256 (hex) of the token that opens the silo's HTTP port (dashboard) beyond <c>/healthz</c>; written by
+    /// <c>distgen cert init</c> as http-token.sha256. Required when the HTTP port listens beyond loopback.
+    /// </summary>
+    public string? HttpTokenSha256 { get; set; }
+
     /// <summary>Lets a silo listen beyond loopback without TLS (a trusted, isolated network only); logged as a warning on every start.</summary>
     public bool AllowInsecure { get; set; }
 

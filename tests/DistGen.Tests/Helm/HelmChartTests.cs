@@ -90,6 +90,12 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         var others = string.Join("\n", chart.Manifests.Where(m => m.GetProperty("kind").GetString() != "Secret").Select(m => m.GetRawText()));
         Assert.DoesNotContain(secret["cluster-secret"], others);
         Assert.DoesNotContain(secret["redis-password"], others);
+        // The dashboard's token: silos get only its SHA-256 (what 'printf %s TOKEN | sha256sum' prints).
+        Assert.True(secret["http-token"].Length >= 32);
+        Assert.DoesNotContain(secret["http-token"], others);
+        Assert.Equal(DistGen.Grains.Security.Http.HttpToken.Sha256(secret["http-token"]), secret["http-token-sha256"]);
+        Assert.Equal("http-token-sha256", RenderedChart.Env(chart.SiloContainer)["DISTGEN__Security__HttpTokenSha256"]
+            .GetProperty("valueFrom").GetProperty("secretKeyRef").GetProperty("key").GetString());
     }
 
     [Fact]
@@ -113,6 +119,8 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         {
             Assert.Equal("/healthz", RenderedChart.Path(silo, probe, "httpGet", "path"));
             Assert.Equal("http", RenderedChart.Path(silo, probe, "httpGet", "port"));
+            // With TLS on (the default) the HTTP port speaks HTTPS.
+            Assert.Equal("HTTPS", RenderedChart.Path(silo, probe, "httpGet", "scheme"));
         }
         Assert.Contains(silo.GetProperty("ports").EnumerateArray(), p => p.GetProperty("name").GetString() == "http" && p.GetProperty("containerPort").GetInt32() == 8080);
 

@@ -113,6 +113,32 @@ public sealed class SiloCompositionTests
     }
 
     [Fact]
+    public async Task A_tls_silo_whose_dashboard_would_be_open_beyond_loopback_is_refused_until_it_holds_the_tokens_hash()
+    {
+        var folder = DistGen.Tests.Grains.Security.TlsCluster.CertificateFolder;
+        Dictionary<string, string?> Tls(string? tokenHash) => new()
+        {
+            ["Security:Certificate"] = Path.Combine(folder, "silo.pem"), ["Security:Key"] = Path.Combine(folder, "silo.key"),
+            ["Security:Authority"] = Path.Combine(folder, "ca.pem"), ["Security:HttpTokenSha256"] = tokenHash, ["DataPlane:Secret"] = "s",
+        };
+        var options = new ClusterHostOptions { Clustering = ClusteringMode.Redis, Redis = "127.0.0.1:6379", SiloPort = 12041, GatewayPort = 12042, HttpPort = 12043 };
+
+        var open = await Assert.ThrowsAsync<OptionsValidationException>(() => InspectAsync(options, _ => 0, Tls(null)));
+        var message = Assert.Single(open.Failures);
+        Assert.Contains("HTTP port 12043 (dashboard) would be open to anyone on 0.0.0.0", message);
+        Assert.Contains("Security:HttpTokenSha256", message);
+
+        var malformed = await Assert.ThrowsAsync<OptionsValidationException>(() => InspectAsync(options, _ => 0, Tls("not-a-hash")));
+        Assert.Contains("is not a SHA-256 in hex", Assert.Single(malformed.Failures));
+
+        var hash = File.ReadAllText(Path.Combine(folder, "http-token.sha256")).Trim();
+        var access = await InspectAsync(options, services => services.GetRequiredService<DistGen.Grains.Security.Http.HttpAccess>().Required, Tls(hash));
+        Assert.True(access);
+        var scheme = await InspectAsync(options, services => services.GetRequiredService<SiloEndpoints>().HealthUrl, Tls(hash));
+        Assert.StartsWith("https://", scheme);
+    }
+
+    [Fact]
     public async Task Certificate_files_that_are_missing_stop_the_silo_naming_the_file()
     {
         var options = new ClusterHostOptions { SiloPort = 12031, GatewayPort = 12032, HttpPort = 12033 };

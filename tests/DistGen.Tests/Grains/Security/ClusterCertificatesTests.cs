@@ -99,7 +99,7 @@ public sealed class ClusterCertificatesTests : IDisposable
         foreach (var name in CertCommand.FileNames)
         {
             var mode = File.GetUnixFileMode(Path.Combine(folder, name));
-            if (name.EndsWith(".key", StringComparison.Ordinal)) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+            if (name.EndsWith(".key", StringComparison.Ordinal) || name == "http-token") Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
             else Assert.Equal(UnixFileMode.None, mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite));
         }
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
