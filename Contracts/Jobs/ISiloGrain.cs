@@ -32,10 +32,14 @@ public sealed record TensorStoreUsage(
 /// CPU tensors live; -1 where unknown), the managed heap, and TorchSharp's count of live tensors. TorchSharp 0.107 never
 /// takes a parameter built with <c>new Parameter(tensor)</c> off that count (its constructor moves the tensor's handle
 /// without decrementing it), so the count also grows by the parameters of every model built; it is exact between builds.
+/// Also what the silo offers a job: the memory the process may use (the machine's, or its container's limit, as the
+/// .NET runtime reads it) and its tensor store's budget (DataPlane:MaxStoreBytes).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SiloResources(
     [property: Id(0)] long ResidentBytes,
     [property: Id(1)] long NativeHeapBytes,
     [property: Id(2)] long ManagedHeapBytes,
-    [property: Id(3)] long LiveTensors);
+    [property: Id(3)] long LiveTensors,
+    [property: Id(4)] long MemoryLimitBytes,
+    [property: Id(5)] long StoreBudgetBytes);

@@ -15,7 +15,7 @@ public sealed class SiloGrain(TensorStore store, DataPlaneEndpoint dataPlane) : 
 
     public Task<SiloResources> GetResources() =>
         Task.FromResult(new SiloResources(Environment.WorkingSet, NativeHeap.InUseBytes(), GC.GetTotalMemory(forceFullCollection: false),
-            TorchSharp.torch.Tensor.TotalCount));
+            TorchSharp.torch.Tensor.TotalCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, store.BudgetBytes));
 
     public Task<string> GetDataPlaneEndpoint() => Task.FromResult(dataPlane.Address);
 

@@ -5,7 +5,8 @@ using DistGen.Training.Specs;
 namespace DistGen.Grains.Jobs;
 
 /// <summary>The cluster's job registry: validates specs before any work starts, names jobs, starts their coordinators.</summary>
-public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPersistentState<JobList> jobs) : Grain, IJobRegistryGrain
+public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPersistentState<JobList> jobs, IClusterMembershipService membership)
+    : Grain, IJobRegistryGrain
 {
     public async Task<SubmitResult> Submit(string specJson)
     {
@@ -19,6 +20,8 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
             return new SubmitResult { Errors = e.Errors.Select(error => error.ToString()).ToList() };
         }
         if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        if (await MemoryAdmission.RefusalAsync(job, GrainFactory, active) is { } tooLarge) return new SubmitResult { Errors = [tooLarge] };
         var now = DateTimeOffset.UtcNow;
         for (int attempt = 1; ; attempt++)
         {

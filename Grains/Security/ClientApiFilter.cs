@@ -49,9 +49,9 @@ public sealed class ClientApiFilter(SiloCallCredential credential, TransportSecu
         var role = ProvenRole(context, certificates, out var problem);
         if (role is null || role < least)
         {
-            var reason = role is null ? problem : $"{name} needs an operator certificate, and this call was signed with a viewer's";
+            var reason = role is null ? $"refused {name}: {problem}" : $"{name} needs an operator certificate, and this call was signed with a viewer's";
             logger.LogWarning("Refused a client's call to {Method} on {Grain}: {Reason}", name, context.TargetId, reason);
-            throw new UnauthorizedAccessException($"refused {name}: {reason}");
+            throw new UnauthorizedAccessException(reason);
         }
         return context.Invoke();
     }

@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -15,6 +16,12 @@ public sealed class ConvGenerator : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> _project;
     private readonly Module<Tensor, Tensor> _upsample;
     private readonly int _channels;
+
+    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs).</summary>
+    public static long ParameterCount(int latentSize, int channels) => checked(
+        LayerSizes.Linear(latentSize, 2L * channels * 7 * 7)
+        + LayerSizes.LayerNorm(2L * channels * 7 * 7) + LayerSizes.Convolution(2L * channels, channels, 4)
+        + LayerSizes.LayerNorm((long)channels * 14 * 14) + LayerSizes.Convolution(channels, 1, 4));
 
     public ConvGenerator(int latentSize, int channels) : base(nameof(ConvGenerator))
     {
@@ -40,6 +47,10 @@ public sealed class ConvDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> _net;
     private readonly int _pack;
+
+    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs).</summary>
+    public static long ParameterCount(int channels, int pack = 1) => checked(
+        LayerSizes.Convolution(pack, channels, 4) + LayerSizes.Convolution(channels, 2L * channels, 4) + LayerSizes.Linear(2L * channels * 7 * 7, 1));
 
     public ConvDiscriminator(int channels, int pack = 1) : base(nameof(ConvDiscriminator))
     {

@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -8,6 +9,10 @@ namespace DistGen.Training.Gan;
 public sealed class MlpGenerator : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> _net;
+
+    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs).</summary>
+    public static long ParameterCount(int latentSize, int hiddenSize, int layers, int outputSize = 2) =>
+        LayerSizes.Mlp(latentSize, hiddenSize, layers, outputSize);
 
     public MlpGenerator(int latentSize, int hiddenSize, int layers, int outputSize = 2) : base(nameof(MlpGenerator))
     {
@@ -26,6 +31,10 @@ public sealed class MlpDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> _net;
     private readonly int _packedInput;
+
+    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs).</summary>
+    public static long ParameterCount(int inputSize, int hiddenSize, int layers, int pack = 1) =>
+        LayerSizes.Mlp((long)inputSize * pack, hiddenSize, layers, 1);
 
     public MlpDiscriminator(int inputSize, int hiddenSize, int layers, int pack = 1) : base(nameof(MlpDiscriminator))
     {

@@ -19,6 +19,18 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
     private readonly Linear head;
 
     /// <summary>Builds the model with GPT-2 style initial weights drawn from libtorch's generator (seed it first).</summary>
+    /// <summary>
+    /// The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs): embeddings, per block two
+    /// LayerNorms, the four attention projections and the 4d MLP, then the final LayerNorm and the head.
+    /// </summary>
+    public static long ParameterCount(CharLmModelOptions options)
+    {
+        long d = options.ModelDimension, vocabulary = options.VocabularySize;
+        long block = checked(2 * LayerSizes.LayerNorm(d) + 4 * LayerSizes.Linear(d, d) + LayerSizes.Linear(d, 4 * d) + LayerSizes.Linear(4 * d, d));
+        return checked(LayerSizes.Embedding(vocabulary, d) + LayerSizes.Embedding(options.ContextLength, d)
+            + options.Layers * block + LayerSizes.LayerNorm(d) + LayerSizes.Linear(d, vocabulary));
+    }
+
     public CharTransformer(CharLmModelOptions options) : base(nameof(CharTransformer))
     {
         if (options.VocabularySize < 1)

@@ -15,6 +15,10 @@ public sealed class ActorCritic : nn.Module<Tensor, Tensor>
     private readonly Sequential actor;
     private readonly Sequential critic;
 
+    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs): the actor's and the critic's trunks.</summary>
+    public static long ParameterCount(int observationSize, int actionCount, int hiddenSize = 64, int hiddenLayers = 2) => checked(
+        LayerSizes.Mlp(observationSize, hiddenSize, hiddenLayers, actionCount) + LayerSizes.Mlp(observationSize, hiddenSize, hiddenLayers, 1));
+
     public ActorCritic(int observationSize, int actionCount, int hiddenSize = 64, int hiddenLayers = 2) : base(nameof(ActorCritic))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(observationSize, 1);

@@ -28,19 +28,33 @@ public static class WorkloadCatalog
                             $"{training.BatchSize} is not a multiple of cluster.workers × model.pack = {workers} × {model.Pack}; each worker takes whole packs"));
                 },
                 job => job.Spec.Data.Name is "ring8" or "grid25" ? 1 : Environment.ProcessorCount)
-                with { CreateSplitGan = job => SplitGanOf(job, (GanModelOptions)job.Model, (GanTrainingOptions)job.Training) },
+                with
+                {
+                    CreateSplitGan = job => SplitGanOf(job, (GanModelOptions)job.Model, (GanTrainingOptions)job.Training),
+                    ParameterCount = job => GanParameterCount(job.Spec.Data.Name, (GanModelOptions)job.Model),
+                },
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
                 "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
                 (job, model, training) => new DataParallelReferenceTrainer(VaeWorkloadOf(job, model, training)),
                 (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
-                with { CreateDataParallel = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training) },
+                with
+                {
+                    CreateDataParallel = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training),
+                    ParameterCount = job => job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0,
+                },
             WorkloadDefinition.Create<CharLmModelOptions, CharLmTrainingOptions>(
                 "char-lm", "Causal character-level transformer language model; reports the validation loss in nats per character",
                 [KingJamesBible.DatasetName],
                 (job, model, training) => new DataParallelReferenceTrainer(CharLmWorkloadOf(job, model, training)),
                 (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
-                with { CreateDataParallel = job => CharLmWorkloadOf(job, (CharLmModelOptions)job.Model, (CharLmTrainingOptions)job.Training) },
+                with
+                {
+                    CreateDataParallel = job => CharLmWorkloadOf(job, (CharLmModelOptions)job.Model, (CharLmTrainingOptions)job.Training),
+                    // Vocabulary 0 is taken from the corpus when the job starts; the KJV text has far fewer than 256 characters.
+                    ParameterCount = job => job.Model is CharLmModelOptions m
+                        ? CharTransformer.ParameterCount(m.VocabularySize > 0 ? m : m with { VocabularySize = 256 }) : 0,
+                },
             WorkloadDefinition.Create<PpoModelOptions, PpoTrainingOptions>(
                 "ppo", "PPO (clipped surrogate, GAE) on vectorised CartPole-v1 with Gymnasium 1.4.0 semantics",
                 ["cartpole"],
@@ -54,7 +68,12 @@ public static class WorkloadCatalog
                         errors.Add(new SpecError("$.training.envs", $"{training.Envs} is not a multiple of cluster.workers = {job.Spec.Cluster.Workers} (rollout actors); each actor runs envs / workers environments"));
                 },
                 _ => 1)
-                with { CreatePpoRun = job => new PpoRunWorkload((PpoModelOptions)job.Model, (PpoTrainingOptions)job.Training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery) },
+                with
+                {
+                    CreatePpoRun = job => new PpoRunWorkload((PpoModelOptions)job.Model, (PpoTrainingOptions)job.Training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery),
+                    ParameterCount = job => job.Model is PpoModelOptions m
+                        ? ActorCritic.ParameterCount(VectorCartPole.ObservationSize, VectorCartPole.ActionCount, m.HiddenSize, m.HiddenLayers) : 0,
+                },
         }.ToDictionary(w => w.Name, StringComparer.Ordinal);
 
     public static IEnumerable<string> Names => All.Keys;
@@ -104,6 +123,11 @@ public static class WorkloadCatalog
 
     public static SplitGanWorkload SplitGanOf(LoadedJob job, GanModelOptions model, GanTrainingOptions training) =>
         new(model, training, GanData(job.Spec.Data.Name, job.Spec.Seed), job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery);
+
+    // The images' networks are convolutional, the 2-D mixtures' are MLPs (as GanReferenceTrainer builds them).
+    private static long GanParameterCount(string dataName, GanModelOptions model) => dataName is "ring8" or "grid25"
+        ? checked(MlpGenerator.ParameterCount(model.LatentSize, model.HiddenSize, model.Layers) + MlpDiscriminator.ParameterCount(2, model.HiddenSize, model.Layers, model.Pack))
+        : checked(ConvGenerator.ParameterCount(model.LatentSize, model.Channels) + ConvDiscriminator.ParameterCount(model.Channels, model.Pack));
 
     private static IGanData GanData(string dataName, long seed) => dataName switch
     {

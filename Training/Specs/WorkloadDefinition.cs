@@ -22,6 +22,11 @@ public sealed record WorkloadDefinition
     public Func<LoadedJob, Rl.PpoRunWorkload>? CreatePpoRun { get; init; }
     /// <summary>The workload as split-GAN rounds for the cluster (generator and discriminator workers); null for other workloads.</summary>
     public Func<LoadedJob, Gan.SplitGanWorkload>? CreateSplitGan { get; init; }
+    /// <summary>
+    /// How many parameters the job's networks have together (generator and discriminator for a GAN), computed from the
+    /// spec without building them: what admission judges a job's memory by (Grains/Placement/MemoryAdmission.cs).
+    /// </summary>
+    public Func<LoadedJob, long> ParameterCount { get; init; } = _ => 0;
     /// <summary>Checks across sections (e.g. a batch larger than the data); adds errors with paths.</summary>
     public Action<LoadedJob, List<SpecError>>? CrossCheck { get; init; }
 

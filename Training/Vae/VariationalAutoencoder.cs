@@ -18,6 +18,11 @@ public sealed class VariationalAutoencoder : Module<Tensor, Tensor, (Tensor Logi
 
     public int LatentSize { get; }
 
+    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs).</summary>
+    public static long ParameterCount(int inputSize, int hiddenSize, int latentSize) => checked(
+        LayerSizes.Linear(inputSize, hiddenSize) + 2 * LayerSizes.Linear(hiddenSize, latentSize)
+        + LayerSizes.Linear(latentSize, hiddenSize) + LayerSizes.Linear(hiddenSize, inputSize));
+
     public VariationalAutoencoder(int inputSize, int hiddenSize, int latentSize) : base(nameof(VariationalAutoencoder))
     {
         LatentSize = latentSize;
