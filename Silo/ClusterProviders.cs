@@ -10,14 +10,22 @@ namespace DistGen.Silo;
 /// <summary>The cluster-mode providers of the Silo host: Redis membership and storage, Kubernetes hosting, the Orleans Dashboard.</summary>
 public sealed class ClusterProviders : IClusterProviders
 {
-    public void UseRedisClustering(ISiloBuilder silo, string connectionString) =>
-        silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
+    public void UseRedisClustering(ISiloBuilder silo, RedisConnection redis) =>
+        silo.UseRedisClustering(options => options.ConfigurationOptions = Options(redis));
 
-    public void AddRedisGrainStorage(ISiloBuilder silo, string storageName, string connectionString) =>
-        silo.AddRedisGrainStorage(storageName, options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
+    public void AddRedisGrainStorage(ISiloBuilder silo, string storageName, RedisConnection redis) =>
+        silo.AddRedisGrainStorage(storageName, options => options.ConfigurationOptions = Options(redis));
 
-    public void UseRedisReminders(ISiloBuilder silo, string connectionString) =>
-        silo.UseRedisReminderService(options => options.ConfigurationOptions = ConfigurationOptions.Parse(connectionString));
+    public void UseRedisReminders(ISiloBuilder silo, RedisConnection redis) =>
+        silo.UseRedisReminderService(options => options.ConfigurationOptions = Options(redis));
+
+    // TLS to Redis (ssl=true) checks Redis's certificate against the machine's roots, or against the named CA only.
+    private static ConfigurationOptions Options(RedisConnection redis)
+    {
+        var options = ConfigurationOptions.Parse(redis.ConnectionString);
+        if (redis.Authority is { } authority) options.TrustIssuer(authority);
+        return options;
+    }
 
     public void UseKubernetesHosting(ISiloBuilder silo)
     {

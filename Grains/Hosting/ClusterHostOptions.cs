@@ -24,8 +24,20 @@ public sealed class ClusterHostOptions
     /// <summary>Name of the service; grain state is keyed by it, so it must stay the same across redeployments.</summary>
     public string ServiceId { get; set; } = "distgen";
 
-    /// <summary>Redis connection string (<c>host:port[,password=...]</c>); required for Redis or Kubernetes clustering and Redis storage.</summary>
+    /// <summary>
+    /// Redis connection string (<c>host:port[,password=...][,ssl=true]</c>); required for Redis or Kubernetes clustering
+    /// and Redis storage. <c>ssl=true</c> speaks TLS to Redis.
+    /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>
+    /// PEM file of the CA that issued Redis's TLS certificate, when it is not one the machine trusts (the cluster's own CA,
+    /// for example); needs <c>ssl=true</c> in <see cref="Redis"/>.
+    /// </summary>
+    public string? RedisAuthority { get; set; }
+
+    /// <summary>The Redis connection: the connection string and the CA to trust for its TLS.</summary>
+    public RedisConnection RedisConnection => new(Redis ?? "", string.IsNullOrWhiteSpace(RedisAuthority) ? null : RedisAuthority);
 
     /// <summary>This silo's name as shown by <c>distgen cluster</c> and the dashboard (default: machine name and silo port; the pod name on Kubernetes).</summary>
     public string? SiloName { get; set; }

@@ -38,6 +38,14 @@ public sealed class ClusterHostOptionsValidator : IValidateOptions<ClusterHostOp
                          $"or use {nameof(options.Clustering)}=Localhost with {nameof(options.Storage)}=Memory for a single silo.";
         }
 
+        if (!string.IsNullOrWhiteSpace(options.RedisAuthority))
+        {
+            if (!File.Exists(options.RedisAuthority))
+                yield return $"{Setting(nameof(options.RedisAuthority))} names {options.RedisAuthority}, which does not exist: give the PEM file of the CA that issued Redis's certificate.";
+            if (options.Redis?.Contains("ssl=true", StringComparison.OrdinalIgnoreCase) != true)
+                yield return $"{Setting(nameof(options.RedisAuthority))} is set but {Setting(nameof(options.Redis))} does not say ssl=true: add ,ssl=true to speak TLS to Redis, or drop the CA.";
+        }
+
         foreach (var failure in CheckRanges(options)) yield return failure;
         foreach (var failure in CheckPortsDistinct(options)) yield return failure;
         foreach (var failure in CheckAdvertisedAddress(options)) yield return failure;

@@ -11,13 +11,13 @@ namespace DistGen.Grains.Hosting;
 public interface IClusterProviders
 {
     /// <summary>Keeps cluster membership in Redis.</summary>
-    void UseRedisClustering(ISiloBuilder silo, string connectionString);
+    void UseRedisClustering(ISiloBuilder silo, RedisConnection redis);
 
     /// <summary>Adds a named grain storage in Redis.</summary>
-    void AddRedisGrainStorage(ISiloBuilder silo, string storageName, string connectionString);
+    void AddRedisGrainStorage(ISiloBuilder silo, string storageName, RedisConnection redis);
 
     /// <summary>Keeps reminders (the jobs' keep-running ticks) in Redis, so they outlive any one silo.</summary>
-    void UseRedisReminders(ISiloBuilder silo, string connectionString);
+    void UseRedisReminders(ISiloBuilder silo, RedisConnection redis);
 
     /// <summary>Takes the silo's name and address from its pod and lets Orleans delete defunct silo pods.</summary>
     void UseKubernetesHosting(ISiloBuilder silo);

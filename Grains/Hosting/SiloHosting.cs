@@ -172,14 +172,14 @@ public static class SiloHosting
                 silo.UseLocalhostClustering(endpoints.SiloPort, gatewayPort, primarySiloEndpoint: null, options.ServiceId, options.ClusterId);
                 break;
             case ClusteringMode.Redis:
-                providers!.UseRedisClustering(silo, options.Redis!);
+                providers!.UseRedisClustering(silo, options.RedisConnection);
                 if (endpoints.AdvertisedAddress is { } advertised)
                     silo.ConfigureEndpoints(advertised, endpoints.SiloPort, gatewayPort, listenOnAnyHostAddress: endpoints.ListenAddress.Equals(IPAddress.Any));
                 else
                     silo.ConfigureEndpoints(endpoints.SiloPort, gatewayPort, AddressFamily.InterNetwork, listenOnAnyHostAddress: true);
                 break;
             case ClusteringMode.Kubernetes:
-                providers!.UseRedisClustering(silo, options.Redis!);
+                providers!.UseRedisClustering(silo, options.RedisConnection);
                 providers.UseKubernetesHosting(silo);
                 // Kubernetes hosting fills in the pod IP and listens on any address unless these say otherwise.
                 silo.Configure<EndpointOptions>(endpoint =>
@@ -196,8 +196,8 @@ public static class SiloHosting
         // Reminders live beside the job records: a coordinator whose silo died is re-activated by its reminder.
         if (options.EffectiveStorage == GrainStorageMode.Redis)
         {
-            providers!.AddRedisGrainStorage(silo, ClusterHostOptions.JobStorageName, options.Redis!);
-            providers.UseRedisReminders(silo, options.Redis!);
+            providers!.AddRedisGrainStorage(silo, ClusterHostOptions.JobStorageName, options.RedisConnection);
+            providers.UseRedisReminders(silo, options.RedisConnection);
         }
         else
         {

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
@@ -11,10 +12,13 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private readonly ChildProcess _process;
 
-    private RedisServer(ChildProcess process, int port)
+    private readonly bool _tls;
+
+    private RedisServer(ChildProcess process, int port, bool tls = false)
     {
         _process = process;
         Port = port;
+        _tls = tls;
     }
 
     public int Port { get; }
@@ -47,20 +51,48 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Whether it answers PING with PONG.</summary>
+    /// <summary>
+    /// A server that speaks only TLS (no plaintext port), with the given PEM certificate and key; clients need no
+    /// certificate of their own, as with a managed Redis.
+    /// </summary>
+    public static async Task<RedisServer> StartTlsAsync(TimeSpan timeout, string certificate, string key)
+    {
+        var executable = FindExecutable()
+            ?? throw new InvalidOperationException("redis-server is not installed: apt-get install redis-server (./test.sh does it when run as root).");
+        int listen = LoopbackPorts.Next();
+        var process = ChildProcess.Start("redis-server-tls", executable,
+            ["--bind", "127.0.0.1", "--port", "0", "--tls-port", listen.ToString(), "--tls-cert-file", certificate, "--tls-key-file", key,
+             "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--protected-mode", "yes"]);
+        var server = new RedisServer(process, listen, tls: true);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await server.PingAsync())
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                process.Dispose();
+                throw new InvalidOperationException($"redis-server (TLS) on port {listen} did not answer PING within {timeout.TotalSeconds} s:\n{process.Tail}");
+            }
+            await Task.Delay(100);
+        }
+        return server;
+    }
+
+    /// <summary>Whether it answers PING with PONG (over TLS for a TLS server; its certificate is not judged here).</summary>
     public async Task<bool> PingAsync()
     {
         try
         {
             using var client = new TcpClient();
             await client.ConnectAsync("127.0.0.1", Port);
-            var stream = client.GetStream();
+            using var ssl = _tls ? new SslStream(client.GetStream(), leaveInnerStreamOpen: false, (_, _, _, _) => true) : null;
+            if (ssl is not null) await ssl.AuthenticateAsClientAsync("127.0.0.1").WaitAsync(TimeSpan.FromSeconds(2));
+            Stream stream = ssl is not null ? ssl : client.GetStream();
             await stream.WriteAsync("PING\r\n"u8.ToArray());
             var buffer = new byte[16];
             var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(2));
             return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
         }
-        catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+        catch (Exception e) when (e is SocketException or IOException or TimeoutException or System.Security.Authentication.AuthenticationException)
         {
             return false;
         }

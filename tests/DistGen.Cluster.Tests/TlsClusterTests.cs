@@ -165,6 +165,25 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         Assert.Equal("""{"status":"Active"}""", health.Body);
     }
 
+    [Fact]
+    public async Task A_silo_keeps_its_membership_in_a_redis_that_speaks_only_tls_trusting_the_named_CA()
+    {
+        // Redis's certificate is the cluster CA's silo certificate (it names 127.0.0.1): no machine trusts that CA.
+        await using var redis = await RedisServer.StartTlsAsync(TimeSpan.FromSeconds(15), cluster.Ours.PathOf("silo.pem"), cluster.Ours.PathOf("silo.key"));
+        var clusterId = $"{cluster.ClusterId}-redis-tls";
+        var settings = new Dictionary<string, string>(cluster.Ours.SiloSettings())
+        {
+            ["DISTGEN__Cluster__RedisAuthority"] = cluster.Ours.PathOf("ca.pem"),
+        };
+        // Redis has no plaintext port: becoming Active proves membership went over TLS.
+        await using var silo = await SiloProcess.StartAsync("redis-tls", clusterId, $"{redis.Endpoint},ssl=true", TimeSpan.FromSeconds(90), settings);
+
+        var members = await ClusterFixture.RunDistgenAsync(["cluster", "--json", "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--cluster-id", clusterId,
+            .. ClusterFixture.PatientConnect, .. cluster.Ours.ClientArguments("viewer")]);
+        Assert.True(members.ExitCode == 0, $"exit {members.ExitCode}:\n{members.Tail}");
+        Assert.Contains("redis-tls", members.StandardOutput);
+    }
+
     public static TheoryData<string> Ports => new() { "gateway", "silo", "data plane" };
 
     [Theory]

@@ -85,6 +85,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "distgen.redisConnection" -}}
 {{- include "distgen.redisServer" . -}}
 {{- if include "distgen.redisHasPassword" . -}},password=$(REDIS_PASSWORD){{- end -}}
+{{- if and (not .Values.redis.enabled) .Values.redis.external.tls.enabled -}},ssl=true{{- end -}}
+{{- end -}}
+
+{{/* Whether silos trust a named CA for the external Redis's TLS. */}}
+{{- define "distgen.redisCa" -}}
+{{- if and (not .Values.redis.enabled) .Values.redis.external.tls.enabled .Values.redis.external.tls.caSecret.name -}}true{{- end -}}
 {{- end -}}
 
 {{- define "distgen.siloImage" -}}

@@ -262,6 +262,13 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         Assert.Empty(named.TlsSecrets);
         Assert.Contains(RenderedChart.PodSpec(named.SiloStatefulSet).GetProperty("volumes").EnumerateArray(),
             v => v.TryGetProperty("secret", out var secret) && secret.GetProperty("secretName").GetString() == "distgen-silo-tls");
+        // The external Redis speaks TLS, checked against the CA of the named Secret.
+        var namedEnv = RenderedChart.Env(named.SiloContainer);
+        Assert.EndsWith(",password=$(REDIS_PASSWORD),ssl=true", namedEnv["DISTGEN__Cluster__Redis"].GetProperty("value").GetString());
+        Assert.Equal("/etc/distgen-redis-ca/ca.crt", namedEnv["DISTGEN__Cluster__RedisAuthority"].GetProperty("value").GetString());
+        Assert.Contains(RenderedChart.PodSpec(named.SiloStatefulSet).GetProperty("volumes").EnumerateArray(),
+            v => v.TryGetProperty("secret", out var secret) && secret.GetProperty("secretName").GetString() == "shared-redis-ca");
+        Assert.False(env.ContainsKey("DISTGEN__Cluster__RedisAuthority"));
 
         var certManager = await tools.TemplateAsync("--set", "tls.certManager.enabled=true", "--set", "tls.certManager.issuerRef.name=cluster-ca");
         Assert.Contains("kind: Certificate", certManager);

@@ -46,6 +46,26 @@ public sealed class ClusterHostOptionsTests
     }
 
     [Fact]
+    public void A_CA_for_redis_needs_tls_in_the_connection_string_and_an_existing_file()
+    {
+        var failures = Failures(("Cluster:Clustering", "Redis"), ("Cluster:Redis", "redis:6379"), ("Cluster:RedisAuthority", "/nonexistent/redis-ca.pem"));
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.Contains("/nonexistent/redis-ca.pem, which does not exist", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("does not say ssl=true", StringComparison.Ordinal));
+
+        var authority = Path.GetTempFileName();
+        try
+        {
+            var options = Read(("Cluster:Clustering", "Redis"), ("Cluster:Redis", "redis:6380,ssl=true"), ("Cluster:RedisAuthority", authority));
+            Assert.Equal(new RedisConnection("redis:6380,ssl=true", authority), options.RedisConnection);
+        }
+        finally
+        {
+            File.Delete(authority);
+        }
+    }
+
+    [Fact]
     public void Redis_storage_on_a_localhost_silo_also_needs_the_connection_string()
     {
         var failure = Assert.Single(Failures(("Cluster:Storage", "Redis")));
