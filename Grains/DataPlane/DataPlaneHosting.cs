@@ -61,7 +61,7 @@ public static class DataPlaneHosting
     {
         var options = ListenSettings(kestrel.ApplicationServices);
         var endpoint = kestrel.ApplicationServices.GetRequiredService<DataPlaneEndpoint>();
-        // Measured (NOTES.md): 64 KiB defaults cap pushes far below the wire's speed; these let a stream run ahead.
+        // 64 KiB defaults cap pushes far below the wire's speed; these let a stream run ahead.
         kestrel.Limits.Http2.InitialConnectionWindowSize = 64 << 20;
         kestrel.Limits.Http2.InitialStreamWindowSize = 32 << 20;
         kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>

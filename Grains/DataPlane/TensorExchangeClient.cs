@@ -129,7 +129,7 @@ public sealed class TensorExchangeClient(
             throw new ArgumentException($"data-plane endpoint '{endpoint}' is not an {transport.Scheme}://HOST:PORT address", nameof(endpoint));
         var handler = new SocketsHttpHandler
         {
-            // The largest window the handler allows: pulls of big tensors stall on 64 KiB windows (NOTES.md).
+            // The largest window the handler allows: pulls of big tensors stall on 64 KiB windows.
             InitialHttp2StreamWindowSize = 16 << 20,
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,

@@ -61,7 +61,7 @@ public sealed class ClusterSection : IValidatableObject
     [DeviceName]
     public string Device { get; set; } = "cpu";
 
-    /// <summary>libtorch intra-op threads per process; 0 lets DistGen choose (all cores for one trainer).</summary>
+    /// <summary>libtorch intra-op threads of a `distgen run` process; 0 lets DistGen choose (all cores for one trainer). Silos, which host many jobs, keep libtorch's own setting.</summary>
     [Range(0, 256)]
     public int Threads { get; set; }
 
