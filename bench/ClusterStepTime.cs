@@ -69,7 +69,8 @@ public static class ClusterStepTime
 
     private const string Explanation =
         "Medians over 3 repeats in which the reference, 1 worker and 2 workers take turns; a ratio is the median of the " +
-        "per-repeat ratios. One silo, data plane in memory. What the cluster adds per round: the coordinator flattens and " +
+        "per-repeat ratios. One silo, data plane in memory (no gRPC crossed). One libtorch thread (`cluster.threads` 1): the reference " +
+        "computes on one core, 2 workers on both cores, so the 2-worker ratio is not a speed-up at equal resources. What the cluster adds per round: the coordinator flattens and " +
         "publishes the parameters, each worker copies them into its replica and flattens its gradient (one block copy per " +
         "tensor), the coordinator averages the gradients (vectorised, in double; one worker's gradient is used as it is) " +
         "and copies the mean into the model's gradients, plus the grain calls. With 2 workers the two cores compute in " +
