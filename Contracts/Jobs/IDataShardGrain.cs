@@ -1,10 +1,10 @@
 namespace DistGen.Contracts.Jobs;
 
 /// <summary>
-/// One deterministic shard of a job's data. Key: "{jobId}/{shardIndex}". Serves the round's ticket (item indices or
-/// window starts); asking for the same round again returns the same ticket, so a retried round sees the same data.
+/// One deterministic shard of a job's data. Key: "{jobId}/{shardIndex}". Serves the round's rows (item indices or
+/// window starts); asking for the same round again returns the same rows, so a retried round sees the same data.
 /// </summary>
 public interface IDataShardGrain : IGrainWithStringKey
 {
-    Task<int[]> Ticket(long round);
+    Task<int[]> RowsOf(long round);
 }

@@ -10,7 +10,7 @@ namespace DistGen.Grains.Jobs;
 /// <summary>
 /// One synchronous data-parallel round (docs/architecture.md, "A data-parallel round"): parameters of version v are in the coordinator's
 /// store; every worker steps; when all gradients of the round are in, their mean is left in the model's gradients.
-/// A round whose workers fail or miss the deadline is repeated with the same version (shards replay the same tickets).
+/// A round whose workers fail or miss the deadline is repeated with the same version (shards replay the same rows).
 /// </summary>
 public sealed class DataParallelRound
 {

@@ -13,9 +13,9 @@ public sealed class DataShardGrain(JobRuntimes runtimes, IGrainFactory grains) :
 {
     private IShardOrder? _order;
     private long _lastRound;
-    private int[] _lastTicket = [];
+    private int[] _lastRows = [];
 
-    public async Task<int[]> Ticket(long round)
+    public async Task<int[]> RowsOf(long round)
     {
         if (round < 1) throw new ArgumentOutOfRangeException(nameof(round), round, "rounds start at 1");
         if (_order is null || round < _lastRound)
@@ -27,9 +27,9 @@ public sealed class DataShardGrain(JobRuntimes runtimes, IGrainFactory grains) :
         }
         while (_lastRound < round)
         {
-            _lastTicket = _order.Next();
+            _lastRows = _order.Next();
             _lastRound++;
         }
-        return _lastTicket;
+        return _lastRows;
     }
 }

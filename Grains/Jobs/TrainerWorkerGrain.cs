@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace DistGen.Grains.Jobs;
 
 /// <summary>
-/// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's ticket,
+/// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's rows,
 /// computes its rows' gradient with the workload's own step code and pushes it to the coordinator's silo.
 /// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
 
         var coordinator = await peers.EndpointOf(step.CoordinatorSilo);
         var parameters = await exchange.PullAsync(coordinator, TensorKey.ParametersOf(jobId, step.ParameterVersion));
-        var ticket = await GrainFactory.GetGrain<IDataShardGrain>(JobIds.Member(jobId, index)).Ticket(step.Round);
+        var rows = await GrainFactory.GetGrain<IDataShardGrain>(JobIds.Member(jobId, index)).RowsOf(step.Round);
 
         // The compute is synchronous on a pool thread: libtorch's dispose scopes and grad mode follow threads, not awaits.
         var clock = Stopwatch.StartNew();
@@ -35,7 +35,7 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
         {
             _replica ??= workload.CreateReplica();
             ParameterVector.Assign(_replica.parameters(), parameters.Data);
-            var rowMetrics = workload.ComputeGradients(_replica, step.Round, index * workload.RowsPerWorker, ticket);
+            var rowMetrics = workload.ComputeGradients(_replica, step.Round, index * workload.RowsPerWorker, rows);
             return (rowMetrics, ParameterVector.FlattenGradients(_replica.parameters()));
         });
         double computeSeconds = clock.Elapsed.TotalSeconds;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace DistGen.Training.DataParallel;
 
 /// <summary>
-/// The single-process reference for data-parallel workloads: each round concatenates the W shards' tickets into one
+/// The single-process reference for data-parallel workloads: each round concatenates the W shards' rows into one
 /// global batch, computes its mean gradient in one pass and applies it. The cluster's coordinator runs the same rounds
 /// with the gradient computed by W workers and averaged. With <paramref name="resume"/>, a run interrupted earlier in the
 /// same folder continues from its checkpoint (the shards replay their order up to it).

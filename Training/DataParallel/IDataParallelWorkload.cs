@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace DistGen.Training.DataParallel;
 
 /// <summary>
-/// A workload trained by synchronous data-parallel rounds (VAE, char-LM). Round r: every shard s of W yields a ticket
-/// (the item indices or window starts of its b rows); the global batch is the tickets concatenated in shard order;
+/// A workload trained by synchronous data-parallel rounds (VAE, char-LM). Round r: every shard s of W yields its rows
+/// (the item indices or window starts of its b rows); the global batch is the rows concatenated in shard order;
 /// gradients are the mean over the global batch (one process computes it at once, W workers compute their rows and
 /// the coordinator averages); the learner then steps the optimizer. The single-process reference trainer and the
 /// grains both run exactly this, so a run with W workers equals the reference with batch W*b.
@@ -18,21 +18,21 @@ public interface IDataParallelWorkload : IRoundWorkload
     /// <summary>A replica of the model, seeded: identical in every process.</summary>
     nn.Module CreateReplica();
 
-    /// <summary>The data order of shard <paramref name="shard"/>: one ticket per round.</summary>
+    /// <summary>The data order of shard <paramref name="shard"/>: one set of rows per round.</summary>
     IShardOrder CreateShardOrder(int shard);
 
     /// <summary>
-    /// Zeroes the replica's gradients and leaves in them the mean gradient over the rows of <paramref name="ticket"/>,
+    /// Zeroes the replica's gradients and leaves in them the mean gradient over the rows <paramref name="rows"/>,
     /// which sit at <paramref name="rowOffset"/> in round <paramref name="round"/>'s global batch (the offset selects
     /// per-row noise). Returns the rows' metrics (e.g. loss), averaged over the rows.
     /// </summary>
-    IReadOnlyDictionary<string, double> ComputeGradients(nn.Module replica, long round, int rowOffset, int[] ticket);
+    IReadOnlyDictionary<string, double> ComputeGradients(nn.Module replica, long round, int rowOffset, int[] rows);
 
     /// <summary>The coordinator's side: optimizer, schedule, evaluation, metrics and artifacts of a run.</summary>
     IDataParallelLearner CreateLearner(nn.Module model, RunContext context);
 }
 
-/// <summary>A shard's data order: tickets round after round, deterministic from the seed, checkpointable.</summary>
+/// <summary>A shard's data order: rows round after round, deterministic from the seed, checkpointable.</summary>
 public interface IShardOrder
 {
     int[] Next();

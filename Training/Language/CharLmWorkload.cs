@@ -42,11 +42,11 @@ public sealed class CharLmWorkload : IDataParallelWorkload
     public IShardOrder CreateShardOrder(int shard) =>
         new WindowShardOrder(_tokens.TrainTokenCount, _model.ContextLength, shard, Workers, RowsPerWorker, _seed);
 
-    public IReadOnlyDictionary<string, double> ComputeGradients(nn.Module replica, long round, int rowOffset, int[] ticket)
+    public IReadOnlyDictionary<string, double> ComputeGradients(nn.Module replica, long round, int rowOffset, int[] rows)
     {
         var lm = (CharTransformer)replica;
         using var scope = NewDisposeScope();
-        var (inputs, targets) = _tokens.Windows(validation: false, ticket, _model.ContextLength);
+        var (inputs, targets) = _tokens.Windows(validation: false, rows, _model.ContextLength);
         return new Dictionary<string, double> { ["train_loss"] = LanguageModelStep.ComputeGradients(lm, inputs, targets) };
     }
 

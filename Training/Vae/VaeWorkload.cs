@@ -32,15 +32,15 @@ public sealed class VaeWorkload(VaeModelOptions model, VaeTrainingOptions traini
 
     public IShardOrder CreateShardOrder(int shard) => new EpochShardOrder(TrainCount, shard, workers, RowsPerWorker, seed);
 
-    public IReadOnlyDictionary<string, double> ComputeGradients(nn.Module replica, long round, int rowOffset, int[] ticket)
+    public IReadOnlyDictionary<string, double> ComputeGradients(nn.Module replica, long round, int rowOffset, int[] rows)
     {
         var vae = (VariationalAutoencoder)replica;
         using var scope = NewDisposeScope();
         vae.zero_grad();
         var device = vae.parameters().First().device;
-        var x = Flat(train, ticket).to(device);
+        var x = Flat(train, rows).to(device);
         // The round's noise for the whole global batch; these rows take their own slice of it.
-        var eps = VaeSteps.Noise(seed, round, training.BatchSize, model.LatentSize).narrow(0, rowOffset, ticket.Length).to(device);
+        var eps = VaeSteps.Noise(seed, round, training.BatchSize, model.LatentSize).narrow(0, rowOffset, rows.Length).to(device);
         var (loss, reconstruction, kl) = VaeSteps.Gradients(vae, x, eps);
         return new Dictionary<string, double> { ["train_neg_elbo"] = loss, ["reconstruction"] = reconstruction, ["kl"] = kl };
     }

@@ -90,7 +90,7 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
             [
                 () => grains.GetGrain<ITrainerWorkerGrain>(worker).Step(new WorkerStep(1, 0, bait)),
                 () => grains.GetGrain<ITrainerWorkerGrain>(worker).Release(),
-                () => grains.GetGrain<IDataShardGrain>(worker).Ticket(1),
+                () => grains.GetGrain<IDataShardGrain>(worker).RowsOf(1),
                 () => grains.GetGrain<ISiloGrain>(silo.ToParsableString()).ReleaseJob(job),
                 () => grains.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key).Reserve(worker, 1, [silo]),
                 () => grains.GetGrain<IManagementGrain>(0).ForceGarbageCollection([]),
