@@ -24,7 +24,7 @@ namespace DistGen.Grains.Jobs;
 [Reentrant]
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
-    JobRuntimes runtimes, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, IOptions<CoordinatorOptions> coordinator,
+    JobRuntimes runtimes, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, IOptions<RoundOptions> rounds, IOptions<CoordinatorOptions> coordinator,
     ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private const string KeepRunningReminder = "keep-running";
@@ -224,7 +224,7 @@ public sealed class JobCoordinatorGrain(
     {
         _phase.MoveTo(CoordinatorPhase.Starting);
         Store.HeldLease = lease;
-        var services = new CoordinatorServices(runtimes, exchange, silo.SiloAddress, artifacts.Value, coordinator.Value, GrainFactory, membership, logger);
+        var services = new CoordinatorServices(runtimes, exchange, silo.SiloAddress, rounds.Value, coordinator.Value, GrainFactory, membership, logger);
         _runner = new JobRunner(JobId, services, Store, _phase, new JobLeaseFence(record.State.ArtifactsFolder!, lease), resume, delay, RunnerStopped);
         // The rounds run outside any grain call: the first tick starts them, so the call that claimed the run returns at
         // once and a deactivation is not held up by a call that lasts the whole job (it reaches OnDeactivateAsync, which

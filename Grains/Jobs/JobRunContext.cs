@@ -14,6 +14,6 @@ public sealed record JobRunContext(
     IGrainFactory Grains,
     ITensorExchange Exchange,
     SiloAddress Silo,
-    JobArtifactsOptions Options,
+    RoundOptions Rounds,
     CoordinatorOptions Coordinator,
     ILogger Logger);

@@ -12,7 +12,7 @@ public sealed record CoordinatorServices(
     JobRuntimes Runtimes,
     ITensorExchange Exchange,
     SiloAddress Silo,
-    JobArtifactsOptions Artifacts,
+    RoundOptions Rounds,
     CoordinatorOptions Coordinator,
     IGrainFactory Grains,
     IClusterMembershipService Membership,
@@ -122,7 +122,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
             run = runtime.Family.CreateRun(new JobRunContext(jobId, runtime.Job, runtime.Workload, context, services.Grains, services.Exchange,
-                services.Silo, services.Artifacts, services.Coordinator, Logger));
+                services.Silo, services.Rounds, services.Coordinator, Logger));
             long completed = await StartRunAsync(run, runtime.Workload);
             _started = true;
             // A hand-over asked for during set-up is taken here, before the first round.

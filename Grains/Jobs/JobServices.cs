@@ -21,9 +21,12 @@ public static class JobServices
         services.AddOptions<JobArtifactsOptions>()
             .Bind(configuration.GetSection("Artifacts"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Artifacts:Root is empty: set it to a folder for job run folders (DISTGEN__Artifacts__Root)")
-            .Validate(o => o.RoundTimeout > TimeSpan.Zero, "Artifacts:RoundTimeout must be positive, e.g. 00:02:00")
-            .Validate(o => o.RoundAttempts >= 1, "Artifacts:RoundAttempts must be at least 1")
-            .Validate(o => o.RoundRetryDelay >= TimeSpan.Zero, "Artifacts:RoundRetryDelay must not be negative, e.g. 00:00:00.500")
+            .ValidateOnStart();
+        services.AddOptions<RoundOptions>()
+            .Bind(configuration.GetSection(RoundOptions.SectionName))
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Rounds:Timeout must be positive, e.g. 00:02:00")
+            .Validate(o => o.Attempts >= 1, "Rounds:Attempts must be at least 1")
+            .Validate(o => o.RetryDelay >= TimeSpan.Zero, "Rounds:RetryDelay must not be negative, e.g. 00:00:00.500")
             .ValidateOnStart();
         services.AddOptions<CoordinatorOptions>()
             .Bind(configuration.GetSection("Coordinator"))

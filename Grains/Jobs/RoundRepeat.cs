@@ -9,27 +9,27 @@ namespace DistGen.Grains.Jobs;
 /// is repeated with the same parameter versions (rows and noise are functions of the round, so they are the same again),
 /// with jittered exponential backoff, so a draining silo's workers can move to the remaining silos meanwhile. A fault
 /// that passes with time (<see cref="TransientFaults"/>: a silo gone, a timeout, the data plane unreachable) is repeated
-/// until it has lasted Coordinator:OutageDeadline; any other fault Artifacts:RoundAttempts times. Then the job fails with
+/// until it has lasted Coordinator:OutageDeadline; any other fault Rounds:Attempts times. Then the job fails with
 /// the last error. Every workload family repeats its rounds with it.
 /// </summary>
 public sealed class RoundRepeat
 {
-    private readonly JobArtifactsOptions _options;
+    private readonly RoundOptions _options;
     private readonly ResiliencePipeline _repeat;
     private readonly ILogger _logger;
     private readonly string _jobId;
 
-    public RoundRepeat(string jobId, JobArtifactsOptions options, CoordinatorOptions coordinator, ILogger logger)
+    public RoundRepeat(string jobId, RoundOptions options, CoordinatorOptions coordinator, ILogger logger)
     {
         (_jobId, _options, _logger) = (jobId, options, logger);
         _repeat = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } e && e is not OperationCanceledException
-                    && (arguments.AttemptNumber + 1 < options.RoundAttempts
+                    && (arguments.AttemptNumber + 1 < options.Attempts
                         || (TransientFaults.IsTransient(e) && CallerContextPipeline.Elapsed(arguments.Context) < coordinator.OutageDeadline))),
                 MaxRetryAttempts = int.MaxValue,
-                Delay = options.RoundRetryDelay,
+                Delay = options.RetryDelay,
                 MaxDelay = TimeSpan.FromSeconds(10),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -38,10 +38,10 @@ public sealed class RoundRepeat
     }
 
     /// <summary>The repeat of a coordinated run's rounds, with its job's options.</summary>
-    public RoundRepeat(JobRunContext context) : this(context.JobId, context.Options, context.Coordinator, context.Logger) { }
+    public RoundRepeat(JobRunContext context) : this(context.JobId, context.Rounds, context.Coordinator, context.Logger) { }
 
     /// <summary>
-    /// Runs <paramref name="attempt"/> (bounded by Artifacts:RoundTimeout) until it returns; <paramref name="abandon"/>
+    /// Runs <paramref name="attempt"/> (bounded by Rounds:Timeout) until it returns; <paramref name="abandon"/>
     /// clears what a failed attempt left (e.g. gradients already pushed). <paramref name="cancellation"/> is observed only
     /// between attempts and while one waits, never after the attempt returned.
     /// </summary>
@@ -56,7 +56,7 @@ public sealed class RoundRepeat
                 attempts++;
                 try
                 {
-                    return await attempt(token).WaitAsync(_options.RoundTimeout, token);
+                    return await attempt(token).WaitAsync(_options.Timeout, token);
                 }
                 catch (Exception e)
                 {

@@ -3,7 +3,7 @@ namespace DistGen.Grains.Jobs;
 /// <summary>
 /// Tells faults that pass with time (a silo gone or draining, a call that timed out, the data plane unreachable or its
 /// store full) from faults that a repeat will meet again (a refused tensor, a bug). Rounds repeat the first kind until
-/// Coordinator:OutageDeadline and the second only Artifacts:RoundAttempts times.
+/// Coordinator:OutageDeadline and the second only Rounds:Attempts times.
 /// </summary>
 public static class TransientFaults
 {

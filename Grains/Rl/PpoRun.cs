@@ -65,7 +65,7 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
         try
         {
             // Async orders still in flight push their batches here: let them land before the job's tensors go.
-            await Task.WhenAll(_inFlight.Values.Select(o => o.Call)).WaitAsync(context.Options.RoundTimeout);
+            await Task.WhenAll(_inFlight.Values.Select(o => o.Call)).WaitAsync(context.Rounds.Timeout);
         }
         catch (Exception e)
         {
@@ -116,7 +116,7 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
         var firstFailure = DateTimeOffset.MaxValue;
         while (batches.Count < Actors)
         {
-            var done = await Task.WhenAny(_inFlight.Values.Select(o => o.Call)).WaitAsync(context.Options.RoundTimeout, cancellation);
+            var done = await Task.WhenAny(_inFlight.Values.Select(o => o.Call)).WaitAsync(context.Rounds.Timeout, cancellation);
             int actor = _inFlight.First(o => o.Value.Call == done).Key;
             try
             {
@@ -134,10 +134,10 @@ public sealed class PpoRun(JobRunContext context) : ICoordinatedRun
                 if (firstFailure == DateTimeOffset.MaxValue) firstFailure = DateTimeOffset.UtcNow;
                 // As RoundRepeat does: faults that pass with time are retried until the outage deadline, others a few times.
                 bool transient = TransientFaults.IsTransient(e) && DateTimeOffset.UtcNow - firstFailure < context.Coordinator.OutageDeadline;
-                if (failures >= context.Options.RoundAttempts && !transient)
+                if (failures >= context.Rounds.Attempts && !transient)
                     throw new InvalidOperationException($"rollout orders failed {failures} times in one round; last error: {e.GetBaseException().Message}", e);
                 context.Logger.LogWarning("job {Job}: rollout actor {Actor}: {Error}; ordering again", context.JobId, actor, e.GetBaseException().Message);
-                var wait = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, context.Options.RoundRetryDelay.Ticks * failures));
+                var wait = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, context.Rounds.RetryDelay.Ticks * failures));
                 _inFlight[actor] = (Learner.Version, DelayedOrder(actor, Learner.Version, wait));
             }
         }

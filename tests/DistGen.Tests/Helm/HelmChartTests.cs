@@ -126,7 +126,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
 
         int grace = RenderedChart.PodSpec(chart.SiloStatefulSet).GetProperty("terminationGracePeriodSeconds").GetInt32();
         int drain = int.Parse(env["DISTGEN__Cluster__ShutdownTimeoutSeconds"].GetProperty("value").GetString()!);
-        Assert.True(grace > drain && drain > new JobArtifactsOptions().RoundTimeout.TotalSeconds, $"grace {grace} s, drain {drain} s");
+        Assert.True(grace > drain && drain > new RoundOptions().Timeout.TotalSeconds, $"grace {grace} s, drain {drain} s");
     }
 
     [Fact]
@@ -137,6 +137,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
             [ClusterHostOptions.SectionName] = typeof(ClusterHostOptions),
             [DataPlaneOptions.Section] = typeof(DataPlaneOptions),
             ["Artifacts"] = typeof(JobArtifactsOptions),
+            ["Rounds"] = typeof(RoundOptions),
             ["Coordinator"] = typeof(CoordinatorOptions),
             [SecurityOptions.SectionName] = typeof(SecurityOptions),
         };

@@ -40,7 +40,7 @@ public sealed class TensorCheckTests
     [Fact]
     public async Task A_substep_that_keeps_getting_refused_tensors_fails_after_its_attempts_and_clears_each_one()
     {
-        var options = new JobArtifactsOptions { RoundAttempts = 3, RoundRetryDelay = TimeSpan.Zero };
+        var options = new RoundOptions { Attempts = 3, RetryDelay = TimeSpan.Zero };
         var repeat = new RoundRepeat("job", options, new CoordinatorOptions(), NullLogger.Instance);
         int attempts = 0, abandoned = 0;
         var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => repeat.Run<int>("round 4 generator step",
@@ -54,7 +54,7 @@ public sealed class TensorCheckTests
     [Fact]
     public async Task A_substep_refused_once_is_repeated_and_then_succeeds()
     {
-        var repeat = new RoundRepeat("job", new JobArtifactsOptions { RoundAttempts = 3, RoundRetryDelay = TimeSpan.Zero }, new CoordinatorOptions(), NullLogger.Instance);
+        var repeat = new RoundRepeat("job", new RoundOptions { Attempts = 3, RetryDelay = TimeSpan.Zero }, new CoordinatorOptions(), NullLogger.Instance);
         int attempts = 0;
         int result = await repeat.Run("round 1 discriminator substep 0",
             _ => ++attempts == 1 ? throw new RefusedTensorException("refused fakes") : Task.FromResult(42), () => { }, CancellationToken.None);

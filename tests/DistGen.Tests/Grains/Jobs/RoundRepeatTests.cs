@@ -8,7 +8,7 @@ namespace DistGen.Tests.Grains.Jobs;
 public sealed class RoundRepeatTests
 {
     private static RoundRepeat Repeat(int attempts, TimeSpan outageDeadline) =>
-        new("job", new JobArtifactsOptions { RoundAttempts = attempts, RoundRetryDelay = TimeSpan.FromMilliseconds(1) },
+        new("job", new RoundOptions { Attempts = attempts, RetryDelay = TimeSpan.FromMilliseconds(1) },
             new CoordinatorOptions { OutageDeadline = outageDeadline }, NullLogger.Instance);
 
     [Fact]
