@@ -21,6 +21,10 @@ public static class JobServices
         services.AddOptions<JobArtifactsOptions>()
             .Bind(configuration.GetSection("Artifacts"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Artifacts:Root is empty: set it to a folder for job run folders (DISTGEN__Artifacts__Root)")
+            // The round settings once lived here; a silo still given them would silently ignore them.
+            .Validate(_ => configuration.GetSection("Artifacts").GetChildren().All(c => !c.Key.StartsWith("Round", StringComparison.OrdinalIgnoreCase)),
+                "Artifacts:RoundTimeout, RoundAttempts and RoundRetryDelay moved to section Rounds: set Rounds:Timeout, Rounds:Attempts, " +
+                "Rounds:RetryDelay (DISTGEN__Rounds__Attempts, ...) instead")
             .ValidateOnStart();
         services.AddOptions<RoundOptions>()
             .Bind(configuration.GetSection(RoundOptions.SectionName))

@@ -17,6 +17,15 @@ public sealed class RoundOptionsTests
         Assert.Equal(JsonSerializer.Serialize(new RoundOptions()), JsonSerializer.Serialize(fromFile));
     }
 
+    [Fact]
+    public void A_round_setting_under_its_old_section_stops_the_silo_naming_the_new_one()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Artifacts:RoundAttempts"] = "12" }).Build();
+        using var services = new ServiceCollection().AddDistGenJobs(configuration).BuildServiceProvider();
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<JobArtifactsOptions>>().Value);
+        Assert.Contains("moved to section Rounds", failure.Message);
+    }
+
     [Theory]
     [InlineData("Timeout", "00:00:00", "Rounds:Timeout must be positive")]
     [InlineData("Attempts", "0", "Rounds:Attempts must be at least 1")]
