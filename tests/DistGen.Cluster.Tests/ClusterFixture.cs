@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace DistGen.Cluster.Tests;
 
 /// <summary>
@@ -77,7 +79,15 @@ public sealed class ClusterFixture : IAsyncLifetime
 }
 
 /// <summary>How a distgen run ended: exit code, stdout, and the last lines of stdout and stderr.</summary>
-public sealed record DistgenRun(int ExitCode, string StandardOutput, string Tail);
+public sealed record DistgenRun(int ExitCode, string StandardOutput, string Tail)
+{
+    /// <summary>The JSON the run printed; fails the test with the run's tail when it exited non-zero instead.</summary>
+    public JsonDocument Json()
+    {
+        Assert.True(ExitCode == 0, $"distgen exit {ExitCode}:\n{Tail}");
+        return JsonDocument.Parse(StandardOutput);
+    }
+}
 
 /// <summary>The tests that share one <see cref="ClusterFixture"/>, run one at a time.</summary>
 [CollectionDefinition(Name)]

@@ -92,7 +92,7 @@ public sealed class JobLifecycleTests(ClusterFixture cluster) : IDisposable
         var clusterId = $"{cluster.ClusterId}-{loss.ToString().ToLowerInvariant()}";
         await using var first = await SiloProcess.StartAsync($"{clusterId}-a", clusterId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60));
         await using var second = await SiloProcess.StartAsync($"{clusterId}-b", clusterId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60));
-        string[] connection = ["--redis", cluster.Redis.Endpoint, "--cluster-id", clusterId];
+        string[] connection = ["--redis", cluster.Redis.Endpoint, "--cluster-id", clusterId, .. ClusterFixture.PatientConnect];
         const int checkpointEvery = 50;
         var spec = WriteSpec("loss.json", SmallVae.Replace("\"steps\": 30", "\"steps\": 400").Replace("\"evalEvery\": 15", "\"evalEvery\": 200")
             .Replace("\"workers\": 2", $"\"workers\": 2, \"checkpointEvery\": {checkpointEvery}"));
@@ -109,7 +109,7 @@ public sealed class JobLifecycleTests(ClusterFixture cluster) : IDisposable
         {
             await Task.Delay(300);
             var run = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. connection]);
-            status = JsonDocument.Parse(run.StandardOutput).RootElement.Clone();
+            using (var document = run.Json()) status = document.RootElement.Clone();
             Assert.True(DateTime.UtcNow < deadline, $"the job never spread over both silos: {run.StandardOutput}");
         } while (status.GetProperty("WorkerSilos").GetArrayLength() < 2 || status.GetProperty("Round").GetInt64() < stopAfter);
         var coordinatorSilo = status.GetProperty("CoordinatorSilo").GetString()!;
@@ -131,7 +131,7 @@ public sealed class JobLifecycleTests(ClusterFixture cluster) : IDisposable
         var watch = await ClusterFixture.RunDistgenAsync(["watch", jobId, .. connection], TimeSpan.FromMinutes(4));
         Assert.True(watch.ExitCode == 0, $"watch exit {watch.ExitCode} (stopped at round {roundAtStop}):\n{watch.Tail}");
         var final = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. connection]);
-        using var json = JsonDocument.Parse(final.StandardOutput);
+        using var json = final.Json();
         Assert.Equal(400, json.RootElement.GetProperty("Round").GetInt64());
         Assert.Equal(1, json.RootElement.GetProperty("WorkerSilos").GetArrayLength());
         if (stopCoordinator)

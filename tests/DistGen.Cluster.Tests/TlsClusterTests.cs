@@ -89,7 +89,7 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         var watch = await ClusterFixture.RunDistgenAsync(["watch", jobId, .. cluster.Connection(operatorCredentials)], TimeSpan.FromMinutes(3));
         Assert.True(watch.ExitCode == 0, $"watch exit {watch.ExitCode}:\n{watch.Tail}");
         var status = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. cluster.Connection(operatorCredentials)]);
-        using var json = JsonDocument.Parse(status.StandardOutput);
+        using var json = status.Json();
         Assert.Equal("Succeeded", json.RootElement.GetProperty("State").GetString());
         // Workers on both silos: gradients and parameters crossed the TLS data plane.
         Assert.Equal(2, json.RootElement.GetProperty("WorkerSilos").GetArrayLength());
