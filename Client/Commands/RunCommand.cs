@@ -2,6 +2,7 @@ using System.CommandLine;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Hosting;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Runs;
 using DistGen.Training.Core;
 using DistGen.Training.Data;
 using DistGen.Training.Specs;
@@ -53,7 +54,7 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
         set_num_threads(job.Threads);
-        bool clusterRuns = ClusterRuns.For(job.Workload) is not null;
+        bool clusterRuns = RunFamilies.RunsOnCluster(job.Workload);
         if (!reference && !clusterRuns)
             Console.WriteLine($"note: the cluster does not run {job.Workload.Name} jobs yet; running its single-process reference trainer");
         return reference || !clusterRuns
@@ -99,7 +100,7 @@ public static class RunCommand
         try
         {
             // Loads the data set now (once per process; the embedded silo reuses it), so missing data stops us before the silo starts.
-            ClusterRuns.For(job.Workload)!.CreateWorkload(job);
+            job.Workload.CreateRoundWorkload!(job);
         }
         catch (Exception e) when (e is DataMissingException or ArgumentException or InvalidDataException)
         {

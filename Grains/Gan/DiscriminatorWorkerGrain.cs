@@ -3,6 +3,7 @@ using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
 using DistGen.Grains.Placement;
+using DistGen.Grains.Runs;
 using DistGen.Training.Core;
 using DistGen.Training.Gan;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ namespace DistGen.Grains.Gan;
 /// coordinator or pushes dL_G/dFake back to the generator worker's silo.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IDiscriminatorWorkerGrain
+public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IDiscriminatorWorkerGrain
 {
     private SplitGanWorkload? _workload;
     private nn.Module<Tensor, Tensor>? _discriminator;
@@ -65,7 +66,7 @@ public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchan
     {
         _discriminator?.Dispose();
         (_discriminator, _workload, _loaded) = (null, null, (-1, -1));
-        runtimes.Release(GanMembers.ParseDiscriminator(this.GetPrimaryKeyString()).JobId);
+        workloads.Release(GanMembers.ParseDiscriminator(this.GetPrimaryKeyString()).JobId);
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
@@ -73,7 +74,7 @@ public sealed class DiscriminatorWorkerGrain(JobRuntimes runtimes, ITensorExchan
     private async Task<(string JobId, int Index, SplitGanWorkload Workload)> Job()
     {
         var (jobId, index) = GanMembers.ParseDiscriminator(this.GetPrimaryKeyString());
-        _workload ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec()).WorkloadAs<SplitGanWorkload>();
+        _workload ??= workloads.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec()).WorkloadAs<SplitGanWorkload>();
         return (jobId, index, _workload);
     }
 

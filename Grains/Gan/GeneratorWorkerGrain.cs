@@ -3,6 +3,7 @@ using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
 using DistGen.Grains.Placement;
+using DistGen.Grains.Runs;
 using DistGen.Training.Core;
 using DistGen.Training.Gan;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ namespace DistGen.Grains.Gan;
 /// follow threads); the graph itself is not tied to a thread.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IGeneratorWorkerGrain
+public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IGeneratorWorkerGrain
 {
     private SplitGanWorkload? _workload;
     private nn.Module<Tensor, Tensor>? _generator;
@@ -87,7 +88,7 @@ public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange e
     {
         _generator?.Dispose();
         (_generator, _workload, _loadedRound) = (null, null, -1);
-        runtimes.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
+        workloads.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
@@ -96,7 +97,7 @@ public sealed class GeneratorWorkerGrain(JobRuntimes runtimes, ITensorExchange e
     private async Task<(string JobId, int Index, SplitGanWorkload Workload, nn.Module<Tensor, Tensor> Generator)> Prepare(GanSubstep step)
     {
         var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
-        _workload ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec()).WorkloadAs<SplitGanWorkload>();
+        _workload ??= workloads.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec()).WorkloadAs<SplitGanWorkload>();
         if (_loadedRound != step.Round || _generator is null)
         {
             var key = GanMembers.GeneratorParameters(jobId, step.Round);

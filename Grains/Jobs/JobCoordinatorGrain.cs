@@ -1,5 +1,6 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -24,7 +25,7 @@ namespace DistGen.Grains.Jobs;
 [Reentrant]
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
-    JobRuntimes runtimes, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, IOptions<RoundOptions> rounds, IOptions<CoordinatorOptions> coordinator,
+    JobWorkloads workloads, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, IOptions<RoundOptions> rounds, IOptions<CoordinatorOptions> coordinator,
     ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private const string KeepRunningReminder = "keep-running";
@@ -71,7 +72,7 @@ public sealed class JobCoordinatorGrain(
             if (record.State.SpecJson == specJson) return;
             throw new JobIdTakenException($"job {JobId} already exists with a different spec");
         }
-        var runtime = runtimes.Get(JobId, specJson);
+        var job = workloads.Get(JobId, specJson);
         var now = DateTimeOffset.UtcNow;
         record.State = new JobRecord
         {
@@ -85,10 +86,10 @@ public sealed class JobCoordinatorGrain(
             RunnerSilo = Me,
             HeartbeatAt = now,
             Lease = 1,
-            Name = runtime.Job.Spec.Name,
-            Workload = runtime.Job.Workload.Name,
-            TotalRounds = runtime.Workload.Rounds,
-            Workers = runtime.Workload.Workers,
+            Name = job.Job.Spec.Name,
+            Workload = job.Job.Workload.Name,
+            TotalRounds = job.Workload.Rounds,
+            Workers = job.Workload.Workers,
         };
         if (!await Store.WriteAsync(_ => { }))
         {
@@ -98,7 +99,7 @@ public sealed class JobCoordinatorGrain(
         // The reminder re-activates the coordinator if its silo dies while nobody is watching the job.
         await this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod);
         StartRunner(lease: 1, resume: false, TimeSpan.Zero);
-        logger.LogInformation("job {Job}: {Workload} with {Workers} workers started", JobId, runtime.Job.Workload.Name, runtime.Workload.Workers);
+        logger.LogInformation("job {Job}: {Workload} with {Workers} workers started", JobId, job.Job.Workload.Name, job.Workload.Workers);
     }
 
     public Task<string> GetSpec() => Task.FromResult(record.State.SpecJson);
@@ -224,7 +225,7 @@ public sealed class JobCoordinatorGrain(
     {
         _phase.MoveTo(CoordinatorPhase.Starting);
         Store.HeldLease = lease;
-        var services = new CoordinatorServices(runtimes, exchange, silo.SiloAddress, rounds.Value, coordinator.Value, GrainFactory, membership, logger);
+        var services = new CoordinatorServices(workloads, exchange, silo.SiloAddress, rounds.Value, coordinator.Value, GrainFactory, membership, logger);
         _runner = new JobRunner(JobId, services, Store, _phase, new JobLeaseFence(record.State.ArtifactsFolder!, lease), resume, delay, RunnerStopped);
         // The rounds run outside any grain call: the first tick starts them, so the call that claimed the run returns at
         // once and a deactivation is not held up by a call that lasts the whole job (it reaches OnDeactivateAsync, which

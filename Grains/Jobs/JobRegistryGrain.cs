@@ -1,5 +1,6 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Placement;
+using DistGen.Grains.Runs;
 using DistGen.Training.Specs;
 
 namespace DistGen.Grains.Jobs;
@@ -13,7 +14,7 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         LoadedJob job;
         try
         {
-            job = JobRuntimes.ValidateForCluster(specJson);
+            job = JobWorkloads.ValidateForCluster(specJson);
         }
         catch (SpecException e)
         {

@@ -1,3 +1,4 @@
+using DistGen.Grains.Runs;
 using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
@@ -9,7 +10,7 @@ namespace DistGen.Grains.Jobs;
 
 /// <summary>What a coordinator activation lends the runner of its job.</summary>
 public sealed record CoordinatorServices(
-    JobRuntimes Runtimes,
+    JobWorkloads Workloads,
     ITensorExchange Exchange,
     SiloAddress Silo,
     RoundOptions Rounds,
@@ -104,7 +105,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
     {
         var record = store.State;
         var folder = record.ArtifactsFolder!;
-        ICoordinatedRun? run = null;
+        CoordinatedRun? run = null;
         var outcome = RunnerOutcome.Abandoned;
         try
         {
@@ -117,18 +118,18 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                     record.TakeoversWithoutProgress, delay);
                 await Task.Delay(delay, _stop.Token);
             }
-            var runtime = services.Runtimes.Get(jobId, record.SpecJson);
-            var context = new RunContext(folder, runtime.Job.Spec.Seed, ComputeDevice.Parse(runtime.Job.Spec.Cluster.Device), null, _stop.Token, fence,
+            var job = services.Workloads.Get(jobId, record.SpecJson);
+            var context = new RunContext(folder, job.Job.Spec.Seed, ComputeDevice.Parse(job.Job.Spec.Cluster.Device), null, _stop.Token, fence,
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
-            run = runtime.Family.CreateRun(new JobRunContext(jobId, runtime.Job, runtime.Workload, context, services.Grains, services.Exchange,
+            run = job.Family.CreateRun(new CoordinatedRunContext(jobId, job.Job, job.Workload, context, services.Grains, services.Exchange,
                 services.Silo, services.Rounds, services.Coordinator, Logger));
-            long completed = await StartRunAsync(run, runtime.Workload);
+            long completed = await StartRunAsync(run, job.Workload);
             _started = true;
             // A hand-over asked for during set-up is taken here, before the first round.
             _stop.Token.ThrowIfCancellationRequested();
             phases.MoveTo(CoordinatorPhase.Running);
-            completed = await RunRoundsAsync(run, runtime.Workload, completed);
+            completed = await RunRoundsAsync(run, job.Workload, completed);
             var summary = await run.FinishAsync((DateTimeOffset.UtcNow - (record.StartedAt ?? record.SubmittedAt)).TotalSeconds);
             foreach (var (name, value) in summary.Figures) _progress.Metrics[name] = value;
             _progress.CheckpointRound = completed;
@@ -160,13 +161,13 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         {
             // Only the runner that ends the job frees what it holds; one that hands over or is superseded keeps it.
             if (outcome == RunnerOutcome.Ended && run is not null) await ReleaseAsync(run);
-            if (outcome == RunnerOutcome.Ended) services.Runtimes.Release(jobId);
+            if (outcome == RunnerOutcome.Ended) services.Workloads.Release(jobId);
             run?.Dispose();
         }
         await stopped(outcome);
     }
 
-    private async Task<long> StartRunAsync(ICoordinatedRun run, IRoundWorkload workload)
+    private async Task<long> StartRunAsync(CoordinatedRun run, IRoundWorkload workload)
     {
         var record = store.State;
         long completed = await run.StartAsync(resume);
@@ -183,7 +184,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         return completed;
     }
 
-    private async Task<long> RunRoundsAsync(ICoordinatedRun run, IRoundWorkload workload, long completed)
+    private async Task<long> RunRoundsAsync(CoordinatedRun run, IRoundWorkload workload, long completed)
     {
         var saved = Stopwatch.StartNew();
         for (long r = completed + 1; r <= workload.Rounds; r++)
@@ -221,7 +222,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
     private Task SaveProgressAsync() => store.WriteAsync(r => { _progress.ApplyTo(r); r.HeartbeatAt = DateTimeOffset.UtcNow; }, _stop.Token);
 
     // Rounds observe cancellation only before they change the model, so the model is exactly that of the last completed round.
-    private async Task<RunnerOutcome> GiveUpLeaseAsync(ICoordinatedRun? started)
+    private async Task<RunnerOutcome> GiveUpLeaseAsync(CoordinatedRun? started)
     {
         try
         {
@@ -283,9 +284,9 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
     }
 
     // Workers, their replicas and the job's tensors on every silo (workers pulled parameters into their own silos' stores).
-    private async Task ReleaseAsync(ICoordinatedRun run)
+    private async Task ReleaseAsync(CoordinatedRun run)
     {
-        await run.ReleaseWorkersAsync();
+        await run.ReleaseMembersAsync();
         var silos = services.Membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
         var released = silos.Select(async silo =>
         {

@@ -1,4 +1,5 @@
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Runs;
 using Microsoft.Extensions.Configuration;
 using DistGen.Grains.Placement;
 using DistGen.Grains.Security;
@@ -7,12 +8,12 @@ using Orleans.Hosting;
 
 namespace DistGen.Grains.Jobs;
 
-/// <summary>Registers what the job grains need in a silo: the per-process job runtimes, the call boundary, the artifacts options.</summary>
+/// <summary>Registers what the job grains need in a silo: the per-process job workloads, the call boundary, the artifacts options.</summary>
 public static class JobServices
 {
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<JobRuntimes>();
+        services.AddSingleton<JobWorkloads>();
         services.AddSingleton<DataPlanePeers>();
         services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
         // Every silo that hosts the job grains guards them: clients reach only the public API.

@@ -1,3 +1,4 @@
+using DistGen.Grains.Runs;
 using DistGen.Training.Specs;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Jobs;
@@ -36,7 +37,7 @@ public sealed class AcceleratorAwarePlacementDirector(IGrainFactory grains) : IP
         int perWorker;
         try
         {
-            perWorker = WorkerAccelerators.PerWorker(JobRuntimes.ValidateForCluster(spec).Spec.Cluster);
+            perWorker = WorkerAccelerators.PerWorker(JobWorkloads.ValidateForCluster(spec).Spec.Cluster);
         }
         catch (SpecException e)
         {

@@ -1,3 +1,4 @@
+using DistGen.Grains.Runs;
 using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Contracts.Rl;
@@ -15,9 +16,9 @@ namespace DistGen.Grains.Rl;
 /// trainer's <see cref="RolloutCollector"/>, never a copy.
 /// </summary>
 [SpreadByIndexPlacement]
-public sealed class RolloutActorGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IRolloutActorGrain
+public sealed class RolloutActorGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IRolloutActorGrain
 {
-    private JobRuntime? _runtime;
+    private JobWorkload? _job;
     private ActorCritic? _policy;
     private RolloutCollector? _collector;
     private long _policyVersion = -1;
@@ -25,8 +26,8 @@ public sealed class RolloutActorGrain(JobRuntimes runtimes, ITensorExchange exch
     public async Task<RolloutReport> Collect(RolloutOrder order)
     {
         var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
-        var runtime = _runtime ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
-        var workload = runtime.WorkloadAs<PpoRunWorkload>();
+        var job = _job ??= workloads.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
+        var workload = job.WorkloadAs<PpoWorkload>();
         // Async actors often act with the version they already hold: pull only a new one.
         var parameters = order.PolicyVersion == _policyVersion ? null
             : await exchange.PullAsync(await peers.EndpointOf(order.CoordinatorSilo), TensorKey.ParametersOf(jobId, order.PolicyVersion));
@@ -56,8 +57,8 @@ public sealed class RolloutActorGrain(JobRuntimes runtimes, ITensorExchange exch
     public Task Release()
     {
         _policy?.Dispose();
-        (_policy, _collector, _runtime, _policyVersion) = (null, null, null, -1);
-        runtimes.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
+        (_policy, _collector, _job, _policyVersion) = (null, null, null, -1);
+        workloads.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
         DeactivateOnIdle();
         return Task.CompletedTask;
     }

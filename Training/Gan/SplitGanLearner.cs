@@ -21,6 +21,7 @@ public sealed class SplitGanLearner : IDisposable
     private readonly AdamOptimizer _generatorOptimizer;
     private readonly AdamOptimizer _discriminatorOptimizer;
     private readonly MetricsLog _metrics;
+    private readonly LearnerCheckpoint _checkpoint;
     private IReadOnlyDictionary<string, double> _quality = new Dictionary<string, double>();
     private double _dLoss = double.NaN, _gLoss = double.NaN;
 
@@ -31,6 +32,9 @@ public sealed class SplitGanLearner : IDisposable
         _generatorOptimizer = AdamOptimizer.Adam(generator.parameters(), training.GeneratorLearningRate, training.Beta1, training.Beta2);
         _discriminatorOptimizer = AdamOptimizer.Adam(discriminator.parameters(), training.DiscriminatorLearningRate, training.Beta1, training.Beta2);
         _metrics = new MetricsLog(ctx);
+        _checkpoint = new LearnerCheckpoint(ctx, _metrics,
+            new Dictionary<string, nn.Module> { ["generator"] = generator, ["discriminator"] = discriminator },
+            new Dictionary<string, AdamOptimizer> { ["generator"] = _generatorOptimizer, ["discriminator"] = _discriminatorOptimizer });
     }
 
     private GanTrainingOptions Training => _workload.Training;
@@ -65,8 +69,7 @@ public sealed class SplitGanLearner : IDisposable
         return row;
     }
 
-    public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx, Modules, Optimizers, new Dictionary<string, ulong> { ["step"] = (ulong)round });
+    public void SaveCheckpoint(long round) => _checkpoint.Save(round);
 
     /// <summary>
     /// Continues from checkpoint.bin in the run folder, if there is one: both networks, both Adams and the metrics up
@@ -75,9 +78,7 @@ public sealed class SplitGanLearner : IDisposable
     /// </summary>
     public long Resume()
     {
-        if (Checkpoint.Resume(_ctx, Modules, Optimizers) is not { } counters) return 0;
-        long round = (long)counters["step"];
-        _metrics.ContinueFrom(round);
+        if (_checkpoint.Resume() is not { Round: var round }) return 0;
         _quality = _workload.Data.QualityFigures.ToDictionary(name => name, _metrics.LastFinite);
         (_dLoss, _gLoss) = (_metrics.LastFinite("d_loss"), _metrics.LastFinite("g_loss"));
         return round;
@@ -86,13 +87,10 @@ public sealed class SplitGanLearner : IDisposable
     public TrainingSummary Finish(double wallSeconds)
     {
         _ctx.WriteArtifact("loss.png", path => LossPlot.Save(path, $"GAN on {_workload.Data.Name}", _metrics, "d_loss", "g_loss"));
-        SaveCheckpoint(Training.Steps);
         var figures = _quality.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => kv.Value);
         figures["d_loss"] = _dLoss;
         figures["g_loss"] = _gLoss;
-        var summary = new TrainingSummary { Workload = "gan", Steps = Training.Steps, WallSeconds = wallSeconds, Figures = figures };
-        _ctx.WriteArtifact("summary.json", summary.Write);
-        return summary;
+        return _checkpoint.Finish(Training.Steps, new TrainingSummary { Workload = "gan", Steps = Training.Steps, WallSeconds = wallSeconds, Figures = figures });
     }
 
     public void Dispose()
@@ -128,8 +126,4 @@ public sealed class SplitGanLearner : IDisposable
         using var samples = _generator.forward(onDeviceLatent).cpu();
         _ctx.WriteArtifact("samples.png", path => _workload.Data.SaveSamples(path, samples));
     }
-
-    private Dictionary<string, nn.Module> Modules => new() { ["generator"] = _generator, ["discriminator"] = _discriminator };
-
-    private Dictionary<string, AdamOptimizer> Optimizers => new() { ["generator"] = _generatorOptimizer, ["discriminator"] = _discriminatorOptimizer };
 }

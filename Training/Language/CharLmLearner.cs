@@ -21,6 +21,7 @@ public sealed class CharLmLearner : IDataParallelLearner
     private readonly AdamOptimizer _optimizer;
     private readonly WarmupCosineSchedule _schedule;
     private readonly MetricsLog _metrics;
+    private readonly LearnerCheckpoint _checkpoint;
     private StreamWriter? _samples;
     private bool _continued;
     private readonly long _parameterCount;
@@ -35,6 +36,8 @@ public sealed class CharLmLearner : IDataParallelLearner
         _optimizer = AdamWUpdate.Create(lm, training.LearningRate, training.Beta1, training.Beta2, training.WeightDecay);
         _schedule = WarmupCosineSchedule.From(training);
         _metrics = new MetricsLog(ctx);
+        _checkpoint = new LearnerCheckpoint(ctx, _metrics, new Dictionary<string, nn.Module> { ["model"] = lm },
+            new Dictionary<string, AdamOptimizer> { ["optimizer"] = _optimizer });
         _parameterCount = ParameterVector.Count(lm.parameters());
         _tokensPerRound = (long)training.BatchSize * lm.ContextLength;
     }
@@ -78,8 +81,7 @@ public sealed class CharLmLearner : IDataParallelLearner
         for (int i = 0; i < _training.SampleCount; i++) WriteSample($"final sample {i + 1}", finalRandom);
         _ctx.WriteArtifact("loss.png", path =>
             LossPlot.Save(path, $"char-level transformer LM ({_parameterCount:N0} parameters)", _metrics, "train_loss", "val_loss"));
-        SaveCheckpoint(_training.Steps);
-        var summary = new TrainingSummary
+        return _checkpoint.Finish(_training.Steps, new TrainingSummary
         {
             Workload = CharLmWorkload.Workload,
             Steps = _training.Steps,
@@ -92,36 +94,28 @@ public sealed class CharLmLearner : IDataParallelLearner
                 ["tokens_per_s"] = _tokensPerSecond,
                 ["parameters"] = _parameterCount,
             },
-        };
-        _ctx.WriteArtifact("summary.json", summary.Write);
-        return summary;
+        }, IntervalCounters);
     }
 
+    public void SaveCheckpoint(long round) => _checkpoint.Save(round, IntervalCounters);
+
     // The running mean of the training loss between evaluations is part of the state a resumed run needs.
-    public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx, Modules, Optimizers, new Dictionary<string, ulong>
-        {
-            ["step"] = (ulong)round,
-            ["interval_loss_bits"] = BitConverter.DoubleToUInt64Bits(_intervalLoss),
-            ["interval_rounds"] = (ulong)_intervalRounds,
-        });
+    private Dictionary<string, ulong> IntervalCounters => new()
+    {
+        ["interval_loss_bits"] = BitConverter.DoubleToUInt64Bits(_intervalLoss),
+        ["interval_rounds"] = (ulong)_intervalRounds,
+    };
 
     public long Resume()
     {
-        if (Checkpoint.Resume(_ctx, Modules, Optimizers) is not { } counters) return 0;
-        long round = (long)counters["step"];
+        if (_checkpoint.Resume() is not { Round: var round, Counters: var counters }) return 0;
         _intervalLoss = BitConverter.UInt64BitsToDouble(counters["interval_loss_bits"]);
         _intervalRounds = (int)counters["interval_rounds"];
-        _metrics.ContinueFrom(round);
         (_trainLoss, _valLoss, _tokensPerSecond) = (_metrics.LastFinite("train_loss"), _metrics.LastFinite("val_loss"), _metrics.LastFinite("tokens_per_s"));
         SampleLog.KeepUpTo(_ctx, SamplesFile, round);
         _continued = true;
         return round;
     }
-
-    private Dictionary<string, nn.Module> Modules => new() { ["model"] = _lm };
-
-    private Dictionary<string, AdamOptimizer> Optimizers => new() { ["optimizer"] = _optimizer };
 
     public void Dispose()
     {

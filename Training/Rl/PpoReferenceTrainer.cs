@@ -14,7 +14,7 @@ public sealed class PpoReferenceTrainer(PpoModelOptions model, PpoTrainingOption
     {
         training.Validate();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var workload = new PpoRunWorkload(model, training, actors, ctx.Seed);
+        var workload = new PpoWorkload(model, training, actors, ctx.Seed);
         using var learner = workload.CreateLearner(ctx);
         var collectors = Enumerable.Range(0, workload.Layout.Actors).Select(workload.CreateCollector).ToArray();
         for (int round = 1; round <= workload.Rounds && !ctx.Cancellation.IsCancellationRequested; round++)

@@ -45,7 +45,7 @@ public static class TrajectoryWire
     /// <summary>
     /// Reads a batch of the expected [<paramref name="steps"/>, <paramref name="envs"/>] shape, collected with policy
     /// <paramref name="policyVersion"/>; throws <see cref="InvalidTrajectoryException"/> when the tensor is not one.
-    /// Finiteness and the version are the learner's to judge (<see cref="PpoRunLearner.Receive(TrajectoryBatch)"/>).
+    /// Finiteness and the version are the learner's to judge (<see cref="PpoLearner.Receive(TrajectoryBatch)"/>).
     /// </summary>
     public static TrajectoryBatch Decode(long[] shape, float[] data, int steps, int envs, long policyVersion)
     {

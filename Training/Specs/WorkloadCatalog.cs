@@ -30,7 +30,7 @@ public static class WorkloadCatalog
                 job => job.Spec.Data.Name is "ring8" or "grid25" ? 1 : Environment.ProcessorCount)
                 with
                 {
-                    CreateSplitGan = job => SplitGanOf(job, (GanModelOptions)job.Model, (GanTrainingOptions)job.Training),
+                    CreateRoundWorkload = job => SplitGanOf(job, (GanModelOptions)job.Model, (GanTrainingOptions)job.Training),
                     ParameterCount = job => GanParameterCount(job.Spec.Data.Name, (GanModelOptions)job.Model),
                 },
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
@@ -40,7 +40,7 @@ public static class WorkloadCatalog
                 (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
                 with
                 {
-                    CreateDataParallel = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training),
+                    CreateRoundWorkload = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training),
                     ParameterCount = job => job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0,
                 },
             WorkloadDefinition.Create<CharLmModelOptions, CharLmTrainingOptions>(
@@ -50,7 +50,7 @@ public static class WorkloadCatalog
                 (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
                 with
                 {
-                    CreateDataParallel = job => CharLmWorkloadOf(job, (CharLmModelOptions)job.Model, (CharLmTrainingOptions)job.Training),
+                    CreateRoundWorkload = job => CharLmWorkloadOf(job, (CharLmModelOptions)job.Model, (CharLmTrainingOptions)job.Training),
                     // Vocabulary 0 is taken from the corpus when the job starts; the KJV text has far fewer than 256 characters.
                     ParameterCount = job => job.Model is CharLmModelOptions m
                         ? CharTransformer.ParameterCount(m.VocabularySize > 0 ? m : m with { VocabularySize = 256 }) : 0,
@@ -70,7 +70,7 @@ public static class WorkloadCatalog
                 _ => 1)
                 with
                 {
-                    CreatePpoRun = job => new PpoRunWorkload((PpoModelOptions)job.Model, (PpoTrainingOptions)job.Training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery),
+                    CreateRoundWorkload = job => new PpoWorkload((PpoModelOptions)job.Model, (PpoTrainingOptions)job.Training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery),
                     ParameterCount = job => job.Model is PpoModelOptions m
                         ? ActorCritic.ParameterCount(VectorCartPole.ObservationSize, VectorCartPole.ActionCount, m.HiddenSize, m.HiddenLayers) : 0,
                 },

@@ -16,12 +16,11 @@ public sealed record WorkloadDefinition
     /// faster on one thread: their ops are too small to split, and a second thread only adds synchronisation.
     /// </summary>
     public Func<LoadedJob, int> DefaultThreads { get; init; } = _ => Environment.ProcessorCount;
-    /// <summary>The workload as synchronous data-parallel rounds for the cluster; null where the cluster does not run it yet.</summary>
-    public Func<LoadedJob, DataParallel.IDataParallelWorkload>? CreateDataParallel { get; init; }
-    /// <summary>The workload as PPO rounds of rollout actors and one learner for the cluster; null for other workloads.</summary>
-    public Func<LoadedJob, Rl.PpoRunWorkload>? CreatePpoRun { get; init; }
-    /// <summary>The workload as split-GAN rounds for the cluster (generator and discriminator workers); null for other workloads.</summary>
-    public Func<LoadedJob, Gan.SplitGanWorkload>? CreateSplitGan { get; init; }
+    /// <summary>
+    /// The job's workload as the cluster runs it, round by round (a data-parallel, split-GAN or PPO workload; its type
+    /// picks the run family, Grains/Runs/RunFamilies.cs); null where only the reference trainer runs it.
+    /// </summary>
+    public Func<LoadedJob, IRoundWorkload>? CreateRoundWorkload { get; init; }
     /// <summary>
     /// How many parameters the job's networks have together (generator and discriminator for a GAN), computed from the
     /// spec without building them: what admission judges a job's memory by (Grains/Placement/MemoryAdmission.cs).
@@ -52,4 +51,9 @@ public sealed record LoadedJob(JobSpec Spec, WorkloadDefinition Workload, object
 {
     /// <summary>The libtorch thread count this job runs with: the spec's, or the workload's default.</summary>
     public int Threads => Spec.Cluster.Threads > 0 ? Spec.Cluster.Threads : Workload.DefaultThreads(this);
+
+    /// <summary>The job's workload as the cluster runs it, typed as the caller expects.</summary>
+    public T CreateRoundWorkload<T>() where T : IRoundWorkload =>
+        Workload.CreateRoundWorkload?.Invoke(this) is T typed ? typed
+            : throw new InvalidOperationException($"workload {Workload.Name} does not run on the cluster as a {typeof(T).Name}");
 }

@@ -19,6 +19,7 @@ public sealed class VaeLearner : IDataParallelLearner
     private readonly int _testCount;
     private readonly AdamOptimizer _optimizer;
     private readonly MetricsLog _metrics;
+    private readonly LearnerCheckpoint _checkpoint;
     private readonly double _initialTest;
     private double _testNegElbo;
     private double _lastTrain;
@@ -29,6 +30,7 @@ public sealed class VaeLearner : IDataParallelLearner
         (_vae, _model, _training, _ctx, _dataName, _test, _testCount) = (vae, model, training, ctx, dataName, test, testCount);
         _optimizer = AdamOptimizer.Adam(vae.parameters(), training.LearningRate);
         _metrics = new MetricsLog(ctx);
+        _checkpoint = new LearnerCheckpoint(ctx, _metrics, new Dictionary<string, nn.Module> { ["vae"] = vae }, new Dictionary<string, AdamOptimizer> { ["vae"] = _optimizer });
         _initialTest = _testNegElbo = TestNegativeElbo();
     }
 
@@ -64,8 +66,7 @@ public sealed class VaeLearner : IDataParallelLearner
         _ctx.WriteArtifact("loss.png", path =>
             LossPlot.Save(path, $"VAE on {_dataName} (nats per image)", _metrics, "train_neg_elbo", "test_neg_elbo", "reconstruction", "kl"));
         SaveSamples();
-        SaveCheckpoint(_training.Steps);
-        var summary = new TrainingSummary
+        return _checkpoint.Finish(_training.Steps, new TrainingSummary
         {
             Workload = "vae",
             Steps = _training.Steps,
@@ -81,9 +82,7 @@ public sealed class VaeLearner : IDataParallelLearner
             {
                 ["test_neg_elbo_nats"] = NegElboDefinition,
             },
-        };
-        _ctx.WriteArtifact("summary.json", summary.Write);
-        return summary;
+        });
     }
 
     /// <summary>What the VAE's test figure is, written beside it in summary.json (the README says the same).</summary>
@@ -92,24 +91,17 @@ public sealed class VaeLearner : IDataParallelLearner
         "plus the KL to the prior, one posterior sample; its floor is the pixels' own entropy (189.86 nats on the Fashion-MNIST test set), " +
         "so it is not comparable with published NLLs on binarized MNIST (about 85-90 nats)";
 
-    public void SaveCheckpoint(long round) =>
-        Checkpoint.Save(_ctx, Modules, Optimizers, new Dictionary<string, ulong> { ["step"] = (ulong)round });
+    public void SaveCheckpoint(long round) => _checkpoint.Save(round);
 
     public long Resume()
     {
-        if (Checkpoint.Resume(_ctx, Modules, Optimizers) is not { } counters) return 0;
-        long round = (long)counters["step"];
-        _metrics.ContinueFrom(round);
+        if (_checkpoint.Resume() is not { Round: var round }) return 0;
         // The figures carried between rounds come back from the rows logged up to the checkpoint.
         var lastTest = _metrics.LastFinite("test_neg_elbo");
         if (double.IsFinite(lastTest)) _testNegElbo = lastTest;
         _lastTrain = _metrics.LastFinite("train_neg_elbo");
         return round;
     }
-
-    private Dictionary<string, nn.Module> Modules => new() { ["vae"] = _vae };
-
-    private Dictionary<string, AdamOptimizer> Optimizers => new() { ["vae"] = _optimizer };
 
     public void Dispose()
     {

@@ -49,7 +49,7 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
         var (gCluster, dCluster) = Networks(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, "checkpoint.bin"), job);
         Assert.True(MaxDifference(g, gCluster) <= 1e-5, $"generator: max |difference| {MaxDifference(g, gCluster):E3}");
         Assert.True(MaxDifference(d, dCluster) <= 1e-5, $"discriminator: max |difference| {MaxDifference(d, dCluster):E3}");
-        Assert.True(MaxDifference(job.Workload.CreateSplitGan!(job).CreateGenerator(), gCluster) > 1e-4, "the generator did not train");
+        Assert.True(MaxDifference(job.CreateRoundWorkload<SplitGanWorkload>().CreateGenerator(), gCluster) > 1e-4, "the generator did not train");
         Assert.Equal(2, status.WorkerSilos.Count);
         Assert.True(double.IsFinite(status.Metrics["d_loss"]) && double.IsFinite(status.Metrics["g_loss"]));
         foreach (var file in new[] { "metrics.csv", "loss.png", "samples.png", "checkpoint.bin", "summary.json" })
@@ -100,7 +100,7 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
 
     private static (nn.Module G, nn.Module D) Networks(string checkpoint, LoadedJob job)
     {
-        var workload = job.Workload.CreateSplitGan!(job);
+        var workload = job.CreateRoundWorkload<SplitGanWorkload>();
         var (g, d) = (workload.CreateGenerator(), workload.CreateDiscriminator());
         Checkpoint.LoadModules(checkpoint, new Dictionary<string, nn.Module> { ["generator"] = g, ["discriminator"] = d });
         return (g, d);

@@ -1,6 +1,7 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
+using DistGen.Training.Gan;
 using DistGen.Training.Specs;
 using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
@@ -106,8 +107,8 @@ public sealed class CoordinatorTakeoverTests : IAsyncLifetime
     private static Dictionary<string, float[]> ParametersIn(string checkpoint, LoadedJob job)
     {
         Dictionary<string, nn.Module> modules = job.Spec.Workload == "gan"
-            ? new() { ["generator"] = job.Workload.CreateSplitGan!(job).CreateGenerator(), ["discriminator"] = job.Workload.CreateSplitGan!(job).CreateDiscriminator() }
-            : new() { ["vae"] = job.Workload.CreateDataParallel!(job).CreateReplica() };
+            ? new() { ["generator"] = job.CreateRoundWorkload<SplitGanWorkload>().CreateGenerator(), ["discriminator"] = job.CreateRoundWorkload<SplitGanWorkload>().CreateDiscriminator() }
+            : new() { ["vae"] = job.CreateRoundWorkload<IDataParallelWorkload>().CreateReplica() };
         Checkpoint.LoadModules(checkpoint, modules);
         return modules.ToDictionary(m => m.Key, m => ParameterVector.Flatten(m.Value.parameters()));
     }

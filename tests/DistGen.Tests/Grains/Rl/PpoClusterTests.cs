@@ -97,7 +97,7 @@ public sealed class PpoClusterTests(TwoSiloCluster fixture, ITestOutputHelper ou
         return (status.JobId, status);
     }
 
-    private static PpoRunWorkload Workload(LoadedJob job) => job.Workload.CreatePpoRun!(job);
+    private static PpoWorkload Workload(LoadedJob job) => job.CreateRoundWorkload<PpoWorkload>();
 
     private static float[] PolicyOf(LoadedJob job) => ParameterVector.Flatten(Workload(job).CreatePolicy().parameters());
 

@@ -92,9 +92,9 @@ public sealed class PpoRolloutActorTests
             var training = new PpoTrainingOptions { TotalEnvSteps = 512 }; // 2 updates of 8 envs x 32 steps
             new PpoReferenceTrainer(new PpoModelOptions(), training, actors: 2).Run(RunContext.OnCpu(directory, 6));
 
-            var workload = new PpoRunWorkload(new PpoModelOptions(), training, 2, 6);
+            var workload = new PpoWorkload(new PpoModelOptions(), training, 2, 6);
             var policy = workload.CreatePolicy();
-            var learner = new PpoLearner(policy, training, 6);
+            var learner = new PpoUpdate(policy, training, 6);
             var actors = new[] { workload.CreateCollector(0), workload.CreateCollector(1) };
             for (int update = 1; update <= 2; update++)
             {
@@ -119,7 +119,7 @@ public sealed class PpoRolloutActorTests
         try
         {
             var training = new PpoTrainingOptions { TotalEnvSteps = 512, Envs = 4, MinibatchSize = 64 };
-            var workload = new PpoRunWorkload(new PpoModelOptions(), training, 2, 9);
+            var workload = new PpoWorkload(new PpoModelOptions(), training, 2, 9);
             using var learner = workload.CreateLearner(RunContext.OnCpu(directory, 9));
             var actors = new[] { workload.CreateCollector(0), workload.CreateCollector(1) };
             var good = actors.Select(a => a.Collect(learner.Policy, training.RolloutSteps)).ToList();
@@ -163,7 +163,7 @@ public sealed class PpoRolloutActorTests
         try
         {
             var training = new PpoTrainingOptions { TotalEnvSteps = 4096, Envs = 4, MinibatchSize = 128, Mode = PpoTrainingOptions.AsyncMode, MaxPolicyLag = 1 };
-            var workload = new PpoRunWorkload(new PpoModelOptions(), training, 1, 2);
+            var workload = new PpoWorkload(new PpoModelOptions(), training, 1, 2);
             using var learner = workload.CreateLearner(RunContext.OnCpu(directory, 2));
             var actor = workload.CreateCollector(0);
             TrajectoryBatch Collect() { var b = actor.Collect(learner.Policy, training.RolloutSteps); b.PolicyVersion = learner.Version; return b; }
@@ -199,8 +199,8 @@ public sealed class PpoRolloutActorTests
         try
         {
             var training = new PpoTrainingOptions { TotalEnvSteps = 1024, Envs = 4, MinibatchSize = 128 };
-            var workload = new PpoRunWorkload(new PpoModelOptions(), training, 2, 4);
-            float[] RunRounds(PpoRunLearner learner, RolloutCollector[] actors, long from, long to)
+            var workload = new PpoWorkload(new PpoModelOptions(), training, 2, 4);
+            float[] RunRounds(PpoLearner learner, RolloutCollector[] actors, long from, long to)
             {
                 for (long round = from; round <= to; round++)
                 {

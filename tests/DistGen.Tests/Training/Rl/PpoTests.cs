@@ -13,7 +13,7 @@ public sealed class PpoTests
         Seeding.Seed(seed);
         var policy = new ActorCritic(4, 2);
         var options = new PpoTrainingOptions();
-        var learner = new PpoLearner(policy, options, seed);
+        var learner = new PpoUpdate(policy, options, seed);
         var collector = new RolloutCollector(new VectorCartPole(options.Envs, seed), seed);
         for (int u = 0; u < updates; u++) learner.Update(collector.Collect(policy, options.RolloutSteps), 1.0 - u / 100.0);
         return ParameterVector.Flatten(policy.parameters());
@@ -70,12 +70,12 @@ public sealed class PpoTests
         var batch = new RolloutCollector(new VectorCartPole(options.Envs, 8), 8).Collect(policy, options.RolloutSteps);
         var initial = ParameterVector.Flatten(policy.parameters());
 
-        var learner = new PpoLearner(policy, options, 8);
+        var learner = new PpoUpdate(policy, options, 8);
         learner.Update(batch, 0.5);
         var viaUpdate = ParameterVector.Flatten(policy.parameters());
 
         ParameterVector.Assign(policy.parameters(), initial);
-        var split = new PpoLearner(policy, options, 8);
+        var split = new PpoUpdate(policy, options, 8);
         var (advantages, returns) = GeneralizedAdvantage.Compute(batch, options.Gamma, options.GaeLambda);
         using (var scope = NewDisposeScope())
         {
@@ -119,7 +119,7 @@ public sealed class PpoTests
             // The same three updates by hand, with the trainer's linear schedule, give the checkpointed state.
             Seeding.Seed(5);
             var expected = new ActorCritic(4, 2);
-            var learner = new PpoLearner(expected, training, 5);
+            var learner = new PpoUpdate(expected, training, 5);
             var collector = new RolloutCollector(new VectorCartPole(training.Envs, 5), 5);
             for (int update = 1; update <= 3; update++) learner.Update(collector.Collect(expected, training.RolloutSteps), 1.0 - (update - 1.0) / 10);
 
@@ -128,7 +128,7 @@ public sealed class PpoTests
             var counters = Checkpoint.Load(Path.Combine(directory, "checkpoint.bin"),
                 new Dictionary<string, nn.Module> { ["policy"] = restored }, new Dictionary<string, AdamOptimizer> { ["adam"] = adam });
             Assert.Equal(ParameterVector.Flatten(expected.parameters()), ParameterVector.Flatten(restored.parameters()));
-            Assert.Equal(3UL, counters["update"]);
+            Assert.Equal(3UL, counters[LearnerCheckpoint.RoundCounter]);
             Assert.Equal(learner.MinibatchRandom.State, counters["rng.minibatches"]);
             // One rollout actor (the default layout) holds all the environments and the single-process action stream.
             var actor = new RolloutCollector(new VectorCartPole(training.Envs, 0), 0);

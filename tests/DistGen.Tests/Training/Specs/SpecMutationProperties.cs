@@ -1,3 +1,5 @@
+using DistGen.Grains.Runs;
+using DistGen.Training.Rl;
 using System.Text.Json.Nodes;
 using CsCheck;
 using DistGen.Grains.Jobs;
@@ -46,8 +48,8 @@ public sealed class SpecMutationProperties(Xunit.Abstractions.ITestOutputHelper 
         {
             try
             {
-                var job = JobRuntimes.ValidateForCluster(json);
-                if (job.Workload.CreatePpoRun is { } ppo) _ = ppo(job).Rounds;
+                var job = JobWorkloads.ValidateForCluster(json);
+                if (job.Workload.Name == "ppo") _ = job.CreateRoundWorkload<PpoWorkload>().Rounds;
                 Interlocked.Increment(ref _accepted);
             }
             catch (SpecException e)

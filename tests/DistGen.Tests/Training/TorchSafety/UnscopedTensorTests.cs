@@ -1,3 +1,4 @@
+using DistGen.Grains.DataPlane;
 using DistGen.Grains.Gan;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
@@ -113,7 +114,7 @@ public sealed class UnscopedTensorTests : IDisposable
     public void A_data_parallel_worker_step_and_coordinator_round_make_no_unscoped_tensor(string spec)
     {
         var job = SpecLoader.Parse(spec);
-        var workload = job.Workload.CreateDataParallel!(job);
+        var workload = job.CreateRoundWorkload<IDataParallelWorkload>();
         var model = workload.CreateReplica();
         var replica = workload.CreateReplica();
         var shard = workload.CreateShardOrder(0);
@@ -144,7 +145,7 @@ public sealed class UnscopedTensorTests : IDisposable
               "model": { "hiddenSize": 16, "layers": 2 }, "training": { "steps": 100, "batchSize": 16, "logEvery": 1, "evalEvery": 1 },
               "cluster": { "workers": 2 } }
             """);
-        var workload = job.Workload.CreateSplitGan!(job);
+        var workload = job.CreateRoundWorkload<SplitGanWorkload>();
         var (g, d) = (workload.CreateGenerator(), workload.CreateDiscriminator());
         var (workerG, workerD) = (workload.CreateGenerator(), workload.CreateDiscriminator());
         using var learner = workload.CreateLearner(g, d, Context);
@@ -193,7 +194,7 @@ public sealed class UnscopedTensorTests : IDisposable
             { "apiVersion": "distgen/v1", "name": "scoped-ppo", "workload": "ppo", "seed": 3, "data": { "name": "cartpole" },
               "training": { "totalEnvSteps": 100000, "envs": 4, "rolloutSteps": 16, "minibatchSize": 32, "epochs": 2 }, "cluster": { "workers": 2 } }
             """);
-        var workload = job.Workload.CreatePpoRun!(job);
+        var workload = job.CreateRoundWorkload<PpoWorkload>();
         using var learner = workload.CreateLearner(Context);
         var policy = workload.CreatePolicy();
         var collector = workload.CreateCollector(0);

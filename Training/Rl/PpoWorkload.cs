@@ -7,7 +7,7 @@ namespace DistGen.Training.Rl;
 /// N*T transitions from A rollout actors (<see cref="Layout"/>). The single-process trainer and the cluster's rollout
 /// actor grains and learner all build from this, so they share the seeds, the environment assignment and the learner.
 /// </summary>
-public sealed class PpoRunWorkload(PpoModelOptions model, PpoTrainingOptions training, int actors, long seed, int checkpointEvery = 0) : IRoundWorkload
+public sealed class PpoWorkload(PpoModelOptions model, PpoTrainingOptions training, int actors, long seed, int checkpointEvery = 0) : IRoundWorkload
 {
     public string Name => "ppo";
 
@@ -36,5 +36,5 @@ public sealed class PpoRunWorkload(PpoModelOptions model, PpoTrainingOptions tra
     public RolloutCollector CreateCollector(int actor) => Layout.CreateCollector(actor, Seed);
 
     /// <summary>The learner, owning the policy, the optimizer and the run's records.</summary>
-    public PpoRunLearner CreateLearner(RunContext context) => new(this, context);
+    public PpoLearner CreateLearner(RunContext context) => new(this, context);
 }

@@ -1,10 +1,11 @@
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Gan;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Runs;
 using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
 
-namespace DistGen.Tests.Grains.Gan;
+namespace DistGen.Tests.Grains.DataPlane;
 
 public sealed class TensorCheckTests
 {

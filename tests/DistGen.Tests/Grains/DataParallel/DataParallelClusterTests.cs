@@ -1,11 +1,12 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Jobs;
+using DistGen.Tests.Grains.Jobs;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
 using DistGen.Training.Specs;
 using static TorchSharp.torch;
 
-namespace DistGen.Tests.Grains.Jobs;
+namespace DistGen.Tests.Grains.DataParallel;
 
 [Collection(TwoSiloClusterCollection.Name)]
 public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposable
@@ -44,7 +45,7 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
         Assert.Equal(20, status.Round);
 
         var job = SpecLoader.Parse(spec);
-        new DataParallelReferenceTrainer(job.Workload.CreateDataParallel!(job)).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
+        new DataParallelReferenceTrainer(job.CreateRoundWorkload<IDataParallelWorkload>()).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
         var expected = ParametersIn(Path.Combine(_reference, "checkpoint.bin"), job, moduleName);
         var actual = ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, submitted.JobId!, "checkpoint.bin"), job, moduleName);
         double difference = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
@@ -99,7 +100,7 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
 
     private static float[] ParametersIn(string checkpoint, LoadedJob job, string moduleName)
     {
-        var model = job.Workload.CreateDataParallel!(job).CreateReplica();
+        var model = job.CreateRoundWorkload<IDataParallelWorkload>().CreateReplica();
         Checkpoint.LoadModules(checkpoint, new Dictionary<string, nn.Module> { [moduleName] = model });
         return ParameterVector.Flatten(model.parameters());
     }

@@ -1,19 +1,18 @@
 namespace DistGen.Training.Rl;
 
 /// <summary>
-/// What a PPO checkpoint holds besides the weights, as the named 64-bit counters <see cref="Core.Checkpoint"/> stores:
-/// the round, the run's tallies, the last 100 returns (as float64 bits), the minibatch stream and each actor's
-/// environments and action stream ("actor.{a}.{name}").
+/// What a PPO checkpoint holds besides the weights and the round, as named 64-bit counters (<see cref="Core.LearnerCheckpoint"/>):
+/// the run's tallies, the last 100 returns (as float64 bits), the minibatch stream and each actor's environments and
+/// action stream ("actor.{a}.{name}").
 /// </summary>
-internal sealed record PpoRunRecords(
+internal sealed record PpoRecords(
     long Round, long EnvSteps, long Episodes, long Dropped, long Refused, long? EnvStepsToTarget, ulong MinibatchState,
     long[] LagCounts, double[] RecentReturns, IReadOnlyList<IReadOnlyDictionary<string, ulong>> ActorStates)
 {
-    public static Dictionary<string, ulong> Save(long round, PpoRunLearner learner, IReadOnlyList<IReadOnlyDictionary<string, ulong>> actorStates)
+    public static Dictionary<string, ulong> Save(PpoLearner learner, IReadOnlyList<IReadOnlyDictionary<string, ulong>> actorStates)
     {
         var counters = new Dictionary<string, ulong>
         {
-            ["update"] = (ulong)round,
             ["env_steps"] = (ulong)learner.EnvSteps,
             ["episodes"] = (ulong)learner.Episodes,
             ["dropped"] = (ulong)learner.Dropped,
@@ -31,7 +30,7 @@ internal sealed record PpoRunRecords(
         return counters;
     }
 
-    public static PpoRunRecords Load(IReadOnlyDictionary<string, ulong> counters, int actors, int lags)
+    public static PpoRecords Load(long round, IReadOnlyDictionary<string, ulong> counters, int actors, int lags)
     {
         ulong Get(string name) => counters.TryGetValue(name, out var v) ? v
             : throw new InvalidDataException($"the checkpoint has no '{name}'; it was not written by a PPO run of this version");
@@ -44,7 +43,7 @@ internal sealed record PpoRunRecords(
             return (IReadOnlyDictionary<string, ulong>)state;
         }).ToList();
         ulong target = Get("target");
-        return new PpoRunRecords((long)Get("update"), (long)Get("env_steps"), (long)Get("episodes"), (long)Get("dropped"), (long)Get("refused"),
+        return new PpoRecords(round, (long)Get("env_steps"), (long)Get("episodes"), (long)Get("dropped"), (long)Get("refused"),
             target == 0 ? null : (long)(target - 1), Get("rng.minibatches"),
             Enumerable.Range(0, lags).Select(k => (long)(counters.TryGetValue($"lag.{k}", out var v) ? v : 0)).ToArray(), returns, states);
     }

@@ -1,3 +1,5 @@
+using DistGen.Grains.Jobs;
+using DistGen.Grains.Runs;
 using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
@@ -6,7 +8,7 @@ using DistGen.Training.DataParallel;
 using DistGen.Grains.Placement;
 using static TorchSharp.torch;
 
-namespace DistGen.Grains.Jobs;
+namespace DistGen.Grains.DataParallel;
 
 /// <summary>
 /// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's rows,
@@ -14,16 +16,16 @@ namespace DistGen.Grains.Jobs;
 /// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
+public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
 {
-    private JobRuntime? _runtime;
+    private JobWorkload? _job;
     private nn.Module? _replica;
 
     public async Task<WorkerStepResult> Step(WorkerStep step)
     {
         var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
-        var runtime = _runtime ??= runtimes.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
-        var workload = runtime.WorkloadAs<IDataParallelWorkload>();
+        var job = _job ??= workloads.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
+        var workload = job.WorkloadAs<IDataParallelWorkload>();
 
         var coordinator = await peers.EndpointOf(step.CoordinatorSilo);
         var parameters = await exchange.PullAsync(coordinator, TensorKey.ParametersOf(jobId, step.ParameterVersion));
@@ -49,8 +51,8 @@ public sealed class TrainerWorkerGrain(JobRuntimes runtimes, ITensorExchange exc
     {
         _replica?.Dispose();
         _replica = null;
-        _runtime = null;
-        runtimes.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
+        _job = null;
+        workloads.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
         DeactivateOnIdle();
         return Task.CompletedTask;
     }

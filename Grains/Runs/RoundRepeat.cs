@@ -1,8 +1,9 @@
+using DistGen.Grains.Jobs;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 
-namespace DistGen.Grains.Jobs;
+namespace DistGen.Grains.Runs;
 
 /// <summary>
 /// Runs a round (or a GAN substep) until it succeeds: one whose workers fail, miss the deadline or send a refused tensor
@@ -38,7 +39,7 @@ public sealed class RoundRepeat
     }
 
     /// <summary>The repeat of a coordinated run's rounds, with its job's options.</summary>
-    public RoundRepeat(JobRunContext context) : this(context.JobId, context.Rounds, context.Coordinator, context.Logger) { }
+    public RoundRepeat(CoordinatedRunContext context) : this(context.JobId, context.Rounds, context.Coordinator, context.Logger) { }
 
     /// <summary>
     /// Runs <paramref name="attempt"/> (bounded by Rounds:Timeout) until it returns; <paramref name="abandon"/>

@@ -1,15 +1,17 @@
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.Jobs;
+using DistGen.Grains.Runs;
 using DistGen.Training.DataParallel;
 using Orleans.Placement;
 
-namespace DistGen.Grains.Jobs;
+namespace DistGen.Grains.DataParallel;
 
 /// <summary>
 /// One deterministic shard of a job's data, placed on the silo of the worker that first asks (its worker).
 /// The order is a pure function of the seed, so a shard that lost its silo is rebuilt and replayed to the round asked.
 /// </summary>
 [PreferLocalPlacement]
-public sealed class DataShardGrain(JobRuntimes runtimes, IGrainFactory grains) : Grain, IDataShardGrain
+public sealed class DataShardGrain(JobWorkloads workloads, IGrainFactory grains) : Grain, IDataShardGrain
 {
     private IShardOrder? _order;
     private long _lastRound;
@@ -22,7 +24,7 @@ public sealed class DataShardGrain(JobRuntimes runtimes, IGrainFactory grains) :
         {
             var (jobId, shard) = JobIds.Parse(this.GetPrimaryKeyString());
             var spec = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec();
-            _order = runtimes.Get(jobId, spec).WorkloadAs<IDataParallelWorkload>().CreateShardOrder(shard);
+            _order = workloads.Get(jobId, spec).WorkloadAs<IDataParallelWorkload>().CreateShardOrder(shard);
             _lastRound = 0;
         }
         while (_lastRound < round)

@@ -1,9 +1,8 @@
-using DistGen.Grains.DataPlane;
 using static TorchSharp.torch;
 
-namespace DistGen.Grains.Gan;
+namespace DistGen.Grains.DataPlane;
 
-/// <summary>What the split GAN checks on every tensor it sends or receives, refusing a bad one by name.</summary>
+/// <summary>What the runs check on every tensor they receive (and the split GAN on every tensor it sends), refusing a bad one by name.</summary>
 public static class TensorCheck
 {
     /// <summary>A float32 tensor with finite values as a payload; anything else is refused.</summary>

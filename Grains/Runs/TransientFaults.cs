@@ -1,4 +1,4 @@
-namespace DistGen.Grains.Jobs;
+namespace DistGen.Grains.Runs;
 
 /// <summary>
 /// Tells faults that pass with time (a silo gone or draining, a call that timed out, the data plane unreachable or its

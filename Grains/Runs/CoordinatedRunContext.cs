@@ -1,12 +1,13 @@
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
 using DistGen.Training.Core;
 using DistGen.Training.Specs;
 using Microsoft.Extensions.Logging;
 
-namespace DistGen.Grains.Jobs;
+namespace DistGen.Grains.Runs;
 
 /// <summary>What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services.</summary>
-public sealed record JobRunContext(
+public sealed record CoordinatedRunContext(
     string JobId,
     LoadedJob Job,
     IRoundWorkload Workload,

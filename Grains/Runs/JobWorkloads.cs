@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using DistGen.Training.Core;
 using DistGen.Training.Specs;
 
-namespace DistGen.Grains.Jobs;
+namespace DistGen.Grains.Runs;
 
-/// <summary>A job as this process runs it: the validated spec, its workload family and its workload (data loaded once).</summary>
-public sealed record JobRuntime(LoadedJob Job, IJobRunFactory Family, IRoundWorkload Workload)
+/// <summary>A job as this process holds it: the validated spec, its run family and its round workload (data loaded once).</summary>
+public sealed record JobWorkload(LoadedJob Job, RunFamily Family, IRoundWorkload Workload)
 {
     /// <summary>The workload as the grains of its family use it.</summary>
     public T WorkloadAs<T>() where T : IRoundWorkload => Workload is T typed ? typed
@@ -13,15 +13,15 @@ public sealed record JobRuntime(LoadedJob Job, IJobRunFactory Family, IRoundWork
 }
 
 /// <summary>
-/// Per-process cache of job runtimes, shared by the coordinator, workers and shards that live in this silo:
+/// Per-process cache of job workloads, shared by the coordinator, workers and shards that live in this silo:
 /// the spec is parsed and the data set loaded once per process, not once per grain.
 /// </summary>
-public sealed class JobRuntimes
+public sealed class JobWorkloads
 {
-    private readonly ConcurrentDictionary<string, Lazy<JobRuntime>> _jobs = new();
+    private readonly ConcurrentDictionary<string, Lazy<JobWorkload>> _jobs = new();
 
-    public JobRuntime Get(string jobId, string specJson) =>
-        _jobs.GetOrAdd(jobId, _ => new Lazy<JobRuntime>(() => Create(specJson), LazyThreadSafetyMode.PublicationOnly)).Value;
+    public JobWorkload Get(string jobId, string specJson) =>
+        _jobs.GetOrAdd(jobId, _ => new Lazy<JobWorkload>(() => Create(specJson), LazyThreadSafetyMode.PublicationOnly)).Value;
 
     public void Release(string jobId) => _jobs.TryRemove(jobId, out _);
 
@@ -29,16 +29,16 @@ public sealed class JobRuntimes
     public static LoadedJob ValidateForCluster(string specJson)
     {
         var job = SpecLoader.Parse(specJson);
-        if (ClusterRuns.For(job.Workload) is null)
+        if (!RunFamilies.RunsOnCluster(job.Workload))
             throw new SpecException("$.workload", $"workload {job.Workload.Name} runs only with `distgen run SPEC --reference` in this version; " +
-                $"the cluster runs: {string.Join(", ", ClusterRuns.Workloads)}");
+                $"the cluster runs: {string.Join(", ", RunFamilies.Workloads)}");
         return job;
     }
 
-    private static JobRuntime Create(string specJson)
+    private static JobWorkload Create(string specJson)
     {
         var job = ValidateForCluster(specJson);
-        var family = ClusterRuns.For(job.Workload)!;
-        return new JobRuntime(job, family, family.CreateWorkload(job));
+        var workload = job.Workload.CreateRoundWorkload!(job);
+        return new JobWorkload(job, RunFamilies.For(workload), workload);
     }
 }

@@ -1,9 +1,10 @@
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Runs;
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace DistGen.Tests.Grains.Jobs;
+namespace DistGen.Tests.Grains.Runs;
 
 public sealed class RoundRepeatTests
 {
