@@ -1,10 +1,12 @@
+using DistGen.Contracts.Jobs;
+
 namespace DistGen.Contracts.Gan;
 
 /// <summary>
 /// Discriminator worker i of a split-GAN job. Key: "{jobId}/{i + 1}" (one past its generator worker's index, so with
 /// several silos the pair lives on different silos and the fakes cross the data plane). Holds a replica of D.
 /// </summary>
-public interface IDiscriminatorWorkerGrain : IGrainWithStringKey
+public interface IDiscriminatorWorkerGrain : IJobMemberGrain
 {
     /// <summary>
     /// Pulls generator worker i's fakes from its silo <paramref name="fakesSilo"/>, takes its real rows of the substep,
@@ -17,7 +19,4 @@ public interface IDiscriminatorWorkerGrain : IGrainWithStringKey
     /// dL_G/dFake back to it; returns L_G of its rows.
     /// </summary>
     Task<GanSubstepResult> FakeGradients(GanSubstep step, SiloAddress fakesSilo);
-
-    /// <summary>Drops the replica of a finished job.</summary>
-    Task Release();
 }

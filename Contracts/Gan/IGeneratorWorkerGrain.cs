@@ -1,10 +1,12 @@
+using DistGen.Contracts.Jobs;
+
 namespace DistGen.Contracts.Gan;
 
 /// <summary>
 /// Generator worker i of a split-GAN job. Key: "{jobId}/{i}". It holds a replica of G, makes the fakes of its rows and,
 /// in the generator step, backpropagates the dL_G/dFake its discriminator worker returns; tensors go over the data plane.
 /// </summary>
-public interface IGeneratorWorkerGrain : IGrainWithStringKey
+public interface IGeneratorWorkerGrain : IJobMemberGrain
 {
     /// <summary>
     /// A discriminator substep: makes its rows' fakes with G of the round (no graph) and has discriminator worker i
@@ -17,9 +19,6 @@ public interface IGeneratorWorkerGrain : IGrainWithStringKey
     /// backpropagates it through G and pushes G's gradients to the coordinator.
     /// </summary>
     Task<GanSubstepResult> GeneratorSubstep(GanSubstep step);
-
-    /// <summary>Drops the replica of a finished job.</summary>
-    Task Release();
 }
 
 /// <summary>One substep of a round: substeps 0..k-1 train D, substep k trains G; the coordinator's silo.</summary>

@@ -4,12 +4,9 @@ namespace DistGen.Contracts.Jobs;
 /// One data-parallel worker of a job (VAE, char-LM). Key: "{jobId}/{workerIndex}". Per round it pulls the parameters
 /// of the round's version over the data plane, computes the gradient of its rows and pushes it to the coordinator's silo.
 /// </summary>
-public interface ITrainerWorkerGrain : IGrainWithStringKey
+public interface ITrainerWorkerGrain : IJobMemberGrain
 {
     Task<WorkerStepResult> Step(WorkerStep step);
-
-    /// <summary>Drops the replica and cached data of a finished job.</summary>
-    Task Release();
 }
 
 /// <summary>

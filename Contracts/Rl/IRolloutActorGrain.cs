@@ -1,3 +1,5 @@
+using DistGen.Contracts.Jobs;
+
 namespace DistGen.Contracts.Rl;
 
 /// <summary>
@@ -6,12 +8,9 @@ namespace DistGen.Contracts.Rl;
 /// pushes the trajectory batch to the coordinator's silo. The coordinator keeps each actor's environment state, so
 /// an order can be repeated (or an actor moved to another silo) and collects the same transitions.
 /// </summary>
-public interface IRolloutActorGrain : IGrainWithStringKey
+public interface IRolloutActorGrain : IJobMemberGrain
 {
     Task<RolloutReport> Collect(RolloutOrder order);
-
-    /// <summary>Drops the policy replica and environments of a finished job.</summary>
-    Task Release();
 }
 
 /// <summary>Collect one rollout with policy <paramref name="PolicyVersion"/>, starting from <paramref name="StartState"/>.</summary>

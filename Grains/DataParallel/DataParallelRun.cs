@@ -55,8 +55,8 @@ public sealed class DataParallelRun(CoordinatedRunContext context, IDataParallel
 
     protected override TrainingSummary Finish(double wallSeconds) => Learner.Finish(wallSeconds);
 
-    protected override IEnumerable<Task> ReleaseEachMember() =>
-        Enumerable.Range(0, workload.Workers).Select(w => Context.Grains.GetGrain<ITrainerWorkerGrain>(JobIds.Member(JobId, w)).Release());
+    protected override IEnumerable<IJobMemberGrain> Members() =>
+        Enumerable.Range(0, workload.Workers).Select(w => Context.Grains.GetGrain<ITrainerWorkerGrain>(JobIds.Member(JobId, w)));
 
     public override void Dispose()
     {

@@ -1,11 +1,11 @@
-using DistGen.Grains.Jobs;
-using DistGen.Grains.Runs;
 using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
+using DistGen.Grains.Placement;
+using DistGen.Grains.Runs;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
-using DistGen.Grains.Placement;
 using static TorchSharp.torch;
 
 namespace DistGen.Grains.DataParallel;
@@ -16,44 +16,31 @@ namespace DistGen.Grains.DataParallel;
 /// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, ITrainerWorkerGrain
+public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
+    : JobMemberGrain<IDataParallelWorkload>(workloads), ITrainerWorkerGrain
 {
-    private JobWorkload? _job;
-    private nn.Module? _replica;
+    private readonly ParameterReplica<nn.Module> _replica = new(exchange, peers, "parameters");
 
     public async Task<WorkerStepResult> Step(WorkerStep step)
     {
-        var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
-        var job = _job ??= workloads.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec());
-        var workload = job.WorkloadAs<IDataParallelWorkload>();
-
-        var coordinator = await peers.EndpointOf(step.CoordinatorSilo);
-        var parameters = await exchange.PullAsync(coordinator, TensorKey.ParametersOf(jobId, step.ParameterVersion));
+        var workload = await WorkloadAsync();
+        var (jobId, index) = (JobId, Index);
+        var model = await _replica.LoadAsync(step.CoordinatorSilo, TensorKey.ParametersOf(jobId, step.ParameterVersion), workload.CreateReplica);
         var rows = await GrainFactory.GetGrain<IDataShardGrain>(JobIds.Member(jobId, index)).RowsOf(step.Round);
 
         // The compute is synchronous on a pool thread: libtorch's dispose scopes and grad mode follow threads, not awaits.
         var clock = Stopwatch.StartNew();
         var (metrics, gradient) = await Task.Run(() =>
         {
-            _replica ??= workload.CreateReplica();
-            ParameterVector.Assign(_replica.parameters(), parameters.Data);
-            var rowMetrics = workload.ComputeGradients(_replica, step.Round, index * workload.RowsPerWorker, rows);
-            return (rowMetrics, ParameterVector.FlattenGradients(_replica.parameters()));
+            var rowMetrics = workload.ComputeGradients(model, step.Round, index * workload.RowsPerWorker, rows);
+            return (rowMetrics, ParameterVector.FlattenGradients(model.parameters()));
         });
         double computeSeconds = clock.Elapsed.TotalSeconds;
 
-        await exchange.PushAsync(coordinator, TensorKey.GradientsOf(jobId, step.Round, JobIds.Member(jobId, index)),
+        await exchange.PushAsync(await peers.EndpointOf(step.CoordinatorSilo), TensorKey.GradientsOf(jobId, step.Round, JobIds.Member(jobId, index)),
             new TensorPayload([gradient.Length], gradient));
         return new WorkerStepResult(metrics, silo.SiloAddress.ToString(), computeSeconds);
     }
 
-    public Task Release()
-    {
-        _replica?.Dispose();
-        _replica = null;
-        _job = null;
-        workloads.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
-        DeactivateOnIdle();
-        return Task.CompletedTask;
-    }
+    protected override void Forget() => _replica.Dispose();
 }

@@ -16,11 +16,12 @@ namespace DistGen.Grains.Gan;
 /// coordinator or pushes dL_G/dFake back to the generator worker's silo.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IDiscriminatorWorkerGrain
+public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
+    : JobMemberGrain<SplitGanWorkload>(workloads), IDiscriminatorWorkerGrain
 {
-    private SplitGanWorkload? _workload;
-    private nn.Module<Tensor, Tensor>? _discriminator;
-    private (long Round, int Substep) _loaded = (-1, -1);
+    private readonly ParameterReplica<nn.Module<Tensor, Tensor>> _discriminator = new(exchange, peers, "D's parameters");
+
+    protected override (string JobId, int Index) Identity => GanMembers.ParseDiscriminator(this.GetPrimaryKeyString());
 
     public async Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, SiloAddress fakesSilo)
     {
@@ -62,21 +63,9 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
         });
     }
 
-    public Task Release()
-    {
-        _discriminator?.Dispose();
-        (_discriminator, _workload, _loaded) = (null, null, (-1, -1));
-        workloads.Release(GanMembers.ParseDiscriminator(this.GetPrimaryKeyString()).JobId);
-        DeactivateOnIdle();
-        return Task.CompletedTask;
-    }
+    protected override void Forget() => _discriminator.Dispose();
 
-    private async Task<(string JobId, int Index, SplitGanWorkload Workload)> Job()
-    {
-        var (jobId, index) = GanMembers.ParseDiscriminator(this.GetPrimaryKeyString());
-        _workload ??= workloads.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec()).WorkloadAs<SplitGanWorkload>();
-        return (jobId, index, _workload);
-    }
+    private async Task<(string JobId, int Index, SplitGanWorkload Workload)> Job() => (JobId, Index, await WorkloadAsync());
 
     private async Task<TensorPayload> PullFakes(string jobId, int index, SplitGanWorkload workload, GanSubstep step, SiloAddress fakesSilo)
     {
@@ -85,21 +74,6 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
     }
 
     // D with the substep's parameters, pulled from the coordinator when they changed.
-    private async Task<nn.Module<Tensor, Tensor>> Load(string jobId, SplitGanWorkload workload, GanSubstep step)
-    {
-        if (_loaded != (step.Round, step.Substep) || _discriminator is null)
-        {
-            var key = GanMembers.DiscriminatorParameters(jobId, step.Round, step.Substep);
-            var parameters = await exchange.PullAsync(await peers.EndpointOf(step.CoordinatorSilo), key);
-            _loaded = (-1, -1);
-            await Task.Run(() =>
-            {
-                _discriminator ??= workload.CreateDiscriminator();
-                TensorCheck.Incoming(parameters, [ParameterVector.Count(_discriminator.parameters())], $"D's parameters {key}");
-                ParameterVector.Assign(_discriminator.parameters(), parameters.Data);
-            });
-            _loaded = (step.Round, step.Substep);
-        }
-        return _discriminator!;
-    }
+    private Task<nn.Module<Tensor, Tensor>> Load(string jobId, SplitGanWorkload workload, GanSubstep step) =>
+        _discriminator.LoadAsync(step.CoordinatorSilo, GanMembers.DiscriminatorParameters(jobId, step.Round, step.Substep), workload.CreateDiscriminator);
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using DistGen.Contracts.Gan;
+using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Runs;
 using DistGen.Training.Core;
@@ -76,11 +76,8 @@ public sealed class GanRun(CoordinatedRunContext context, SplitGanWorkload workl
 
     protected override TrainingSummary Finish(double wallSeconds) => Learner.Finish(wallSeconds);
 
-    protected override IEnumerable<Task> ReleaseEachMember() => Enumerable.Range(0, workload.Workers).SelectMany(w => new[]
-    {
-        GanMembers.Generator(Context.Grains, JobId, w).Release(),
-        GanMembers.Discriminator(Context.Grains, JobId, w).Release(),
-    });
+    protected override IEnumerable<IJobMemberGrain> Members() => Enumerable.Range(0, workload.Workers)
+        .SelectMany(w => new IJobMemberGrain[] { GanMembers.Generator(Context.Grains, JobId, w), GanMembers.Discriminator(Context.Grains, JobId, w) });
 
     public override void Dispose()
     {

@@ -17,11 +17,10 @@ namespace DistGen.Grains.Gan;
 /// follow threads); the graph itself is not tied to a thread.
 /// </summary>
 [AcceleratorAwarePlacement]
-public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo) : Grain, IGeneratorWorkerGrain
+public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
+    : JobMemberGrain<SplitGanWorkload>(workloads), IGeneratorWorkerGrain
 {
-    private SplitGanWorkload? _workload;
-    private nn.Module<Tensor, Tensor>? _generator;
-    private long _loadedRound = -1;
+    private readonly ParameterReplica<nn.Module<Tensor, Tensor>> _generator = new(exchange, peers, "G's parameters");
 
     public async Task<GanSubstepResult> DiscriminatorSubstep(GanSubstep step)
     {
@@ -84,34 +83,13 @@ public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange
         }
     }
 
-    public Task Release()
-    {
-        _generator?.Dispose();
-        (_generator, _workload, _loadedRound) = (null, null, -1);
-        workloads.Release(JobIds.Parse(this.GetPrimaryKeyString()).JobId);
-        DeactivateOnIdle();
-        return Task.CompletedTask;
-    }
+    protected override void Forget() => _generator.Dispose();
 
     // The job's workload and G with the round's parameters (pulled from the coordinator once per round).
     private async Task<(string JobId, int Index, SplitGanWorkload Workload, nn.Module<Tensor, Tensor> Generator)> Prepare(GanSubstep step)
     {
-        var (jobId, index) = JobIds.Parse(this.GetPrimaryKeyString());
-        _workload ??= workloads.Get(jobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetSpec()).WorkloadAs<SplitGanWorkload>();
-        if (_loadedRound != step.Round || _generator is null)
-        {
-            var key = GanMembers.GeneratorParameters(jobId, step.Round);
-            var parameters = await exchange.PullAsync(await peers.EndpointOf(step.CoordinatorSilo), key);
-            var workload = _workload;
-            _loadedRound = -1;
-            await Task.Run(() =>
-            {
-                _generator ??= workload.CreateGenerator();
-                TensorCheck.Incoming(parameters, [ParameterVector.Count(_generator.parameters())], $"G's parameters {key}");
-                ParameterVector.Assign(_generator.parameters(), parameters.Data);
-            });
-            _loadedRound = step.Round;
-        }
-        return (jobId, index, _workload, _generator!);
+        var workload = await WorkloadAsync();
+        var generator = await _generator.LoadAsync(step.CoordinatorSilo, GanMembers.GeneratorParameters(JobId, step.Round), workload.CreateGenerator);
+        return (JobId, Index, workload, generator);
     }
 }

@@ -1,3 +1,4 @@
+using DistGen.Contracts.Jobs;
 using DistGen.Contracts.Rl;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
@@ -77,7 +78,7 @@ public sealed class PpoRun(CoordinatedRunContext context, PpoWorkload workload) 
         _inFlight.Clear();
     }
 
-    protected override IEnumerable<Task> ReleaseEachMember() => Enumerable.Range(0, Actors).Select(a => ActorGrain(a).Release());
+    protected override IEnumerable<IJobMemberGrain> Members() => Enumerable.Range(0, Actors).Select(ActorGrain);
 
     public override void Dispose() => _learner?.Dispose();
 

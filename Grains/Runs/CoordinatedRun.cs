@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Training.Core;
 using Microsoft.Extensions.Logging;
@@ -59,7 +60,7 @@ public abstract class CoordinatedRun(CoordinatedRunContext context) : IDisposabl
         context.Exchange.ReleaseJob(JobId);
         try
         {
-            await Task.WhenAll(ReleaseEachMember());
+            await Task.WhenAll(Members().Select(m => m.Release()));
         }
         catch (Exception e)
         {
@@ -82,8 +83,8 @@ public abstract class CoordinatedRun(CoordinatedRunContext context) : IDisposabl
 
     protected abstract TrainingSummary Finish(double wallSeconds);
 
-    /// <summary>The Release call of every member grain of the job.</summary>
-    protected abstract IEnumerable<Task> ReleaseEachMember();
+    /// <summary>Every member grain of the job.</summary>
+    protected abstract IEnumerable<IJobMemberGrain> Members();
 
     /// <summary>Waits for what members still do for the run before its tensors go (PPO's orders in flight).</summary>
     protected virtual Task SettleAsync() => Task.CompletedTask;

@@ -17,15 +17,25 @@ public sealed class DataPlaneConnectionLimitTests
         var sent = Tensors.Random(1000, seed: 3);
 
         // Four connections that never send a byte: whichever two Kestrel counts first stay, the others are closed.
+        // On a loaded machine the server may reset a connection before the client's connect completes: that is a close too.
         var sockets = new List<TcpClient>();
+        int resetWhileConnecting = 0;
         for (int i = 0; i < 4; i++)
         {
             var socket = new TcpClient();
-            await socket.ConnectAsync(IPAddress.Loopback, port);
-            sockets.Add(socket);
+            try
+            {
+                await socket.ConnectAsync(IPAddress.Loopback, port);
+                sockets.Add(socket);
+            }
+            catch (SocketException)
+            {
+                socket.Dispose();
+                resetWhileConnecting++;
+            }
         }
         var closed = await Task.WhenAll(sockets.Select(IsClosedByServerAsync));
-        Assert.Equal(2, closed.Count(c => c));
+        Assert.Equal(2, closed.Count(c => c) + resetWhileConnecting);
 
         using (var client = server.Client())
         {

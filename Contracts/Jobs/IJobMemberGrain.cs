@@ -1,0 +1,11 @@
+namespace DistGen.Contracts.Jobs;
+
+/// <summary>
+/// A grain that works for one job: a trainer worker, a generator or discriminator worker, a rollout actor. Key:
+/// "{jobId}/{index}". The job's coordinator releases every member when the job ends.
+/// </summary>
+public interface IJobMemberGrain : IGrainWithStringKey
+{
+    /// <summary>Drops the member's replicas, environments and cached data of a finished job.</summary>
+    Task Release();
+}
