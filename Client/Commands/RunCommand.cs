@@ -56,8 +56,9 @@ public static class RunCommand
         bool clusterRuns = ClusterRuns.For(job.Workload) is not null;
         if (!reference && !clusterRuns)
             Console.WriteLine($"note: the cluster does not run {job.Workload.Name} jobs yet; running its single-process reference trainer");
+        // Off the calling thread: System.CommandLine starts listening for Ctrl+C only once the action has returned its task.
         return reference || !clusterRuns
-            ? RunReference(job, device, outputDirectory, cancel)
+            ? await Task.Run(() => RunReference(job, device, outputDirectory, cancel), CancellationToken.None)
             : await RunEmbeddedAsync(job, outputDirectory, cancel);
     }
 
