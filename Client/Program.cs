@@ -17,4 +17,6 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("See: distgen --help");
     return DistGen.Client.ExitCodes.BadInput;
 }
-return await parsed.InvokeAsync();
+// System.CommandLine 2.0.0 leaves ProcessTerminationTimeout unset, and then Ctrl+C never reaches the actions' cancellation
+// tokens (dotnet/command-line-api#2739). The timeout leaves distgen run time to cancel its job and stop its embedded silo.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

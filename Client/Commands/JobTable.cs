@@ -1,5 +1,6 @@
 using System.Globalization;
 using DistGen.Contracts.Jobs;
+using DistGen.Training.Core;
 using Spectre.Console;
 
 namespace DistGen.Client.Commands;
@@ -10,11 +11,13 @@ public static class JobTable
     private static readonly string[] Headline = ["train_neg_elbo", "test_neg_elbo", "train_loss", "val_loss", "d_loss", "g_loss", "modes_covered",
         "samples_per_s", "mean_return_last_100", "env_steps", "env_steps_per_s", "policy_lag_mean", "dropped_stale_batches"];
 
-    public static string ProgressLine(JobStatus status)
+    /// <summary>A job's status as a progress report: its round and its headline metrics, in the order above.</summary>
+    public static TrainingProgress Progress(JobStatus status)
     {
-        var metrics = Headline.Where(name => status.Metrics.TryGetValue(name, out var value) && double.IsFinite(value))
-            .Select(name => $"{name} {status.Metrics[name].ToString(status.Metrics[name] >= 1000 ? "F0" : "G4", CultureInfo.InvariantCulture)}");
-        return $"round {status.Round}/{status.TotalRounds}  {string.Join("  ", metrics)}";
+        var metrics = new OrderedDictionary<string, double>();
+        foreach (var name in Headline)
+            if (status.Metrics.TryGetValue(name, out var value)) metrics.Add(name, value);
+        return new TrainingProgress(status.Round, status.TotalRounds, metrics);
     }
 
     public static void PrintStatus(JobStatus status)

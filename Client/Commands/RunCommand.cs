@@ -57,8 +57,9 @@ public static class RunCommand
         bool clusterRuns = RunFamilies.RunsOnCluster(job.Workload);
         if (!reference && !clusterRuns)
             Console.WriteLine($"note: the cluster does not run {job.Workload.Name} jobs yet; running its single-process reference trainer");
+        // Off the calling thread: System.CommandLine starts listening for Ctrl+C only once the action has returned its task.
         return reference || !clusterRuns
-            ? RunReference(job, device, outputDirectory, cancel)
+            ? await Task.Run(() => RunReference(job, device, outputDirectory, cancel), CancellationToken.None)
             : await RunEmbeddedAsync(job, outputDirectory, cancel);
     }
 
@@ -78,18 +79,15 @@ public static class RunCommand
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "spec.json"), job.SourceJson);
         Console.WriteLine($"{job.Spec.Name}: {job.Workload.Name} on {job.Spec.Data.Name}, reference trainer, seed {job.Spec.Seed}, device {device}, {job.Threads} thread(s), run folder {folder}");
-        var progress = ConsoleProgress.ForConsole();
         try
         {
-            var summary = trainer.Run(new RunContext(folder, job.Spec.Seed, device, progress, cancel));
-            progress.Finish();
+            var summary = ConsoleProgress.Show("step", progress => trainer.Run(new RunContext(folder, job.Spec.Seed, device, progress, cancel)));
             Console.WriteLine($"done in {summary.WallSeconds:F1} s: " + string.Join(", ", summary.Figures.Select(kv => $"{kv.Key} = {kv.Value:G5}")));
             Console.WriteLine($"artifacts: {Path.GetFullPath(folder)} (metrics.csv, loss.png, samples, checkpoint.bin, summary.json)");
             return ExitCodes.Success;
         }
         catch (OperationCanceledException)
         {
-            progress.Finish();
             Console.Error.WriteLine($"cancelled; partial metrics are in {folder}");
             return ExitCodes.JobFailed;
         }
