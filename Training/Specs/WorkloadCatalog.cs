@@ -34,7 +34,7 @@ public static class WorkloadCatalog
                     ParameterCount = job => GanParameterCount(job.Spec.Data.Name, (GanModelOptions)job.Model),
                 },
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
-                "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO in nats",
+                "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO and an importance-weighted -log p(x) on binarized test images, in nats",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
                 (job, model, training) => new DataParallelReferenceTrainer(VaeWorkloadOf(job, model, training)),
                 (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))

@@ -28,4 +28,8 @@ public sealed class VaeTrainingOptions
     [Range(1, 1_000_000)] public int LogEvery { get; set; } = 50;
     /// <summary>Measure the test negative ELBO every this many steps.</summary>
     [Range(1, 10_000_000)] public int EvalEvery { get; set; } = 500;
+    /// <summary>At the end, estimate -log p(x) by importance weighting on the first N test images (within testLimit), binarized once with a fixed seed (0 = off).</summary>
+    [Range(0, 10_000_000)] public int LikelihoodImages { get; set; } = 1000;
+    /// <summary>Importance samples k per image for that estimate (Burda et al. 2016 used 5,000).</summary>
+    [Range(1, 100_000)] public int LikelihoodSamples { get; set; } = 1000;
 }

@@ -45,11 +45,18 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
         Assert.Equal(20, status.Round);
 
         var job = SpecLoader.Parse(spec);
-        new DataParallelReferenceTrainer(job.CreateRoundWorkload<IDataParallelWorkload>()).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
+        var reference = new DataParallelReferenceTrainer(job.CreateRoundWorkload<IDataParallelWorkload>()).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
         var expected = ParametersIn(Path.Combine(_reference, "checkpoint.bin"), job, moduleName);
         var actual = ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, submitted.JobId!, "checkpoint.bin"), job, moduleName);
         double difference = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
         Assert.True(difference <= 1e-5, $"max |parameter difference| {difference:E3}");
+        // The final quality figures, the VAE's importance-weighted likelihood among them, come from the same learner code
+        // (throughput figures differ).
+        var figures = TrainingSummary.Read(Path.Combine(TwoSiloCluster.ArtifactsRoot, submitted.JobId!, "summary.json")).Figures;
+        Assert.Equal(reference.Figures.Keys.Order(), figures.Keys.Order());
+        if (moduleName == "vae") Assert.Contains("test_nll_iw_nats", figures.Keys);
+        foreach (var (name, value) in reference.Figures.Where(f => f.Key.EndsWith("_nats", StringComparison.Ordinal) || f.Key.EndsWith("_loss", StringComparison.Ordinal)))
+            Assert.True(Math.Abs(value - figures[name]) <= 1e-3 * Math.Max(1, Math.Abs(value)), $"{name}: reference {value}, cluster {figures[name]}");
 
         // The workers were spread over both silos, so parameters and gradients crossed the gRPC data plane.
         Assert.Equal(2, status.WorkerSilos.Count);

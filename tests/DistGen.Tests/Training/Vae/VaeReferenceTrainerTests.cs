@@ -19,7 +19,7 @@ public sealed class VaeReferenceTrainerTests : IDisposable
     {
         var (train, test) = WorkloadCatalog.ImageSplits(FashionMnist.DatasetName);
         var model = new VaeModelOptions { HiddenSize = 256, LatentSize = 16 };
-        var training = new VaeTrainingOptions { Steps = 400, BatchSize = 64, TrainLimit = 10_000, TestLimit = 1_000, EvalEvery = 400 };
+        var training = new VaeTrainingOptions { Steps = 400, BatchSize = 64, TrainLimit = 10_000, TestLimit = 1_000, EvalEvery = 400, LikelihoodImages = 200 };
         var trainer = new DataParallelReferenceTrainer(new VaeWorkload(model, training, workers: 1, seed: 4, "fashion-mnist", train, test));
 
         var summary = trainer.Run(RunContext.OnCpu(_folder, seed: 4));
@@ -28,6 +28,14 @@ public sealed class VaeReferenceTrainerTests : IDisposable
         // An untrained Bernoulli decoder costs about 784 ln 2 = 543 nats; 400 steps must remove at least 40 % of it.
         Assert.InRange(before, 480, 620);
         Assert.True(after < 0.6 * before, $"test -ELBO {before:F1} -> {after:F1} nats");
+        // The likelihood figure on 200 binarized test images: below its own ELBO on the same images and samples, and far
+        // below the grey-level figure, whose floor is the grey pixels' entropy.
+        double nll = summary.Figures["test_nll_iw_nats"], binarizedElbo = summary.Figures["test_neg_elbo_binarized_nats"];
+        Assert.Equal(200, summary.Figures["likelihood_images"]);
+        Assert.Equal(1000, summary.Figures["likelihood_samples"]);
+        Assert.True(nll < binarizedElbo && binarizedElbo < after, $"IW {nll:F1}, binarized -ELBO {binarizedElbo:F1}, grey -ELBO {after:F1}");
+        Assert.Contains("k = 1000", summary.Definitions["test_nll_iw_nats"]);
+        Assert.Contains("first 200 fashion-mnist test images", summary.Definitions["test_nll_iw_nats"]);
         foreach (var file in new[] { "metrics.csv", "loss.png", "samples.png", "checkpoint.bin", "summary.json" })
             Assert.True(File.Exists(Path.Combine(_folder, file)), file);
 
@@ -42,6 +50,19 @@ public sealed class VaeReferenceTrainerTests : IDisposable
         double auroc = ReconstructionAnomalyScore.AreaUnderRoc(
             normal.data<float>().ToArray().Select(v => (double)v).ToList(), noise.data<float>().ToArray().Select(v => (double)v).ToList());
         Assert.True(auroc > 0.99, $"AUROC {auroc}");
+    }
+
+    [Fact]
+    public void No_likelihood_figure_is_estimated_when_likelihood_images_is_0()
+    {
+        var (train, test) = WorkloadCatalog.ImageSplits(FashionMnist.DatasetName);
+        var model = new VaeModelOptions { HiddenSize = 32, LatentSize = 4 };
+        var training = new VaeTrainingOptions { Steps = 2, BatchSize = 16, TrainLimit = 100, TestLimit = 50, LikelihoodImages = 0 };
+        var summary = new DataParallelReferenceTrainer(new VaeWorkload(model, training, workers: 1, seed: 4, "fashion-mnist", train, test))
+            .Run(RunContext.OnCpu(_folder, seed: 4));
+        Assert.False(summary.Figures.ContainsKey("test_nll_iw_nats"));
+        Assert.False(summary.Definitions.ContainsKey("test_nll_iw_nats"));
+        Assert.True(summary.Figures.ContainsKey("test_neg_elbo_nats"));
     }
 
     [Fact]
