@@ -44,11 +44,11 @@ public static class SiloHosting
     /// </summary>
     public static SiloEndpoints AddDistGenSilo(this WebApplicationBuilder builder, ClusterHostOptions options, IClusterProviders? providers = null)
     {
-        ClusterHostConfiguration.Validate(options);
+        SettingsSection.Validate(options, ClusterHostOptions.SectionName);
         if (providers is null && options.UsesRedis)
             throw new OptionsValidationException(ClusterHostOptions.SectionName, typeof(ClusterHostOptions),
             [
-                $"{ClusterHostOptionsValidator.Setting(nameof(options.Clustering))} is {options.Clustering} with {nameof(options.Storage)} {options.EffectiveStorage}, " +
+                $"{ClusterHostOptions.Setting(nameof(options.Clustering))} is {options.Clustering} with {nameof(options.Storage)} {options.EffectiveStorage}, " +
                 "but this process hosts only a Localhost silo with Memory storage: run the DistGen.Silo host for a Redis or Kubernetes cluster.",
             ]);
 
