@@ -139,12 +139,11 @@ public static class SiloHosting
 
     private static IPAddress DataPlaneListenAddress(IConfiguration configuration, SiloEndpoints endpoints)
     {
-        var configured = configuration[$"{DataPlaneOptions.Section}:{nameof(DataPlaneOptions.ListenAddress)}"];
+        var configured = configuration[$"{DataPlaneOptions.SectionName}:{nameof(DataPlaneOptions.ListenAddress)}"];
         if (string.IsNullOrWhiteSpace(configured)) return endpoints.ListenAddress;
-        return IPAddress.TryParse(configured, out var address)
-            ? address
-            : throw new OptionsValidationException(DataPlaneOptions.Section, typeof(DataPlaneOptions),
-                [$"{DataPlaneOptions.Section}:ListenAddress '{configured}' is not an IP address: use 127.0.0.1 (this machine) or 0.0.0.0 (every interface)"]);
+        // Checked now, by the section's own rule: the silo needs the address before the options exist, and they then get the parsed one.
+        SettingsSection.Validate(new DataPlaneOptions { ListenAddress = configured }, DataPlaneOptions.SectionName, nameof(DataPlaneOptions.ListenAddress));
+        return IPAddress.Parse(configured);
     }
 
     // Secure by default: plaintext is for loopback, or for a network the operator has explicitly declared trusted.
