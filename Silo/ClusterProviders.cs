@@ -37,12 +37,12 @@ public sealed class ClusterProviders : IClusterProviders
     }
 
     // The dashboard's live log stream shows every silo's log to whoever reaches the HTTP port: off unless
-    // Dashboard:HideTrace is set to false.
-    public void AddDashboard(ISiloBuilder silo) => silo.AddDashboard(options =>
+    // Dashboard:HideTrace is set to false (section Dashboard is bound after this default, and checked like every section).
+    public void AddDashboard(ISiloBuilder silo)
     {
-        options.HideTrace = true;
-        silo.Configuration.GetSection("Dashboard").Bind(options);
-    });
+        silo.AddDashboard(options => options.HideTrace = true);
+        silo.Services.AddSettingsSection<DashboardOptions>(silo.Configuration, "Dashboard");
+    }
 
     public void MapDashboard(IEndpointRouteBuilder endpoints, string routePrefix) => endpoints.MapOrleansDashboard(routePrefix: routePrefix);
 }

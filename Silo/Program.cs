@@ -10,21 +10,19 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddDistGenSources(args);
 try
 {
+    // The settings the silo is composed from are checked here, every other section just after the host is built:
+    // at start (ValidateOnStart) the host would log the refusal again, with a stack trace.
     builder.AddDistGenSilo(new ClusterProviders());
-}
-catch (OptionsValidationException invalid)
-{
-    foreach (var failure in invalid.Failures) Console.Error.WriteLine($"distgen silo: {failure}");
-    return 2;
-}
-// Data plane: its services and HTTP/2 endpoint go here, its endpoints after MapDistGenSilo (see SiloHosting).
-
-var app = builder.Build();
-app.MapDistGenSilo();
-try
-{
+    var app = builder.Build();
+    app.Services.GetService<IStartupValidator>()?.Validate();
+    app.MapDistGenSilo();
     await app.RunAsync();
     return 0;
+}
+catch (Exception refusal) when (SettingsSection.FailuresOf(refusal) is { Count: > 0 } failures)
+{
+    foreach (var failure in failures) Console.Error.WriteLine($"distgen silo: {failure}");
+    return 2;
 }
 catch (RedisConnectionException unreachable)
 {

@@ -143,7 +143,7 @@ public static class DataPlaneThroughput
 
     internal static TensorExchangeClient Client(string wireFormat, bool batchSocketCalls = true, TransportSecurity? security = null)
     {
-        var options = Settings(wireFormat, batchSocketCalls).GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
+        var options = Settings(wireFormat, batchSocketCalls).GetSection(DataPlaneOptions.SectionName).Get<DataPlaneOptions>()!;
         return new TensorExchangeClient(Options.Create(options), new ClusterSecret(Secret), NullLoggerFactory.Instance, security);
     }
 }

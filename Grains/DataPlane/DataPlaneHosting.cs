@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using DistGen.Grains.Hosting;
 using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Grains.DataPlane;
@@ -27,7 +28,7 @@ public static class DataPlaneHosting
     /// <summary>Options (section "DataPlane", validated at start-up), store, client, <see cref="ITensorExchange"/>, gRPC.</summary>
     public static IServiceCollection AddDistGenDataPlane(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DataPlaneOptions>().Bind(configuration.GetSection(DataPlaneOptions.Section)).ValidateOnStart();
+        services.AddSettingsSection<DataPlaneOptions>(configuration, DataPlaneOptions.SectionName);
         // A silo host registers the TransportSecurity it read first; a bare data-plane host reads section Security here.
         services.TryAddSingleton(_ => TransportSecurity.Read(configuration));
         services.AddSingleton<IValidateOptions<DataPlaneOptions>, DataPlaneOptionsValidator>();
@@ -98,7 +99,6 @@ public static class DataPlaneHosting
         }
         foreach (var postConfigure in provider.GetServices<IPostConfigureOptions<DataPlaneOptions>>())
             postConfigure.PostConfigure(Microsoft.Extensions.Options.Options.DefaultName, options);
-        var failures = DataPlaneOptionsValidator.ListenProblems(options).ToList();
-        return failures.Count == 0 ? options : throw new OptionsValidationException(DataPlaneOptions.Section, typeof(DataPlaneOptions), failures);
+        return SettingsSection.Validate(options, DataPlaneOptions.SectionName, nameof(options.MaxConnections), nameof(options.Port), nameof(options.ListenAddress));
     }
 }

@@ -44,11 +44,11 @@ public static class SiloHosting
     /// </summary>
     public static SiloEndpoints AddDistGenSilo(this WebApplicationBuilder builder, ClusterHostOptions options, IClusterProviders? providers = null)
     {
-        ClusterHostConfiguration.Validate(options);
+        SettingsSection.Validate(options, ClusterHostOptions.SectionName);
         if (providers is null && options.UsesRedis)
             throw new OptionsValidationException(ClusterHostOptions.SectionName, typeof(ClusterHostOptions),
             [
-                $"{ClusterHostOptionsValidator.Setting(nameof(options.Clustering))} is {options.Clustering} with {nameof(options.Storage)} {options.EffectiveStorage}, " +
+                $"{ClusterHostOptions.Setting(nameof(options.Clustering))} is {options.Clustering} with {nameof(options.Storage)} {options.EffectiveStorage}, " +
                 "but this process hosts only a Localhost silo with Memory storage: run the DistGen.Silo host for a Redis or Kubernetes cluster.",
             ]);
 
@@ -139,12 +139,11 @@ public static class SiloHosting
 
     private static IPAddress DataPlaneListenAddress(IConfiguration configuration, SiloEndpoints endpoints)
     {
-        var configured = configuration[$"{DataPlaneOptions.Section}:{nameof(DataPlaneOptions.ListenAddress)}"];
+        var configured = configuration[$"{DataPlaneOptions.SectionName}:{nameof(DataPlaneOptions.ListenAddress)}"];
         if (string.IsNullOrWhiteSpace(configured)) return endpoints.ListenAddress;
-        return IPAddress.TryParse(configured, out var address)
-            ? address
-            : throw new OptionsValidationException(DataPlaneOptions.Section, typeof(DataPlaneOptions),
-                [$"{DataPlaneOptions.Section}:ListenAddress '{configured}' is not an IP address: use 127.0.0.1 (this machine) or 0.0.0.0 (every interface)"]);
+        // Checked now, by the section's own rule: the silo needs the address before the options exist, and they then get the parsed one.
+        SettingsSection.Validate(new DataPlaneOptions { ListenAddress = configured }, DataPlaneOptions.SectionName, nameof(DataPlaneOptions.ListenAddress));
+        return IPAddress.Parse(configured);
     }
 
     // Secure by default: plaintext is for loopback, or for a network the operator has explicitly declared trusted.

@@ -1,3 +1,4 @@
+using DistGen.Grains.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace DistGen.Grains.Security.Tls;
@@ -27,13 +28,11 @@ public sealed class TransportSecurity : IDisposable
 
     /// <summary>
     /// Reads section <c>Security</c>: all three files or none. Throws <see cref="ClusterCertificateException"/> naming
-    /// the setting or file at fault.
+    /// the setting or file at fault, or <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> for a key
+    /// that is not a setting (<see cref="SettingsSection"/>).
     /// </summary>
-    public static TransportSecurity Read(IConfiguration configuration)
-    {
-        var options = configuration.GetSection(SecurityOptions.SectionName).Get<SecurityOptions>() ?? new SecurityOptions();
-        return From(options);
-    }
+    public static TransportSecurity Read(IConfiguration configuration) =>
+        From(SettingsSection.Read<SecurityOptions>(configuration, SecurityOptions.SectionName));
 
     public static TransportSecurity From(SecurityOptions options)
     {

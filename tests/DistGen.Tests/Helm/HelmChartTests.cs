@@ -135,7 +135,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         var sections = new Dictionary<string, Type>
         {
             [ClusterHostOptions.SectionName] = typeof(ClusterHostOptions),
-            [DataPlaneOptions.Section] = typeof(DataPlaneOptions),
+            [DataPlaneOptions.SectionName] = typeof(DataPlaneOptions),
             ["Artifacts"] = typeof(JobArtifactsOptions),
             ["Rounds"] = typeof(RoundOptions),
             ["Coordinator"] = typeof(CoordinatorOptions),

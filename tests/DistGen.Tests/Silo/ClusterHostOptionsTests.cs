@@ -103,11 +103,10 @@ public sealed class ClusterHostOptionsTests
     }
 
     [Fact]
-    public void A_value_that_is_not_a_number_names_the_key_and_the_section_to_fix()
+    public void A_value_that_is_not_a_number_names_the_setting_and_what_it_takes()
     {
         var failure = Assert.Single(Failures(("Cluster:SiloPort", "eleven")));
-        Assert.Contains("Cluster:SiloPort", failure);
-        Assert.Contains("DISTGEN__Cluster__*", failure);
+        Assert.Equal("Cluster:SiloPort (env DISTGEN__Cluster__SiloPort) is \"eleven\": use a whole number.", failure);
     }
 
     [Fact]

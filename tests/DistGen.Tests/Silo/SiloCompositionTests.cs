@@ -138,6 +138,28 @@ public sealed class SiloCompositionTests
         Assert.StartsWith("https://", scheme);
     }
 
+    [Theory]
+    [InlineData("DataPlane")]
+    [InlineData("Artifacts")]
+    [InlineData("Rounds")]
+    [InlineData("Coordinator")]
+    [InlineData("Dashboard")]
+    [InlineData("Security")]
+    public async Task Every_section_the_silo_reads_refuses_a_key_that_is_not_a_setting_listing_the_settings(string section)
+    {
+        var options = new ClusterHostOptions { SiloPort = 12051, GatewayPort = 12052, HttpPort = 12053 };
+        var settings = new Dictionary<string, string?> { ["DataPlane:Secret"] = "s", [$"{section}:Colour"] = "blue" };
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => InspectAsync(options, services =>
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+            return 0;
+        }, settings));
+
+        var failure = Assert.Single(SettingsSection.FailuresOf(refused));
+        Assert.StartsWith($"{section}:Colour (env DISTGEN__{section}__Colour) is not a setting: the settings are ", failure);
+    }
+
     [Fact]
     public async Task Certificate_files_that_are_missing_stop_the_silo_naming_the_file()
     {

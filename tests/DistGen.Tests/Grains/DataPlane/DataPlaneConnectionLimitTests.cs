@@ -77,7 +77,7 @@ public sealed class DataPlaneConnectionLimitTests
             await using var app = DataPlaneServer.BuildHost(("MaxConnections", value));
             await app.StartAsync();
         });
-        Assert.Contains($"DataPlane:MaxConnections is {value}", error.Message);
+        Assert.Contains($"DataPlane:MaxConnections (env DISTGEN__DataPlane__MaxConnections) is {value}", error.Message);
     }
 
     // Waits up to 3 s for the server to end the connection (an orderly close or a reset); false when it stays open.

@@ -1,4 +1,5 @@
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace DistGen.Tests.Grains.DataPlane;
@@ -6,7 +7,7 @@ namespace DistGen.Tests.Grains.DataPlane;
 public sealed class DataPlaneOptionsTests
 {
     private static IReadOnlyList<string> Failures(DataPlaneOptions options) =>
-        new DataPlaneOptionsValidator().Validate(null, options).Failures?.ToList() ?? [];
+        [.. SettingsSection.Problems(options, DataPlaneOptions.SectionName), .. new DataPlaneOptionsValidator().Validate(null, options).Failures ?? []];
 
     [Fact]
     public void Defaults_with_a_secret_are_valid() => Assert.Empty(Failures(new DataPlaneOptions { Secret = "s" }));
@@ -15,7 +16,7 @@ public sealed class DataPlaneOptionsTests
     public void An_empty_secret_names_the_setting_and_the_environment_variable()
     {
         var failure = Assert.Single(Failures(new DataPlaneOptions()));
-        Assert.StartsWith("DataPlane:Secret is empty: set DISTGEN__DataPlane__Secret", failure);
+        Assert.StartsWith("DataPlane:Secret (env DISTGEN__DataPlane__Secret) is empty: set it to the cluster secret", failure);
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class DataPlaneOptionsTests
 
         foreach (var setting in new[] { "Port", "ListenAddress", "AdvertisedEndpoint", "MaxStoreBytes", "WireFormat", "CallTimeout", "BreakerFailureRatio" })
             Assert.Contains(failures, f => f.StartsWith($"DataPlane:{setting} "));
-        Assert.Contains(failures, f => f.StartsWith("DataPlane:ChunkBytes (8388608) is above DataPlane:MaxChunkBytes (4194304)"));
+        Assert.Contains(failures, f => f.StartsWith("DataPlane:ChunkBytes (env DISTGEN__DataPlane__ChunkBytes) is 8388608, above DataPlane:MaxChunkBytes (4194304)"));
     }
 
     [Fact]
@@ -49,6 +50,6 @@ public sealed class DataPlaneOptionsTests
             await host.StartAsync();
         });
 
-        Assert.StartsWith("DataPlane:Secret is empty", refusal.Message);
+        Assert.StartsWith("DataPlane:Secret (env DISTGEN__DataPlane__Secret) is empty", refusal.Message);
     }
 }

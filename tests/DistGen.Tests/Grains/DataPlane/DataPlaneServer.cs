@@ -85,7 +85,7 @@ internal sealed class DataPlaneServer : IAsyncDisposable
     public TensorExchangeClient Client(string? secret = Secret, params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(settings)).Build();
-        var options = configuration.GetSection(DataPlaneOptions.Section).Get<DataPlaneOptions>()!;
+        var options = configuration.GetSection(DataPlaneOptions.SectionName).Get<DataPlaneOptions>()!;
         return new TensorExchangeClient(Microsoft.Extensions.Options.Options.Create(options), new ClusterSecret(secret ?? Secret), NullLoggerFactory.Instance);
     }
 

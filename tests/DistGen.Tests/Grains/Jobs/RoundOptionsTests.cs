@@ -1,40 +1,27 @@
-using System.Text.Json;
 using DistGen.Grains.Jobs;
-using DistGen.Tests.Training.Specs;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using DistGen.Tests.Silo;
 
 namespace DistGen.Tests.Grains.Jobs;
 
 public sealed class RoundOptionsTests
 {
     [Fact]
-    public void The_silo_appsettings_json_states_the_same_round_defaults_as_the_code()
-    {
-        var path = Path.Combine(SpecLoaderTests.RepositoryRoot(), "Silo", "appsettings.json");
-        var fromFile = new ConfigurationBuilder().AddJsonFile(path).Build().GetSection(RoundOptions.SectionName).Get<RoundOptions>();
-        Assert.Equal(JsonSerializer.Serialize(new RoundOptions()), JsonSerializer.Serialize(fromFile));
-    }
+    public void The_silo_appsettings_json_states_the_same_round_defaults_as_the_code() =>
+        SiloSettings.AssertAppSettingsStateTheDefaults<RoundOptions>(RoundOptions.SectionName);
 
     [Fact]
     public void A_round_setting_under_its_old_section_stops_the_silo_naming_the_new_one()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Artifacts:RoundAttempts"] = "12" }).Build();
-        using var services = new ServiceCollection().AddDistGenJobs(configuration).BuildServiceProvider();
-        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<JobArtifactsOptions>>().Value);
-        Assert.Contains("moved to section Rounds", failure.Message);
+        var failure = Assert.Single(SiloSettings.Refusal<JobArtifactsOptions>("Artifacts:RoundAttempts", "12"));
+        Assert.Equal("Artifacts:RoundAttempts (env DISTGEN__Artifacts__RoundAttempts) is not a setting: it moved to section Rounds, " +
+                     "as Rounds:Attempts (env DISTGEN__Rounds__Attempts); the settings are Root.", failure);
     }
 
     [Theory]
-    [InlineData("Timeout", "00:00:00", "Rounds:Timeout must be positive")]
-    [InlineData("Attempts", "0", "Rounds:Attempts must be at least 1")]
-    [InlineData("RetryDelay", "-00:00:01", "Rounds:RetryDelay must not be negative")]
-    public void A_bad_round_setting_stops_the_silo_naming_the_setting(string setting, string value, string message)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"Rounds:{setting}"] = value }).Build();
-        using var services = new ServiceCollection().AddDistGenJobs(configuration).BuildServiceProvider();
-        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RoundOptions>>().Value);
-        Assert.Contains(message, failure.Message);
-    }
+    [InlineData("Timeout", "00:00:00", "Rounds:Timeout (env DISTGEN__Rounds__Timeout) is 00:00:00: use a positive time span")]
+    [InlineData("Attempts", "0", "Rounds:Attempts (env DISTGEN__Rounds__Attempts) is 0: use at least 1")]
+    [InlineData("RetryDelay", "-00:00:01", "Rounds:RetryDelay (env DISTGEN__Rounds__RetryDelay) is -00:00:01: use a time span of zero or more")]
+    [InlineData("Attempts", "eight", "Rounds:Attempts (env DISTGEN__Rounds__Attempts) is \"eight\": use a whole number")]
+    public void A_bad_round_setting_stops_the_silo_naming_the_setting(string setting, string value, string message) =>
+        Assert.StartsWith(message, Assert.Single(SiloSettings.Refusal<RoundOptions>($"Rounds:{setting}", value)));
 }
