@@ -1,3 +1,4 @@
+using DistGen.Grains.Artifacts;
 using DistGen.Grains.DataPlane;
 using Microsoft.Extensions.Configuration;
 using DistGen.Grains.Placement;
@@ -7,13 +8,14 @@ using Orleans.Hosting;
 
 namespace DistGen.Grains.Jobs;
 
-/// <summary>Registers what the job grains need in a silo: the per-process job runtimes, the call boundary, the artifacts options.</summary>
+/// <summary>Registers what the job grains need in a silo: the per-process job runtimes, the call boundary, the artifacts options and manifests.</summary>
 public static class JobServices
 {
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<JobRuntimes>();
         services.AddSingleton<DataPlanePeers>();
+        services.AddSingleton<ArtifactManifests>();
         services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
         // Every silo that hosts the job grains guards them: clients reach only the public API.
         services.AddDistGenCallSecurity();
@@ -21,6 +23,10 @@ public static class JobServices
         services.AddOptions<JobArtifactsOptions>()
             .Bind(configuration.GetSection("Artifacts"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Artifacts:Root is empty: set it to a folder for job run folders (DISTGEN__Artifacts__Root)")
+            .Validate(o => o.DownloadChunkBytes is >= 4096 and <= JobArtifactsOptions.MaxDownloadChunkBytes,
+                "Artifacts:DownloadChunkBytes must be 4096..4194304 (default 1048576)")
+            .Validate(o => o.TicketLifetime >= TimeSpan.FromSeconds(10) && o.TicketLifetime <= TimeSpan.FromDays(1),
+                "Artifacts:TicketLifetime must be between 00:00:10 and 1.00:00:00, e.g. 00:15:00")
             // The round settings once lived here; a silo still given them would silently ignore them.
             .Validate(_ => configuration.GetSection("Artifacts").GetChildren().All(c => !c.Key.StartsWith("Round", StringComparison.OrdinalIgnoreCase)),
                 "Artifacts:RoundTimeout, RoundAttempts and RoundRetryDelay moved to section Rounds: set Rounds:Timeout, Rounds:Attempts, " +
