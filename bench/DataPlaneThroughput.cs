@@ -127,12 +127,13 @@ public static class DataPlaneThroughput
         ["DataPlane:WireFormat"] = wireFormat,
     };
 
-    internal static async Task<WebApplication> StartServerAsync(TransportSecurity? security = null)
+    internal static async Task<WebApplication> StartServerAsync(TransportSecurity? security = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddConfiguration(Settings("float32"));
         if (security is not null) builder.Services.AddSingleton(security);
+        configure?.Invoke(builder);
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenDistGenDataPlane());
         var app = builder.Build();

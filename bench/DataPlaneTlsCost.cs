@@ -85,13 +85,20 @@ public static class DataPlaneTlsCost
         }
     }
 
-    private static ClusterCertificates MakeCertificates(string folder)
+    private static ClusterCertificates MakeCertificates(string folder) => MakeCertificates(folder, CertificateRole.Silo)[0];
+
+    /// <summary>Certificates of the given roles, all issued by one CA made for the run, written into <paramref name="folder"/>.</summary>
+    internal static ClusterCertificates[] MakeCertificates(string folder, params CertificateRole[] roles)
     {
         using var authority = CertificateIssuer.CreateAuthority("bench", TimeSpan.FromDays(2));
-        using var silo = CertificateIssuer.Issue(authority, CertificateRole.Silo, "bench silo", ["127.0.0.1"], TimeSpan.FromDays(1));
         File.WriteAllText(Path.Combine(folder, "ca.pem"), CertificateIssuer.CertificatePem(authority));
-        File.WriteAllText(Path.Combine(folder, "silo.pem"), CertificateIssuer.CertificatePem(silo));
-        File.WriteAllText(Path.Combine(folder, "silo.key"), CertificateIssuer.KeyPem(silo));
-        return ClusterCertificates.Load(Path.Combine(folder, "silo.pem"), Path.Combine(folder, "silo.key"), Path.Combine(folder, "ca.pem"));
+        return roles.Select(role =>
+        {
+            var name = role.UnitName();
+            using var issued = CertificateIssuer.Issue(authority, role, $"bench {name}", ["127.0.0.1"], TimeSpan.FromDays(1));
+            File.WriteAllText(Path.Combine(folder, $"{name}.pem"), CertificateIssuer.CertificatePem(issued));
+            File.WriteAllText(Path.Combine(folder, $"{name}.key"), CertificateIssuer.KeyPem(issued));
+            return ClusterCertificates.Load(Path.Combine(folder, $"{name}.pem"), Path.Combine(folder, $"{name}.key"), Path.Combine(folder, "ca.pem"));
+        }).ToArray();
     }
 }

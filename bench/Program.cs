@@ -2,7 +2,7 @@ using DistGen.Bench;
 
 // Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (about 10 minutes on 2 cores).
 // `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
-// sections: reference, ppo, dataplane, tls, cluster, latency, ppo-cluster, gan, soak.
+// sections: reference, ppo, dataplane, tls, artifacts, cluster, latency, ppo-cluster, gan, soak.
 var root = BenchSpec.RepositoryRoot();
 var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> Run)[]
 {
@@ -10,6 +10,7 @@ var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> R
     ("ppo", "PPO reference: sample efficiency on CartPole-v1 (example spec, 100k env steps, 3 seeds)", () => Task.FromResult(PpoSampleEfficiency.Run(root))),
     ("dataplane", "Data plane: gRPC TensorExchange vs a raw loopback socket (one process, medians)", DataPlaneThroughput.RunAsync),
     ("tls", "Data plane: the cost of mutual TLS (h2c vs TLS endpoints, one process, loopback, medians)", DataPlaneTlsCost.RunAsync),
+    ("artifacts", "Data plane: distgen fetch of a file above the grain-message limit (one process, loopback, medians)", ArtifactDownloadThroughput.RunAsync),
     ("cluster", "Step time: reference trainer vs embedded cluster at the same global batch", () => ClusterStepTime.RunAsync(root)),
     ("latency", "Control plane: grain round trip", () => GrainLatency.RunAsync()),
     ("ppo-cluster", "PPO on the cluster: rollout actors and one learner, reference vs sync vs async (CartPole-v1)", () => PpoClusterBench.RunAsync(root)),

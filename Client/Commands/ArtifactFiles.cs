@@ -1,35 +1,49 @@
-using System.Text.RegularExpressions;
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.Artifacts;
+using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Client.Commands;
 
 /// <summary>
-/// Writes a job's artifacts, as the cluster sent them, into a local folder, distrusting what arrived: every name must be
-/// a plain file name (no path separator, no "..", no leading dot), no file may exceed <see cref="MaxFileBytes"/>, and no
-/// name may come twice. All are checked before anything is written, and each file is written beside its final name
-/// and then renamed, so a refused or interrupted fetch leaves earlier copies whole.
+/// Fetches a job's artifacts into a local folder: the coordinator's manifest by a grain call, each file over the data
+/// plane (<see cref="ArtifactDownload"/>). What the manifest says is distrusted: every name must be a plain file name
+/// (no path separator, no "..", no leading dot), no file may exceed <see cref="MaxFileBytes"/>, no name may come twice,
+/// and every file needs a SHA-256 and a ticket. All are checked before anything is written, and each file is written
+/// beside its final name, checked against the manifest and then renamed, so a refused or broken fetch leaves earlier
+/// copies whole and no partial file.
 /// </summary>
-public static partial class ArtifactFiles
+public static class ArtifactFiles
 {
-    /// <summary>The largest artifact accepted (a checkpoint of the largest example is a few MiB).</summary>
-    public const long MaxFileBytes = 256L << 20;
+    /// <summary>The largest artifact accepted (a checkpoint holds parameters and Adam moments: 12 bytes per parameter).</summary>
+    public const long MaxFileBytes = 64L << 30;
 
-    /// <summary>Checks every artifact, then writes them into <paramref name="folder"/>; throws <see cref="UntrustedArtifactException"/> first when one is refused.</summary>
-    public static async Task WriteAllAsync(string folder, IReadOnlyList<JobArtifact> artifacts, CancellationToken cancel)
+    /// <summary>
+    /// Asks the coordinator of <paramref name="jobId"/> for its manifest and downloads every file into
+    /// <paramref name="folder"/>, from <paramref name="dataPlane"/> when given, else from the endpoint the manifest names.
+    /// Throws <see cref="UntrustedArtifactException"/> before writing anything when the manifest is refused, and
+    /// <see cref="ArtifactDownloadException"/> when a download fails. Returns the manifest.
+    /// </summary>
+    public static async Task<ArtifactManifest> FetchAsync(IGrainFactory grains, string jobId, string folder, string? dataPlane,
+        ClusterCertificates? certificates, CancellationToken cancel)
+    {
+        var manifest = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts();
+        if (manifest.Files.Length == 0) return manifest;
+        Check(manifest);
+        Directory.CreateDirectory(folder);
+        using var download = new ArtifactDownload(dataPlane ?? manifest.DataPlaneEndpoint, certificates);
+        foreach (var artifact in manifest.Files)
+            await download.ToFileAsync(jobId, artifact, Path.Combine(folder, artifact.FileName), cancel);
+        return manifest;
+    }
+
+    /// <summary>Throws <see cref="UntrustedArtifactException"/> when any file of <paramref name="manifest"/> is refused.</summary>
+    public static void Check(ArtifactManifest manifest)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var artifact in artifacts)
+        foreach (var artifact in manifest.Files)
         {
             if (Problem(artifact) is { } problem) throw new UntrustedArtifactException(problem);
             if (!seen.Add(artifact.FileName)) throw new UntrustedArtifactException($"the cluster sent the artifact '{artifact.FileName}' twice");
-        }
-        Directory.CreateDirectory(folder);
-        foreach (var artifact in artifacts)
-        {
-            var path = Path.Combine(folder, artifact.FileName);
-            var partial = path + ".partial";
-            await File.WriteAllBytesAsync(partial, artifact.Content, cancel);
-            File.Move(partial, path, overwrite: true);
         }
     }
 
@@ -37,20 +51,14 @@ public static partial class ArtifactFiles
     public static string? Problem(JobArtifact artifact)
     {
         var name = artifact.FileName ?? "";
-        if (!PlainFileName().IsMatch(name) || name.Contains(".."))
-            return $"the cluster sent an artifact named '{Printable(name)}', which is not a plain file name (letters, digits, '.', '_', '-'); nothing was written";
-        if (artifact.Content is null)
-            return $"the cluster sent the artifact '{name}' without content; nothing was written";
-        if (artifact.Content.LongLength > MaxFileBytes)
-            return $"the cluster sent the artifact '{name}' of {artifact.Content.LongLength} bytes, above the limit of {MaxFileBytes} bytes; nothing was written";
+        if (!PlainNames.IsPlain(name))
+            return $"the cluster sent an artifact named '{PlainNames.Printable(name)}', which is not a plain file name (letters, digits, '.', '_', '-'); nothing was written";
+        if (artifact.Size is < 0 or > MaxFileBytes)
+            return $"the cluster sent the artifact '{name}' of {artifact.Size} bytes, outside the limit of {MaxFileBytes} bytes; nothing was written";
+        if (artifact.Sha256 is not { Length: 64 } hash || !hash.All(char.IsAsciiHexDigit) || string.IsNullOrEmpty(artifact.Ticket))
+            return $"the cluster sent the artifact '{name}' without a SHA-256 or a ticket; nothing was written";
         return null;
     }
-
-    private static string Printable(string name) =>
-        new(name.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
-    private static partial Regex PlainFileName();
 }
 
 /// <summary>An artifact the console will not write: its name or size is not what a job's run folder holds.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using DistGen.Client.Connection;
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.Artifacts;
 
 namespace DistGen.Client.Commands;
 
@@ -122,29 +123,43 @@ public static class JobCommands
     {
         var id = JobIdArgument();
         var output = new Option<string?>("--out") { Description = "Folder for the job's artifacts (default: runs/<job-id>/)." };
+        var dataPlane = new Option<string?>("--data-plane")
+        {
+            Description = "Download from this data-plane address instead of the one the cluster names, e.g. https://127.0.0.1:5005 " +
+                "through a port-forward to any silo (every silo serves every job's run folder).",
+        };
         var connection = new ConnectionOptions();
-        var command = connection.AddTo(new Command("fetch", "Copy a job's artifacts (metrics.csv, loss.png, samples, checkpoint, summary.json) from the cluster.") { id, output });
+        var command = connection.AddTo(new Command("fetch",
+            "Copy a job's artifacts (metrics.csv, loss.png, samples, checkpoint, summary.json) from the cluster: a manifest from its coordinator, the files over the data plane.")
+            { id, output, dataPlane });
         command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
         {
             var jobId = parse.GetValue(id)!;
             if (await FindAsync(cluster.GrainFactory, jobId) is null) return UnknownJob(jobId);
             var folder = parse.GetValue(output) ?? Path.Combine("runs", jobId);
-            var artifacts = await cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts();
-            if (artifacts.Count == 0)
-            {
-                Console.Error.WriteLine($"{jobId} has no artifacts yet (or its coordinator's silo lost them); try again when it has run a round");
-                return ExitCodes.JobFailed;
-            }
+            ArtifactManifest manifest;
             try
             {
-                await ArtifactFiles.WriteAllAsync(folder, artifacts, ct);
+                manifest = await ArtifactFiles.FetchAsync(cluster.GrainFactory, jobId, folder, parse.GetValue(dataPlane), cluster.Settings.Certificates, ct);
             }
             catch (UntrustedArtifactException refused)
             {
                 Console.Error.WriteLine($"{jobId}: {refused.Message}");
                 return ExitCodes.BadInput;
             }
-            Console.WriteLine($"{artifacts.Count} files of {jobId} in {Path.GetFullPath(folder)}: {string.Join(", ", artifacts.Select(a => a.FileName))}");
+            catch (ArtifactDownloadException failed)
+            {
+                Console.Error.WriteLine($"{jobId}: {failed.Message}" + (failed.Unreachable
+                    ? "; from outside the silos' network, port-forward a silo's data-plane port and give --data-plane" : ""));
+                return failed.Unreachable ? ExitCodes.ClusterUnreachable : ExitCodes.JobFailed;
+            }
+            if (manifest.Files.Length == 0)
+            {
+                Console.Error.WriteLine($"{jobId} has no artifacts yet (or its coordinator's silo lost them); try again when it has run a round");
+                return ExitCodes.JobFailed;
+            }
+            Console.WriteLine($"{manifest.Files.Length} files ({manifest.Files.Sum(a => a.Size):N0} bytes) of {jobId} in {Path.GetFullPath(folder)}: " +
+                string.Join(", ", manifest.Files.Select(a => a.FileName)));
             return ExitCodes.Success;
         }, cancel));
         return command;

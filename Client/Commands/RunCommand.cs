@@ -3,6 +3,8 @@ using DistGen.Contracts.Jobs;
 using DistGen.Grains.Hosting;
 using DistGen.Grains.Jobs;
 using DistGen.Grains.Runs;
+using DistGen.Grains.Security.Tls;
+using Microsoft.Extensions.DependencyInjection;
 using DistGen.Training.Core;
 using DistGen.Training.Data;
 using DistGen.Training.Specs;
@@ -123,8 +125,9 @@ public static class RunCommand
         var folder = Path.Combine("runs", jobId);
         if (outputDirectory is not null)
         {
-            await ArtifactFiles.WriteAllAsync(outputDirectory, await silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts(),
-                CancellationToken.None);
+            // The same path as distgen fetch: a manifest, then the files over the silo's data plane (loopback here).
+            await ArtifactFiles.FetchAsync(silo.GrainFactory, jobId, outputDirectory, dataPlane: null,
+                silo.Services.GetRequiredService<TransportSecurity>().Certificates, CancellationToken.None);
             folder = outputDirectory;
         }
         Console.WriteLine($"artifacts: {Path.GetFullPath(folder)} (metrics.csv, loss.png, samples, checkpoint.bin, summary.json)");

@@ -17,7 +17,10 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     [ClientCallable(ClientRole.Operator)]
     Task Cancel();
 
-    /// <summary>The files of the job's run folder, small enough for a grain call (the checkpoint included).</summary>
+    /// <summary>
+    /// The manifest of the job's run folder: names, sizes, SHA-256 and a download ticket per file, and the data-plane
+    /// endpoint that streams them. The files themselves come over the data plane, never in a grain call.
+    /// </summary>
     [ClientCallable(ClientRole.Viewer)]
-    Task<IReadOnlyList<JobArtifact>> GetArtifacts();
+    Task<ArtifactManifest> GetArtifacts();
 }

@@ -19,6 +19,17 @@ public static class ChunkChecksum
         return Finish(Crc32C.Append(Crc32C.Start, chunk.Data.Span), KeyBytes(chunk.Key), chunk.Dtype, shape, chunk.Offset, chunk.TotalBytes);
     }
 
+    /// <summary>
+    /// The checksum of an artifact chunk (<c>artifact_exchange.proto</c>): over its data, then its offset (8 bytes,
+    /// little-endian), so a chunk delivered at the wrong place is refused like a damaged one.
+    /// </summary>
+    public static uint OfArtifactChunk(long offset, ReadOnlySpan<byte> data)
+    {
+        Span<byte> header = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(header, offset);
+        return Crc32C.Finish(Crc32C.Append(Crc32C.Append(Crc32C.Start, data), header));
+    }
+
     /// <summary>The key's bytes as the checksum covers them (compute once per stream when sending).</summary>
     public static byte[] KeyBytes(Wire.TensorKey? key) => key?.ToByteArray() ?? [];
 

@@ -10,7 +10,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using DistGen.Grains.Artifacts;
 using DistGen.Grains.Hosting;
+using DistGen.Grains.Jobs;
 using DistGen.Grains.Security.Tls;
 
 namespace DistGen.Grains.DataPlane;
@@ -25,7 +27,10 @@ namespace DistGen.Grains.DataPlane;
 /// </summary>
 public static class DataPlaneHosting
 {
-    /// <summary>Options (section "DataPlane", validated at start-up), store, client, <see cref="ITensorExchange"/>, gRPC.</summary>
+    /// <summary>
+    /// Options (section "DataPlane", validated at start-up), store, client, <see cref="ITensorExchange"/>, download tickets
+    /// (<see cref="ArtifactTickets"/>), gRPC.
+    /// </summary>
     public static IServiceCollection AddDistGenDataPlane(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettingsSection<DataPlaneOptions>(configuration, DataPlaneOptions.SectionName);
@@ -38,6 +43,7 @@ public static class DataPlaneHosting
         services.AddSingleton<TensorExchangeClient>();
         services.AddSingleton<TensorExchange>();
         services.AddSingleton<ITensorExchange>(provider => provider.GetRequiredService<TensorExchange>());
+        services.AddSingleton<ArtifactTickets>();
         // Kestrel-wide transport settings that pushes need (see LargeBlockMemoryPool): large receive buffers, allocated
         // without a zero-byte read first.
         services.RemoveAll<IMemoryPoolFactory<byte>>();
@@ -50,6 +56,12 @@ public static class DataPlaneHosting
                 grpc.MaxReceiveMessageSize = dataPlane.Value.MaxChunkBytes + TensorExchangeClient.ChunkHeaderRoom;
                 grpc.MaxSendMessageSize = dataPlane.Value.ChunkBytes + TensorExchangeClient.ChunkHeaderRoom;
             });
+        services.AddOptions<GrpcServiceOptions<ArtifactExchangeService>>().Configure(grpc =>
+        {
+            // A download request is a job id, a file name and a ticket.
+            grpc.MaxReceiveMessageSize = 16 << 10;
+            grpc.MaxSendMessageSize = JobArtifactsOptions.MaxDownloadChunkBytes + TensorExchangeClient.ChunkHeaderRoom;
+        });
         return services;
     }
 
@@ -78,9 +90,13 @@ public static class DataPlaneHosting
         return kestrel;
     }
 
-    /// <summary>Maps the <c>TensorExchange</c> gRPC service.</summary>
-    public static GrpcServiceEndpointConventionBuilder MapDistGenDataPlane(this IEndpointRouteBuilder endpoints) =>
+    /// <summary>Maps the data plane's gRPC services: <c>TensorExchange</c> (silos) and <c>ArtifactExchange</c> (downloads with tickets).</summary>
+    public static IEndpointRouteBuilder MapDistGenDataPlane(this IEndpointRouteBuilder endpoints)
+    {
         endpoints.MapGrpcService<TensorExchangeService>();
+        endpoints.MapGrpcService<ArtifactExchangeService>();
+        return endpoints;
+    }
 
     private static DataPlaneOptions Options(IServiceProvider provider) =>
         provider.GetRequiredService<IOptions<DataPlaneOptions>>().Value;

@@ -1,3 +1,4 @@
+using DistGen.Grains.Security.Tls;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,13 +8,14 @@ namespace DistGen.Grains.DataPlane;
 
 /// <summary>
 /// The gRPC side of a silo's tensor store (service <c>TensorExchange</c> of <c>tensor_exchange.proto</c>). Every call
-/// must carry the cluster secret; a push is checked chunk by chunk (<see cref="TensorChunkAssembler"/>) and stores
+/// must carry the cluster secret and, with TLS, come through a connection made with a silo certificate (consoles connect
+/// to the same endpoint to download artifacts, and reach nothing here); a push is checked chunk by chunk (<see cref="TensorChunkAssembler"/>) and stores
 /// nothing unless the whole tensor arrived intact and fits. Derives from <see cref="TensorExchangeServiceBase"/> rather
 /// than the generated base class, so that pushed chunks arrive as <see cref="ReceivedChunk"/> (pooled data, no
 /// per-chunk array).
 /// </summary>
 public sealed class TensorExchangeService(
-    TensorStore store, ClusterSecret secret, IOptions<DataPlaneOptions> options, ILogger<TensorExchangeService> logger)
+    TensorStore store, ClusterSecret secret, IOptions<DataPlaneOptions> options, ILogger<TensorExchangeService> logger, TransportSecurity? security = null)
     : TensorExchangeServiceBase
 {
     private readonly DataPlaneOptions _options = options.Value;
@@ -51,6 +53,8 @@ public sealed class TensorExchangeService(
 
     private void Authorize(ServerCallContext context)
     {
+        if ((security ?? TransportSecurity.Plaintext).TlsEnabled && !DataPlaneTls.IsSilo(context.GetHttpContext().Connection.ClientCertificate))
+            throw Refuse(StatusCode.PermissionDenied, "the tensor methods answer silos only, and this connection was made with another certificate", context);
         var presented = context.RequestHeaders.GetValue(ClusterSecret.Header);
         if (presented is null)
             throw Refuse(StatusCode.Unauthenticated, $"the call carries no {ClusterSecret.Header} header: give the client DataPlane:Secret", context);

@@ -1,4 +1,5 @@
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.Artifacts;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Runs;
 using Microsoft.Extensions.Logging;
@@ -25,8 +26,8 @@ namespace DistGen.Grains.Jobs;
 [Reentrant]
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
-    JobWorkloads workloads, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, IOptions<RoundOptions> rounds, IOptions<CoordinatorOptions> coordinator,
-    ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
+    JobWorkloads workloads, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, ArtifactManifests manifests, IOptions<RoundOptions> rounds,
+    IOptions<CoordinatorOptions> coordinator, ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private const string KeepRunningReminder = "keep-running";
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
@@ -138,17 +139,8 @@ public sealed class JobCoordinatorGrain(
             await ForgetReminder();
     }
 
-    public async Task<IReadOnlyList<JobArtifact>> GetArtifacts()
-    {
-        var folder = record.State.ArtifactsFolder;
-        if (folder is null || !Directory.Exists(folder)) return [];
-        var files = Directory.GetFiles(folder)
-            .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal) && Path.GetFileName(f) != JobLeaseFence.FileName)
-            .OrderBy(f => f, StringComparer.Ordinal);
-        var found = new List<JobArtifact>();
-        foreach (var file in files) found.Add(new JobArtifact(Path.GetFileName(file), await File.ReadAllBytesAsync(file)));
-        return found;
-    }
+    // A manifest only (names, sizes, hashes, tickets): the files go over this silo's data plane (ArtifactExchangeService).
+    public Task<ArtifactManifest> GetArtifacts() => manifests.OfAsync(JobId, record.State.ArtifactsFolder);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

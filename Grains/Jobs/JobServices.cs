@@ -1,3 +1,4 @@
+using DistGen.Grains.Artifacts;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Hosting;
 using DistGen.Grains.Runs;
@@ -9,13 +10,14 @@ using Orleans.Hosting;
 
 namespace DistGen.Grains.Jobs;
 
-/// <summary>Registers what the job grains need in a silo: the per-process job workloads, the call boundary, the artifacts, round and coordinator settings.</summary>
+/// <summary>Registers what the job grains need in a silo: the per-process job workloads, the call boundary, the artifacts, round and coordinator settings, artifact manifests.</summary>
 public static class JobServices
 {
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<JobWorkloads>();
         services.AddSingleton<DataPlanePeers>();
+        services.AddSingleton<ArtifactManifests>();
         services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
         // Every silo that hosts the job grains guards them: clients reach only the public API.
         services.AddDistGenCallSecurity();

@@ -212,12 +212,17 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         var silo = cluster.Silos[0];
         using var viewer = TlsProbe.Load(cluster.Ours, "viewer");
         using var operatorCertificate = TlsProbe.Load(cluster.Ours, "operator");
-        foreach (var (port, what, http2) in new[] { (silo.SiloPort, "silo port", false), (silo.DataPlanePort, "data plane", true) })
+        using var siloCertificate = TlsProbe.Load(cluster.Ours, "silo");
         foreach (var certificate in new[] { viewer, operatorCertificate })
         {
-            var probe = await TlsProbe.HandshakeAsync(port, certificate, http2);
-            Assert.True(probe.Outcome == TlsProbe.Outcome.Refused, $"the {what} kept {certificate.Subject}: {probe.Detail}");
+            var probe = await TlsProbe.HandshakeAsync(silo.SiloPort, certificate, http2: false);
+            Assert.True(probe.Outcome == TlsProbe.Outcome.Refused, $"the silo port kept {certificate.Subject}: {probe.Detail}");
+            // The data plane keeps a console's connection for artifact downloads (distgen fetch, with tickets), but its
+            // tensor methods answer silo certificates only, even to a caller that knows the cluster secret.
+            Assert.Equal("7", await TensorPullStatusAsync(silo.DataPlanePort, certificate)); // PERMISSION_DENIED
         }
+        // The control: a silo's connection gets past that check, to be told its (empty) request names no tensor.
+        Assert.Equal("3", await TensorPullStatusAsync(silo.DataPlanePort, siloCertificate)); // INVALID_ARGUMENT
         var gateway = await TlsProbe.HandshakeAsync(silo.GatewayPort, viewer, http2: false);
         Assert.True(gateway.Outcome == TlsProbe.Outcome.Kept, $"the gateway refused a viewer: {gateway.Detail}");
     }
@@ -235,6 +240,29 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         var active = json.RootElement.GetProperty("silos").EnumerateArray()
             .Where(s => s.GetProperty("status").GetString() == "Active").Select(s => s.GetProperty("name").GetString()).ToList();
         Assert.Equal(["tls-a", "tls-b"], active.Order());
+    }
+
+    // The grpc-status of a raw TensorExchange/Pull (an empty request) with the cluster secret, over TLS with the given certificate.
+    private static async Task<string?> TensorPullStatusAsync(int port, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.ClientCertificates = [certificate];
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var http = new HttpClient(handler);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"https://127.0.0.1:{port}/distgen.dataplane.v1.TensorExchange/Pull")
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(new byte[5]), // one gRPC message of length 0
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        request.Headers.Add("x-distgen-secret", SiloProcess.Secret);
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+        // A refusal before any message comes as headers only; otherwise in the trailers.
+        return response.Headers.TryGetValues("grpc-status", out var early) ? early.First()
+            : response.TrailingHeaders.TryGetValues("grpc-status", out var late) ? late.First() : null;
     }
 
     // Cleartext bytes where TLS is expected: the server ends the connection.

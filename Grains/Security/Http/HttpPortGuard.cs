@@ -1,24 +1,26 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Wire = DistGen.Contracts.DataPlane;
 
 namespace DistGen.Grains.Security.Http;
 
 /// <summary>
-/// Keeps each route on its own port: the data plane's gRPC service answers only on the data-plane port, the dashboard
+/// Keeps each route on its own port: the data plane's gRPC services answer only on the data-plane port, the dashboard
 /// and <c>/healthz</c> only on the HTTP port, and everything on the HTTP port but <c>/healthz</c> needs the
 /// <see cref="HttpAccess"/> token. The port is the one the connection reached (not the Host header, which the client
 /// writes), so a request cannot borrow another port's route by naming it.
 /// </summary>
 public static class HttpPortGuard
 {
-    /// <summary>The path prefix of the data plane's gRPC service (package distgen.dataplane.v1, service TensorExchange).</summary>
-    public const string DataPlanePrefix = "/distgen.dataplane.v1.TensorExchange";
+    /// <summary>The path prefixes of the data plane's gRPC services (TensorExchange, ArtifactExchange).</summary>
+    public static readonly string[] DataPlanePrefixes =
+        ["/" + Wire.TensorExchange.Descriptor.FullName, "/" + Wire.ArtifactExchange.Descriptor.FullName];
 
     public static IApplicationBuilder UseHttpPortGuard(this IApplicationBuilder app, int? httpPort, HttpAccess access, string healthRoute) =>
         app.Use(async (context, next) =>
         {
             bool onHttpPort = httpPort is { } port && context.Connection.LocalPort == port;
-            bool dataPlane = context.Request.Path.StartsWithSegments(DataPlanePrefix, StringComparison.Ordinal);
+            bool dataPlane = DataPlanePrefixes.Any(prefix => context.Request.Path.StartsWithSegments(prefix, StringComparison.Ordinal));
             if (onHttpPort == dataPlane)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;

@@ -1,14 +1,24 @@
 using DistGen.Client.Commands;
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.Hosting;
+using DistGen.Tests.Grains;
 
 namespace DistGen.Tests.Client;
 
-/// <summary>What a malicious or broken cluster sends to <c>distgen fetch</c> is refused before anything is written.</summary>
+/// <summary>
+/// What a malicious or broken cluster's manifest asks <c>distgen fetch</c> to write is refused before anything is
+/// written; and <c>distgen run --out</c>'s path, an embedded silo's run folder over its loopback data plane, copies it whole.
+/// </summary>
 public sealed class ArtifactFilesTests : IDisposable
 {
+    private const string Hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     private readonly string _root = Directory.CreateTempSubdirectory("distgen-fetch-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static ArtifactManifest Manifest(params JobArtifact[] files) => new("job-1", "http://127.0.0.1:1", files);
+
+    private static JobArtifact File(string name, long size = 3, string sha256 = Hash, string ticket = "ticket") => new(name, size, sha256, ticket);
 
     [Theory]
     [InlineData("../escaped.txt")]
@@ -16,50 +26,53 @@ public sealed class ArtifactFilesTests : IDisposable
     [InlineData("/tmp/absolute.txt")]
     [InlineData("sub/file.txt")]
     [InlineData("sub\\file.txt")]
+    [InlineData("..%2fescaped.txt")]
     [InlineData(".bashrc")]
     [InlineData("")]
     [InlineData("bad\0name")]
+    [InlineData("summary.json\n")]
     [InlineData("a..b")]
-    public async Task A_name_that_is_not_a_plain_file_name_is_refused_and_nothing_is_written(string name)
+    public void A_name_that_is_not_a_plain_file_name_is_refused(string name)
     {
-        var folder = Path.Combine(_root, "out");
-        JobArtifact[] artifacts = [new("summary.json", "{}"u8.ToArray()), new(name, [1, 2, 3])];
-
-        var refused = await Assert.ThrowsAsync<UntrustedArtifactException>(() => ArtifactFiles.WriteAllAsync(folder, artifacts, CancellationToken.None));
+        var refused = Assert.Throws<UntrustedArtifactException>(() => ArtifactFiles.Check(Manifest(File("summary.json"), File(name))));
 
         Assert.Contains("not a plain file name", refused.Message);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_root, "*", SearchOption.AllDirectories)); // not even the folder
     }
 
     [Fact]
-    public async Task An_oversize_or_repeated_artifact_is_refused_and_earlier_files_stay_whole()
+    public void An_oversize_repeated_or_unverifiable_artifact_is_refused()
     {
-        var folder = Path.Combine(_root, "out");
-        Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, "summary.json"), "earlier");
+        var tooBig = Assert.Throws<UntrustedArtifactException>(() => ArtifactFiles.Check(Manifest(File("checkpoint.bin", ArtifactFiles.MaxFileBytes + 1))));
+        Assert.Contains($"outside the limit of {ArtifactFiles.MaxFileBytes} bytes", tooBig.Message);
+        Assert.Throws<UntrustedArtifactException>(() => ArtifactFiles.Check(Manifest(File("checkpoint.bin", -1))));
 
-        var big = new JobArtifact("checkpoint.bin", new byte[ArtifactFiles.MaxFileBytes + 1]);
-        var tooBig = await Assert.ThrowsAsync<UntrustedArtifactException>(() =>
-            ArtifactFiles.WriteAllAsync(folder, [new("summary.json", "{}"u8.ToArray()), big], CancellationToken.None));
-        Assert.Contains($"above the limit of {ArtifactFiles.MaxFileBytes} bytes", tooBig.Message);
-
-        var twice = await Assert.ThrowsAsync<UntrustedArtifactException>(() =>
-            ArtifactFiles.WriteAllAsync(folder, [new("summary.json", "{}"u8.ToArray()), new("Summary.json", [])], CancellationToken.None));
+        var twice = Assert.Throws<UntrustedArtifactException>(() => ArtifactFiles.Check(Manifest(File("summary.json"), File("Summary.json"))));
         Assert.Contains("twice", twice.Message);
 
-        Assert.Equal("earlier", await File.ReadAllTextAsync(Path.Combine(folder, "summary.json")));
-        Assert.Single(Directory.GetFiles(folder));
+        foreach (var unverifiable in new[] { File("a.bin", sha256: ""), File("a.bin", sha256: Hash[..63] + "g"), File("a.bin", ticket: "") })
+            Assert.Contains("without a SHA-256 or a ticket", Assert.Throws<UntrustedArtifactException>(() => ArtifactFiles.Check(Manifest(unverifiable))).Message);
     }
 
     [Fact]
-    public async Task A_run_folders_files_are_written_as_sent()
+    public async Task An_embedded_silos_run_folder_is_fetched_over_its_loopback_data_plane_byte_for_byte()
     {
-        var folder = Path.Combine(_root, "out");
-        JobArtifact[] artifacts = [new("checkpoint.prev.bin", [9, 8]), new("metrics.csv", "round\n1\n"u8.ToArray()), new("summary.json", "{}"u8.ToArray())];
+        var runs = Path.Combine(_root, "runs");
+        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { ArtifactsRoot = runs });
+        var status = await JobRuns.SubmitAndWaitAsync(silo.GrainFactory, """
+            { "apiVersion": "distgen/v1", "name": "fetch-gan", "workload": "gan", "data": { "name": "grid25" },
+              "model": { "hiddenSize": 16, "layers": 1 }, "training": { "steps": 10, "batchSize": 16, "logEvery": 5, "evalEvery": 10 } }
+            """);
+        Assert.Equal(JobState.Succeeded, status.State);
+        var output = Path.Combine(_root, "out");
 
-        await ArtifactFiles.WriteAllAsync(folder, artifacts, CancellationToken.None);
+        var manifest = await ArtifactFiles.FetchAsync(silo.GrainFactory, status.JobId, output, dataPlane: null, certificates: null, CancellationToken.None);
 
-        foreach (var artifact in artifacts) Assert.Equal(artifact.Content, await File.ReadAllBytesAsync(Path.Combine(folder, artifact.FileName)));
-        Assert.Equal(3, Directory.GetFiles(folder).Length);
+        Assert.StartsWith("http://127.0.0.1:", manifest.DataPlaneEndpoint);
+        Assert.Contains(manifest.Files, f => f.FileName == "checkpoint.bin");
+        Assert.DoesNotContain(manifest.Files, f => f.FileName == "runner.lease");
+        foreach (var artifact in manifest.Files)
+            Assert.Equal(await System.IO.File.ReadAllBytesAsync(Path.Combine(runs, status.JobId, artifact.FileName)),
+                await System.IO.File.ReadAllBytesAsync(Path.Combine(output, artifact.FileName)));
+        Assert.Equal(manifest.Files.Length, Directory.GetFiles(output).Length);
     }
 }

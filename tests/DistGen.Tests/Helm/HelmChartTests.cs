@@ -310,7 +310,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
     }
 
     [Fact]
-    public async Task Network_policies_open_silo_ports_to_the_releases_silos_and_the_gateway_to_named_namespaces_only()
+    public async Task Network_policies_open_silo_ports_to_the_releases_silos_and_the_gateway_and_downloads_to_named_namespaces_only()
     {
         var chart = await tools.RenderAsync("--set", "networkPolicy.clientNamespaces[0]=ml-team");
         var silo = chart.OfKind("NetworkPolicy").Single(p => p.GetProperty("metadata").GetProperty("name").GetString() == "distgen-silo");
@@ -320,7 +320,13 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         var internalPorts = Assert.Single(rules, r => r.Ports.Contains("silo"));
         Assert.Equal(["silo", "gateway", "data-plane"], internalPorts.Ports);
         Assert.Contains("\"app.kubernetes.io/component\":\"silo\"", Assert.Single(internalPorts.From).Replace(" ", ""));
-        Assert.DoesNotContain(rules, r => r.Ports.Contains("data-plane") && r.From.Count > 1);
+        // Clients download run folders from the data plane (distgen fetch): only from the named namespaces.
+        var downloads = Assert.Single(rules, r => r.Ports.SequenceEqual(["data-plane"]));
+        Assert.Contains("ml-team", Assert.Single(downloads.From));
+        Assert.DoesNotContain(rules, r => r.Ports.Contains("data-plane") && r != internalPorts && r != downloads);
+        var noClients = (await tools.RenderAsync()).OfKind("NetworkPolicy").Single(p => p.GetProperty("metadata").GetProperty("name").GetString() == "distgen-silo");
+        Assert.Single(noClients.GetProperty("spec").GetProperty("ingress").EnumerateArray(),
+            rule => rule.GetProperty("ports").EnumerateArray().Any(p => p.GetProperty("port").GetString() == "data-plane"));
         var gateway = Assert.Single(rules, r => r.Ports.SequenceEqual(["gateway"]));
         Assert.Contains(gateway.From, f => f.Contains("\"submit\""));
         Assert.Contains(gateway.From, f => f.Contains("ml-team"));

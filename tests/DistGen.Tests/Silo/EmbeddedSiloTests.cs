@@ -22,9 +22,12 @@ public sealed class EmbeddedSiloTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             // Health and nothing else: anyone may ask, so the silo's name, address and cluster are not in it.
             Assert.Equal("""{"status":"Active"}""", await response.Content.ReadAsStringAsync());
-            // The HTTP port serves its own routes only: the data plane's service is not there.
-            using var dataPlane = await http.PostAsync($"http://127.0.0.1:{port}/distgen.dataplane.v1.TensorExchange/Push", new ByteArrayContent([]));
-            Assert.Equal(HttpStatusCode.NotFound, dataPlane.StatusCode);
+            // The HTTP port serves its own routes only: the data plane's services are not there.
+            foreach (var route in new[] { "distgen.dataplane.v1.TensorExchange/Push", "distgen.dataplane.v1.ArtifactExchange/Download" })
+            {
+                using var dataPlane = await http.PostAsync($"http://127.0.0.1:{port}/{route}", new ByteArrayContent([]));
+                Assert.Equal(HttpStatusCode.NotFound, dataPlane.StatusCode);
+            }
         }
         using var probe = new TcpClient();
         await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, port));

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using DistGen.Grains.Artifacts;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -29,6 +31,12 @@ internal sealed class DataPlaneServer : IAsyncDisposable
 
     public DataPlaneOptions Options => _app.Services.GetRequiredService<IOptions<DataPlaneOptions>>().Value;
 
+    /// <summary>The download tickets of this server's cluster secret.</summary>
+    public ArtifactTickets Tickets => _app.Services.GetRequiredService<ArtifactTickets>();
+
+    /// <summary>Manifests as a coordinator on this silo makes them (section Artifacts of the settings).</summary>
+    public ArtifactManifests Manifests => ActivatorUtilities.CreateInstance<ArtifactManifests>(_app.Services);
+
     /// <summary>The address clients call ("http://127.0.0.1:PORT").</summary>
     public string Endpoint => Exchange.LocalEndpoint;
 
@@ -37,6 +45,9 @@ internal sealed class DataPlaneServer : IAsyncDisposable
 
     /// <summary>Makes the next <paramref name="calls"/> calls fail with <paramref name="code"/> before the service sees them.</summary>
     public void FailNext(int calls, StatusCode code) => Counter.Fail(calls, code);
+
+    /// <summary>Makes the next server-streaming call end with an error after <paramref name="messages"/> messages, as a dropped connection would.</summary>
+    public void CutNextStreamAfter(int messages) => Counter.CutAfter = messages;
 
     private CallCounter Counter => _app.Services.GetRequiredService<CallCounter>();
 
@@ -50,6 +61,7 @@ internal sealed class DataPlaneServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(Settings(settings));
         builder.Services.AddDistGenDataPlane(builder.Configuration);
+        builder.Services.AddOptions<JobArtifactsOptions>().Bind(builder.Configuration.GetSection("Artifacts"));
         builder.Services.AddSingleton<CallCounter>();
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<CallCounter>());
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenDistGenDataPlane());
@@ -58,7 +70,7 @@ internal sealed class DataPlaneServer : IAsyncDisposable
         return app;
     }
 
-    /// <summary>Data-plane settings of the tests: the secret, 127.0.0.1, a free port, plus the given overrides.</summary>
+    /// <summary>Data-plane settings of the tests: the secret, 127.0.0.1, a free port, plus the given overrides (keys of section DataPlane, or Section:Key).</summary>
     public static Dictionary<string, string?> Settings(params (string Key, string Value)[] settings)
     {
         var values = new Dictionary<string, string?>
@@ -69,7 +81,7 @@ internal sealed class DataPlaneServer : IAsyncDisposable
             ["DataPlane:MaxRetryAttempts"] = "2",
             ["DataPlane:RetryBaseDelay"] = "00:00:00.01",
         };
-        foreach (var (key, value) in settings) values[$"DataPlane:{key}"] = value;
+        foreach (var (key, value) in settings) values[key.Contains(':') ? key : $"DataPlane:{key}"] = value;
         return values;
     }
 
@@ -107,6 +119,27 @@ internal sealed class DataPlaneServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    // Passes the first messages on, then drops the connection, as a network cut mid-stream would.
+    private sealed class CutStream<T>(IServerStreamWriter<T> inner, int messages, Microsoft.AspNetCore.Http.HttpContext http) : IServerStreamWriter<T>
+    {
+        private int _written;
+
+        public WriteOptions? WriteOptions
+        {
+            get => inner.WriteOptions;
+            set => inner.WriteOptions = value;
+        }
+
+        public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
+
+        public Task WriteAsync(T message, CancellationToken cancellationToken)
+        {
+            if (++_written <= messages) return inner.WriteAsync(message, cancellationToken);
+            http.Abort();
+            throw new RpcException(new Status(StatusCode.Unavailable, "cut by the test"));
+        }
+    }
+
     /// <summary>Counts the calls the server receives, and fails some on request.</summary>
     private sealed class CallCounter : Interceptor
     {
@@ -114,6 +147,8 @@ internal sealed class DataPlaneServer : IAsyncDisposable
         private StatusCode _failure;
 
         public ConcurrentDictionary<string, int> Calls { get; set; } = new();
+
+        public int? CutAfter { get; set; }
 
         public void Fail(int calls, StatusCode code) => (_failure, _failures) = (code, calls);
 
@@ -128,7 +163,9 @@ internal sealed class DataPlaneServer : IAsyncDisposable
             TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
         {
             Count(context);
-            return continuation(request, responseStream, context);
+            if (CutAfter is not { } messages) return continuation(request, responseStream, context);
+            CutAfter = null;
+            return continuation(request, new CutStream<TResponse>(responseStream, messages, context.GetHttpContext()), context);
         }
 
         private void Count(ServerCallContext context)

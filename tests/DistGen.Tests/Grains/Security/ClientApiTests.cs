@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
+using DistGen.Client.Commands;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Jobs;
 using DistGen.Grains.Placement;
@@ -56,8 +57,20 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
 
         Assert.Equal(JobState.Succeeded, status.State);
         Assert.Contains(await _plain.Grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).List(), j => j.JobId == status.JobId);
-        var artifacts = await _plain.Grains.GetGrain<IJobCoordinatorGrain>(status.JobId).GetArtifacts();
-        Assert.Contains(artifacts, a => a.FileName == "summary.json");
+        // The grain call answers a manifest; the files come over the coordinator's silo's data plane, whole.
+        var output = Directory.CreateTempSubdirectory("distgen-api-fetch-").FullName;
+        try
+        {
+            var manifest = await ArtifactFiles.FetchAsync(_plain.Grains, status.JobId, output, dataPlane: null, certificates: null, CancellationToken.None);
+            Assert.Contains(manifest.Files, a => a.FileName == "summary.json" && a.Size > 0);
+            foreach (var artifact in manifest.Files)
+                Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, artifact.FileName)),
+                    await File.ReadAllBytesAsync(Path.Combine(output, artifact.FileName)));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,6 +1,11 @@
+using DistGen.Client.Commands;
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
 using DistGen.Grains.Security;
 using DistGen.Grains.Security.Tls;
+using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace DistGen.Tests.Grains.Security;
 
@@ -43,7 +48,7 @@ public sealed class ClientRoleTests(TlsCluster fixture)
             Assert.Equal(JobState.Succeeded, status.State);
             var coordinator = viewer.Grains.GetGrain<IJobCoordinatorGrain>(status.JobId);
             Assert.Equal(JobState.Succeeded, (await coordinator.GetStatus()).State);
-            Assert.Contains(await coordinator.GetArtifacts(), a => a.FileName == "summary.json");
+            await AssertViewerFetchesAsync(viewer.Grains, viewerCertificates, status.JobId);
             Assert.Contains(await Registry(viewer).List(), j => j.JobId == status.JobId);
 
             var cancel = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => coordinator.Cancel());
@@ -99,6 +104,51 @@ public sealed class ClientRoleTests(TlsCluster fixture)
             Assert.Contains("internal to the cluster's silos", refused.Message);
         }
     }
+
+    [Fact]
+    public async Task A_viewers_data_plane_connection_downloads_with_tickets_but_reaches_no_tensor_method_even_with_the_secret()
+    {
+        var (viewer, certificates) = await fixture.ConnectAsync("viewer");
+        await using (viewer)
+        using (certificates)
+        {
+            var endpoint = (await viewer.Grains.GetGrain<IJobCoordinatorGrain>("no-such-job").GetArtifacts()).DataPlaneEndpoint;
+            Assert.StartsWith("https://", endpoint);
+            var key = TensorKey.ParametersOf("no-such-job", 1);
+            using var asViewer = TensorClient(certificates);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => asViewer.PullAsync(endpoint, key));
+            Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+            Assert.Contains("answer silos only", refused.Status.Detail);
+            await Assert.ThrowsAsync<RpcException>(() => asViewer.PushAsync(endpoint, key, new TensorPayload([1], [1f])));
+            // The control: a silo's connection with the same secret is let through, to find nothing under that key.
+            using var siloCertificates = TlsCluster.Load("silo");
+            using var asSilo = TensorClient(siloCertificates);
+            Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => asSilo.PullAsync(endpoint, key))).StatusCode);
+        }
+    }
+
+    // The viewer fetches the job's files over the TLS data plane with its own certificate, byte for byte.
+    private static async Task AssertViewerFetchesAsync(IGrainFactory viewer, ClusterCertificates certificates, string jobId)
+    {
+        var output = Directory.CreateTempSubdirectory("distgen-viewer-fetch-").FullName;
+        try
+        {
+            var manifest = await ArtifactFiles.FetchAsync(viewer, jobId, output, dataPlane: null, certificates, CancellationToken.None);
+            Assert.StartsWith("https://", manifest.DataPlaneEndpoint);
+            Assert.Contains(manifest.Files, a => a.FileName == "summary.json");
+            foreach (var artifact in manifest.Files)
+                Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(TlsCluster.ArtifactsRoot, jobId, artifact.FileName)),
+                    await File.ReadAllBytesAsync(Path.Combine(output, artifact.FileName)));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    private static TensorExchangeClient TensorClient(ClusterCertificates certificates) => new(
+        Options.Create(new DataPlaneOptions { Secret = TlsCluster.Secret, MaxRetryAttempts = 0 }), new ClusterSecret(TlsCluster.Secret),
+        NullLoggerFactory.Instance, new TransportSecurity(certificates, allowInsecure: false));
 
     // Signs with the viewer's key but names the operator's certificate: what a viewer holding a copy of the operator's
     // public certificate (it is not secret) could try.

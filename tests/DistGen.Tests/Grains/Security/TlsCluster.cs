@@ -19,7 +19,8 @@ public sealed class TlsCluster : IAsyncLifetime
     /// <summary>Made by the real <c>distgen cert init</c>: ca, silo, operator and viewer .pem/.key.</summary>
     public static readonly string CertificateFolder = MakeCertificates();
 
-    private static readonly string ArtifactsRoot = Directory.CreateTempSubdirectory("distgen-tls-runs-").FullName;
+    /// <summary>The run folders of the cluster's jobs.</summary>
+    public static readonly string ArtifactsRoot = Directory.CreateTempSubdirectory("distgen-tls-runs-").FullName;
 
     public TestCluster Cluster { get; private set; } = null!;
 

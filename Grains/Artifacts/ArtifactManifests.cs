@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace DistGen.Grains.Artifacts;
+
+/// <summary>
+/// Makes a job's <see cref="ArtifactManifest"/> for <c>GetArtifacts</c>: every file of its run folder but the runner's
+/// lease and writers' temporary files, each with its size, SHA-256 and a download ticket (Artifacts:TicketLifetime), and
+/// this silo's data-plane endpoint to download them from. Reads every file once to hash it; sends none.
+/// </summary>
+public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint endpoint, IOptions<JobArtifactsOptions> options, TimeProvider? time = null)
+{
+    private const int ReadBytes = 1 << 20;
+
+    /// <summary>The manifest of <paramref name="jobId"/>'s run folder <paramref name="folder"/> (none yet: no files).</summary>
+    public async Task<ArtifactManifest> OfAsync(string jobId, string? folder, CancellationToken cancel = default)
+    {
+        var expires = (time ?? TimeProvider.System).GetUtcNow() + options.Value.TicketLifetime;
+        var files = new List<JobArtifact>();
+        if (folder is not null && Directory.Exists(folder))
+        {
+            foreach (var path in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
+                if (IsArtifact(path) && await DescribeAsync(jobId, path, expires, cancel).ConfigureAwait(false) is { } artifact)
+                    files.Add(artifact);
+        }
+        return new ArtifactManifest(jobId, endpoint.Address, [.. files]);
+    }
+
+    // The lease and temporary files are the run's bookkeeping, not its results; a link is not a file the run wrote.
+    private static bool IsArtifact(string path)
+    {
+        var name = Path.GetFileName(path);
+        return PlainNames.IsPlain(name) && !name.EndsWith(".tmp", StringComparison.Ordinal) && name != JobLeaseFence.FileName
+            && new FileInfo(path).LinkTarget is null;
+    }
+
+    private async Task<JobArtifact?> DescribeAsync(string jobId, string path, DateTimeOffset expires, CancellationToken cancel)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBytes);
+        try
+        {
+            // Size and hash from one open file: a file replaced meanwhile is described as one version of it.
+            await using var file = FilePrefix.OpenRead(path);
+            long size = file.Length;
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await foreach (var chunk in FilePrefix.ChunksAsync(file, size, buffer.AsMemory(0, ReadBytes), cancel).ConfigureAwait(false))
+                sha256.AppendData(chunk.Span);
+            var hash = sha256.GetHashAndReset();
+            var name = Path.GetFileName(path);
+            return new JobArtifact(name, size, Convert.ToHexStringLower(hash), tickets.Issue(jobId, name, size, hash, expires));
+        }
+        catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
+        {
+            // Rotated away (checkpoint.prev.bin) or truncated while being read: the next manifest lists it as it is then.
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
