@@ -14,7 +14,7 @@ public sealed class RoundOptionsTests
     {
         var failure = Assert.Single(SiloSettings.Refusal<JobArtifactsOptions>("Artifacts:RoundAttempts", "12"));
         Assert.Equal("Artifacts:RoundAttempts (env DISTGEN__Artifacts__RoundAttempts) is not a setting: it moved to section Rounds, " +
-                     "as Rounds:Attempts (env DISTGEN__Rounds__Attempts); the settings are Root.", failure);
+                     "as Rounds:Attempts (env DISTGEN__Rounds__Attempts); the settings are Root, DownloadChunkBytes, TicketLifetime.", failure);
     }
 
     [Theory]
