@@ -1,8 +1,8 @@
 using DistGen.Bench;
 
-// Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (about 10 minutes on 2 cores).
+// Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (gan-quality alone took 39 minutes on 2 shared cores).
 // `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
-// sections: reference, ppo, dataplane, tls, artifacts, cluster, latency, ppo-cluster, gan, soak.
+// sections: reference, ppo, dataplane, tls, artifacts, cluster, latency, ppo-cluster, gan, gan-quality, soak.
 var root = BenchSpec.RepositoryRoot();
 var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> Run)[]
 {
@@ -14,7 +14,8 @@ var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> R
     ("cluster", "Step time: reference trainer vs embedded cluster at the same global batch", () => ClusterStepTime.RunAsync(root)),
     ("latency", "Control plane: grain round trip", () => GrainLatency.RunAsync()),
     ("ppo-cluster", "PPO on the cluster: rollout actors and one learner, reference vs sync vs async (CartPole-v1)", () => PpoClusterBench.RunAsync(root)),
-    ("gan", "GAN split across actors: speed against the reference, and mode quality", () => GanBench.RunAsync(root)),
+    ("gan", "GAN split across actors: speed against the reference", () => GanBench.RunAsync(root)),
+    ("gan-quality", "GAN split across actors: mode quality of the examples (3 seeds, example budget)", () => GanBench.QualityAsync(root)),
     ("soak", "Soak: a 1,000-round job and 50 short jobs on two silos (memory, tensors, tensor stores)", () => Soak.RunAsync(root)),
 };
 var chosen = args.Length == 0 ? sections : sections.Where(s => args.Contains(s.Name)).ToArray();
