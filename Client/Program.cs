@@ -1,6 +1,9 @@
 using System.CommandLine;
 using DistGen.Client.Commands;
+using DistGen.Grains.Hosting;
 
+// distgen run hosts a silo in this process: its heap gets the same arena cap as a silo's (Grains/Hosting/NativeHeap.cs).
+NativeHeap.LimitArenas();
 var root = new RootCommand("distgen: train generative models on an Orleans cluster (GAN, VAE, char-LM, PPO).")
 {
     RunCommand.Create(),

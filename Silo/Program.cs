@@ -6,6 +6,7 @@ using StackExchange.Redis;
 // The DistGen silo: appsettings.json, then DISTGEN__ environment variables, then the command line.
 // SIGTERM (or Ctrl+C) stops it gracefully: it finishes calls, hands its grains over and leaves the cluster.
 // The content root is the program's folder, so its appsettings.json is found from any working directory.
+NativeHeap.LimitArenas();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddDistGenSources(args);
 try
