@@ -7,7 +7,7 @@ namespace DistGen.Contracts.Jobs;
 /// </summary>
 public interface ISiloGrain : IGrainWithStringKey
 {
-    /// <summary>Drops every tensor of the job from this silo's store; returns how many there were.</summary>
+    /// <summary>Drops every tensor of the job from this silo's store, and the job's workload (its data) cached in this process; returns how many tensors there were.</summary>
     Task<int> ReleaseJob(string jobId);
 
     /// <summary>What the silo's tensor store holds now.</summary>

@@ -1,15 +1,20 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Placement;
+using DistGen.Grains.Runs;
 using Orleans.Concurrency;
 
 namespace DistGen.Grains.Hosting;
 
 /// <summary>This silo, reachable from any silo by the silo's address (<see cref="KeyedSiloPlacement"/>).</summary>
 [KeyedSiloPlacement, Reentrant]
-public sealed class SiloGrain(TensorStore store, DataPlaneEndpoint dataPlane) : Grain, ISiloGrain
+public sealed class SiloGrain(TensorStore store, JobWorkloads workloads, DataPlaneEndpoint dataPlane) : Grain, ISiloGrain
 {
-    public Task<int> ReleaseJob(string jobId) => Task.FromResult(store.ReleaseJob(jobId));
+    public Task<int> ReleaseJob(string jobId)
+    {
+        workloads.Release(jobId);
+        return Task.FromResult(store.ReleaseJob(jobId));
+    }
 
     public Task<TensorStoreUsage> GetStoreUsage() => Task.FromResult(store.Usage());
 

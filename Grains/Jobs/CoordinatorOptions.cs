@@ -7,7 +7,7 @@ namespace DistGen.Grains.Jobs;
 /// How a job's coordinator keeps its run alive and single (section "Coordinator"). A live runner writes a heartbeat
 /// every <see cref="HeartbeatPeriod"/>; one silent for <see cref="RunnerSilentFor"/> may be replaced. Storage writes and
 /// rounds whose workers cannot be reached are retried with backoff; the job fails only when such an outage lasts longer
-/// than <see cref="OutageDeadline"/>.
+/// than <see cref="OutageDeadline"/>. Calls someone waits on retry storage only for <see cref="CallOutageDeadline"/>.
 /// </summary>
 public sealed class CoordinatorOptions : IValidatableObject
 {
@@ -24,6 +24,14 @@ public sealed class CoordinatorOptions : IValidatableObject
     /// <summary>How long job storage or a round's workers may stay unreachable (retried with backoff) before the job fails.</summary>
     [TimeSpanRange("00:00:00", MinimumIsExclusive = true, ErrorMessage = "use a positive time span, e.g. 00:05:00.")]
     public TimeSpan OutageDeadline { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a call that someone waits on (a submission, the accelerator ledger, a coordinator's reminder) waits for job
+    /// storage, retried with backoff, before it fails with <see cref="StorageOutageException"/>: under the 30 s grain call
+    /// timeout, so the caller reads the reason rather than a timeout.
+    /// </summary>
+    [TimeSpanRange("00:00:00", "00:00:25", MinimumIsExclusive = true, ErrorMessage = "use a positive time span of at most 00:00:25 (grain calls time out after 30 s), e.g. 00:00:20.")]
+    public TimeSpan CallOutageDeadline { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Takeovers in a row that make no progress (no round completed in between) before the job fails.</summary>
     [Range(1, int.MaxValue, ErrorMessage = "use at least 1, e.g. 5.")]

@@ -36,12 +36,18 @@ public sealed class JobCoordinatorGrain(
     private JobRecordStore? _store;
     private JobRunner? _runner;
     private IGrainTimer? _heartbeat;
+    private StorageRetry? _reminderRetry;
+    private bool _reminderHeld;
 
     private string JobId => this.GetPrimaryKeyString();
 
     private JobRecordStore Store => _store ??= new JobRecordStore(record, coordinator.Value, logger, JobId);
 
     private string Me => silo.SiloAddress.ToParsableString();
+
+    // Reminders live in job storage too; a caller is waiting, so the wait is a call's.
+    private StorageRetry ReminderRetry => _reminderRetry ??=
+        new StorageRetry($"job {JobId}", coordinator.Value.CallOutageDeadline, "Coordinator:CallOutageDeadline", logger);
 
     private bool JobIsActive => record.RecordExists && record.State.State is JobState.Running or JobState.Pending;
 
@@ -92,13 +98,12 @@ public sealed class JobCoordinatorGrain(
             TotalRounds = job.Workload.Rounds,
             Workers = job.Workload.Workers,
         };
-        if (!await Store.WriteAsync(_ => { }))
+        if (!await Store.CreateAsync())
         {
             if (record.State.SpecJson == specJson) return;
             throw new JobIdTakenException($"job {JobId} already exists with a different spec");
         }
-        // The reminder re-activates the coordinator if its silo dies while nobody is watching the job.
-        await this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod);
+        await KeepRunningAsync();
         StartRunner(lease: 1, resume: false, TimeSpan.Zero);
         logger.LogInformation("job {Job}: {Workload} with {Workers} workers started", JobId, job.Job.Workload.Name, job.Workload.Workers);
     }
@@ -136,7 +141,10 @@ public sealed class JobCoordinatorGrain(
             throw new InvalidOperationException($"job {JobId} is being run by another activation while the cluster changes; cancel again in a few seconds");
         if (_runner is not null && _phase.HoldsRun) _runner.Cancel();
         else if (JobIsActive && await Store.WriteAsync(r => (r.State, r.Message, r.FinishedAt) = (JobState.Cancelled, "cancelled before it ran", DateTimeOffset.UtcNow)))
+        {
+            ReleaseEverywhere();
             await ForgetReminder();
+        }
     }
 
     // A manifest only (names, sizes, hashes, tickets): the files go over this silo's data plane (ArtifactExchangeService).
@@ -197,7 +205,7 @@ public sealed class JobCoordinatorGrain(
         }
         logger.LogWarning("job {Job}: taking the run over on {Silo} after round {Round} (lease {Lease}, takeover {Count})", JobId, silo.SiloAddress,
             record.State.Round, lease, record.State.Takeovers);
-        await this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod);
+        await KeepRunningAsync();
         StartRunner(lease, resume: true, next.Delay);
     }
 
@@ -208,6 +216,7 @@ public sealed class JobCoordinatorGrain(
         if (await Store.WriteAsync(r => (r.State, r.Message, r.FinishedAt, r.RunnerSilo) = (JobState.Failed, message, DateTimeOffset.UtcNow, null)))
         {
             _phase.MoveTo(CoordinatorPhase.Ended);
+            ReleaseEverywhere();
             await ForgetReminder();
         }
         else _phase.MoveTo(CoordinatorPhase.Mirroring);
@@ -229,15 +238,19 @@ public sealed class JobCoordinatorGrain(
         });
     }
 
-    private Task Tick(CancellationToken _)
+    private async Task Tick(CancellationToken _)
     {
-        if (_runner is null) return Task.CompletedTask;
+        if (_runner is null) return;
         if (_runner.Completion is null)
         {
             _runner.Start();
-            return Task.CompletedTask;
+            return;
         }
-        return _runner.Completion.IsCompleted ? Task.CompletedTask : _runner.HeartbeatAsync();
+        if (_runner.Completion.IsCompleted) return;
+        await _runner.HeartbeatAsync();
+        // A reminder that could not be registered when the run started is tried again until it holds (not once the
+        // run has ended meanwhile: its reminder is being forgotten).
+        if (!_reminderHeld && _phase.HoldsRun) await KeepRunningAsync();
     }
 
     private async Task RunnerStopped(RunnerOutcome outcome)
@@ -261,11 +274,42 @@ public sealed class JobCoordinatorGrain(
         }
     }
 
-    private async Task ForgetReminder()
+    /// <summary>
+    /// Registers the reminder that re-activates the coordinator if its silo dies while nobody is watching the job,
+    /// retrying while storage is unreachable. When it cannot within Coordinator:CallOutageDeadline the run goes on and
+    /// every heartbeat tries again: a status call would still resume the job meanwhile, and the run is not held up.
+    /// </summary>
+    private async Task KeepRunningAsync()
     {
         try
         {
-            if (await this.GetReminder(KeepRunningReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            await ReminderRetry.RunAsync("register the job's reminder", _ => this.RegisterOrUpdateReminder(KeepRunningReminder, ReminderPeriod, ReminderPeriod));
+            _reminderHeld = true;
+        }
+        catch (StorageOutageException e)
+        {
+            logger.LogWarning("job {Job}: {Error}; the heartbeat tries again", JobId, e.Message);
+        }
+    }
+
+    // Frees the job's tensors and workload here at once and on every other silo in the background: the call that ended
+    // the job should not wait on a silo that cannot be reached (that silo's FinishedJobSweep catches up).
+    private void ReleaseEverywhere()
+    {
+        exchange.ReleaseJob(JobId);
+        workloads.Release(JobId);
+        _ = JobRelease.OnEverySiloAsync(JobId, GrainFactory, membership, logger);
+    }
+
+    private async Task ForgetReminder()
+    {
+        _reminderHeld = false;
+        try
+        {
+            await ReminderRetry.RunAsync("remove the job's reminder", async _ =>
+            {
+                if (await this.GetReminder(KeepRunningReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            });
         }
         catch (Exception e)
         {

@@ -1,42 +1,30 @@
 using DistGen.Training.Core;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
-using Polly;
-using Polly.Retry;
 
 namespace DistGen.Grains.Jobs;
 
 /// <summary>
 /// The coordinator's access to its persisted <see cref="JobRecord"/>. Writes are serialised (the heartbeat timer and the
 /// rounds write from interleaved turns) and retried with jittered backoff while storage is unreachable, up to
-/// Coordinator:OutageDeadline. An ETag conflict is told apart from a retry of this activation's own write that landed:
+/// Coordinator:OutageDeadline (<see cref="StorageRetry"/>); a new job's first record only up to Coordinator:CallOutageDeadline,
+/// since its submission is waiting. An ETag conflict is told apart from a retry of this activation's own write that landed:
 /// the record is read again, and only a newer lease in it means this runner was superseded.
 /// </summary>
 public sealed class JobRecordStore
 {
     private readonly IPersistentState<JobRecord> _record;
-    private readonly CoordinatorOptions _options;
     private readonly ILogger _logger;
     private readonly string _jobId;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ResiliencePipeline _retry;
+    private readonly StorageRetry _outage;
+    private readonly StorageRetry _submission;
 
     public JobRecordStore(IPersistentState<JobRecord> record, CoordinatorOptions options, ILogger logger, string jobId)
     {
-        (_record, _options, _logger, _jobId) = (record, options, logger, jobId);
-        _retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome.Exception is { } e
-                    && e is not (InconsistentStateException or OperationCanceledException)
-                    && CallerContextPipeline.Elapsed(arguments.Context) < options.OutageDeadline),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                UseJitter = true,
-            })
-            .Build();
+        (_record, _logger, _jobId) = (record, logger, jobId);
+        _outage = new StorageRetry($"job {jobId}", options.OutageDeadline, "Coordinator:OutageDeadline", logger);
+        _submission = new StorageRetry($"job {jobId}", options.CallOutageDeadline, "Coordinator:CallOutageDeadline", logger);
     }
 
     /// <summary>The record as last read or written by this activation.</summary>
@@ -53,7 +41,7 @@ public sealed class JobRecordStore
         await _gate.WaitAsync(cancellation);
         try
         {
-            await Retrying("read the job record", _ => new ValueTask(_record.ReadStateAsync()), cancellation);
+            await _outage.RunAsync("read the job record", _ => _record.ReadStateAsync(), cancellation);
         }
         finally
         {
@@ -68,7 +56,15 @@ public sealed class JobRecordStore
     /// still this activation's, the change is applied to the fresh record and written again, else
     /// <see cref="SupersededRunException"/> is thrown.
     /// </summary>
-    public async Task<bool> WriteAsync(Action<JobRecord> change, CancellationToken cancellation = default)
+    public Task<bool> WriteAsync(Action<JobRecord> change, CancellationToken cancellation = default) => WriteAsync(change, _outage, cancellation);
+
+    /// <summary>
+    /// Writes a new job's first record (no lease held, so a conflict returns false), waiting for storage only up to
+    /// Coordinator:CallOutageDeadline: the submission waits on it and must get an answer within its call's timeout.
+    /// </summary>
+    public Task<bool> CreateAsync() => WriteAsync(_ => { }, _submission, CancellationToken.None);
+
+    private async Task<bool> WriteAsync(Action<JobRecord> change, StorageRetry retry, CancellationToken cancellation)
     {
         await _gate.WaitAsync(cancellation);
         try
@@ -78,12 +74,12 @@ public sealed class JobRecordStore
                 change(_record.State);
                 try
                 {
-                    await Retrying("write the job record", _ => new ValueTask(_record.WriteStateAsync()), cancellation);
+                    await retry.RunAsync("write the job record", _ => _record.WriteStateAsync(), cancellation);
                     return true;
                 }
                 catch (InconsistentStateException)
                 {
-                    await Retrying("read the job record", _ => new ValueTask(_record.ReadStateAsync()), cancellation);
+                    await retry.RunAsync("read the job record", _ => _record.ReadStateAsync(), cancellation);
                     if (HeldLease is not { } lease) return false;
                     if (_record.State.Lease != lease || conflicts >= 3)
                         throw new SupersededRunException($"job {_jobId}: lease {lease} was superseded by lease {_record.State.Lease}");
@@ -96,36 +92,4 @@ public sealed class JobRecordStore
             _gate.Release();
         }
     }
-
-    // Storage errors other than ETag conflicts are retried until the outage deadline; then the last one is thrown as a
-    // StorageOutageException naming how long storage was unreachable.
-    private async Task Retrying(string what, Func<CancellationToken, ValueTask> operation, CancellationToken cancellation)
-    {
-        var started = DateTimeOffset.UtcNow;
-        try
-        {
-            await _retry.ExecuteOnCallerContextAsync(async token =>
-            {
-                try
-                {
-                    await operation(token);
-                    return true;
-                }
-                catch (Exception e) when (e is not (InconsistentStateException or OperationCanceledException))
-                {
-                    _logger.LogWarning("job {Job}: could not {What} (storage unreachable for {Seconds:F0} s): {Error}", _jobId, what,
-                        (DateTimeOffset.UtcNow - started).TotalSeconds, e.GetBaseException().Message);
-                    throw;
-                }
-            }, cancellation);
-        }
-        catch (Exception e) when (e is not (InconsistentStateException or OperationCanceledException))
-        {
-            throw new StorageOutageException($"job storage was unreachable for {(DateTimeOffset.UtcNow - started).TotalSeconds:F0} s " +
-                $"(Coordinator:OutageDeadline is {_options.OutageDeadline}); could not {what}: {e.GetBaseException().Message}", e);
-        }
-    }
 }
-
-/// <summary>Job storage stayed unreachable longer than Coordinator:OutageDeadline.</summary>
-public sealed class StorageOutageException(string message, Exception inner) : Exception(message, inner);

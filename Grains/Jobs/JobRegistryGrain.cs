@@ -2,13 +2,26 @@ using DistGen.Contracts.Jobs;
 using DistGen.Grains.Placement;
 using DistGen.Grains.Runs;
 using DistGen.Training.Specs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace DistGen.Grains.Jobs;
 
-/// <summary>The cluster's job registry: validates specs before any work starts, names jobs, starts their coordinators.</summary>
-public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPersistentState<JobList> jobs, IClusterMembershipService membership)
+/// <summary>
+/// The cluster's job registry: validates specs before any work starts, names jobs, starts their coordinators, lists
+/// them. Its list is written with retries while storage is unreachable, up to Coordinator:CallOutageDeadline; a job that
+/// was started but could not be listed is cancelled and the submission fails with <see cref="StorageOutageException"/>,
+/// so a failed submission leaves nothing running.
+/// </summary>
+public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPersistentState<JobList> jobs, IClusterMembershipService membership,
+    IOptions<CoordinatorOptions> coordinator, ILogger<JobRegistryGrain> logger)
     : Grain, IJobRegistryGrain
 {
+    private StorageRetry? _retry;
+
+    private StorageRetry Retry => _retry ??= new StorageRetry("job registry", coordinator.Value.CallOutageDeadline, "Coordinator:CallOutageDeadline", logger);
+
     public async Task<SubmitResult> Submit(string specJson)
     {
         LoadedJob job;
@@ -27,18 +40,60 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         for (int attempt = 1; ; attempt++)
         {
             var id = JobIds.New(job.Spec.Name, now);
+            var started = GrainFactory.GetGrain<IJobCoordinatorGrain>(id);
             try
             {
-                await GrainFactory.GetGrain<IJobCoordinatorGrain>(id).Start(specJson, now);
+                await started.Start(specJson, now);
             }
             catch (JobIdTakenException) when (attempt < 5)
             {
                 // Another job has this id (48 random bits make that all but impossible): pick another, never drop this one.
                 continue;
             }
-            jobs.State.Ids.Add(id);
-            await jobs.WriteStateAsync();
+            try
+            {
+                await ListAsync(id);
+            }
+            catch (StorageOutageException)
+            {
+                jobs.State.Ids.Remove(id);
+                await CancelUnlisted(started, id);
+                throw;
+            }
             return new SubmitResult { JobId = id };
+        }
+    }
+
+    // Adds the job to the stored list. A conflict means an earlier write of ours landed after all (the registry is the
+    // list's one writer): the list is read again and the id added if it is still missing.
+    private async Task ListAsync(string id)
+    {
+        for (int conflicts = 0; ; conflicts++)
+        {
+            if (!jobs.State.Ids.Contains(id)) jobs.State.Ids.Add(id);
+            try
+            {
+                await Retry.RunAsync($"list job {id}", _ => jobs.WriteStateAsync());
+                return;
+            }
+            catch (InconsistentStateException) when (conflicts < 3)
+            {
+                await Retry.RunAsync("read the job list", _ => jobs.ReadStateAsync());
+            }
+        }
+    }
+
+    // The submission fails, so nothing of it may go on running unlisted.
+    private async Task CancelUnlisted(IJobCoordinatorGrain job, string id)
+    {
+        try
+        {
+            await job.Cancel();
+            logger.LogWarning("job {Job}: cancelled, since the registry could not list it", id);
+        }
+        catch (Exception e)
+        {
+            logger.LogError("job {Job}: started but could neither be listed nor cancelled ({Error}); cancel it with distgen cancel", id, e.GetBaseException().Message);
         }
     }
 

@@ -2,7 +2,6 @@ using DistGen.Grains.Runs;
 using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
-using DistGen.Grains.Hosting;
 using DistGen.Training.Core;
 using Microsoft.Extensions.Logging;
 
@@ -159,9 +158,9 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         }
         finally
         {
-            // Only the runner that ends the job frees what it holds; one that hands over or is superseded keeps it.
-            if (outcome == RunnerOutcome.Ended && run is not null) await ReleaseAsync(run);
-            if (outcome == RunnerOutcome.Ended) services.Workloads.Release(jobId);
+            // Only the runner that ends the job frees what it holds, whichever way it ended (also when set-up failed
+            // before its run was built); one that hands over or is superseded keeps it.
+            if (outcome == RunnerOutcome.Ended) await ReleaseAsync(run);
             run?.Dispose();
         }
         await stopped(outcome);
@@ -171,12 +170,13 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
     {
         var record = store.State;
         long completed = await run.StartAsync(resume);
-        (_progress.Round, _progress.CheckpointRound) = (completed, completed);
-        if (!resume) return completed;
-        // A checkpoint the record knows of must not silently turn into a start from round 0.
-        if (completed == 0 && record.CheckpointRound > 0)
+        // A checkpoint the record knows of must not silently turn into a start from round 0; checked before the progress
+        // moves, so the failed job's record still says which round was reached and checkpointed.
+        if (resume && completed == 0 && record.CheckpointRound > 0)
             throw new CheckpointMissingException($"the job record says round {record.CheckpointRound} was checkpointed, but {record.ArtifactsFolder} " +
                 "holds no checkpoint: refusing to start over (restore the run folder, which every silo must see at the same path, or submit the job again)");
+        (_progress.Round, _progress.CheckpointRound) = (completed, completed);
+        if (!resume) return completed;
         _progress.ContinuedFromRound = completed;
         _progress.Message ??= completed > 0 ? $"continued from the checkpoint of round {completed}" : "started over: no checkpoint was written yet";
         Logger.LogWarning("job {Job}: {Message} (lease {Lease}, {Rounds} rounds in all)", jobId, _progress.Message, fence.Lease, workload.Rounds);
@@ -283,23 +283,14 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         return RunnerOutcome.Ended;
     }
 
-    // Workers, their replicas and the job's tensors on every silo (workers pulled parameters into their own silos' stores).
-    private async Task ReleaseAsync(CoordinatedRun run)
+    // Workers and their replicas (when this runner built the run), then the job's tensors and cached workload on this
+    // silo and on every other (workers pulled parameters into their own silos' stores, under this runner or an earlier one).
+    private async Task ReleaseAsync(CoordinatedRun? run)
     {
-        await run.ReleaseMembersAsync();
-        var silos = services.Membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
-        var released = silos.Select(async silo =>
-        {
-            try
-            {
-                await SiloGrain.On(services.Grains, silo).ReleaseJob(jobId).WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            catch (Exception e)
-            {
-                Logger.LogWarning("job {Job}: could not free its tensors on silo {Silo}: {Error}", jobId, silo, e.GetBaseException().Message);
-            }
-        });
-        await Task.WhenAll(released);
+        if (run is not null) await run.ReleaseMembersAsync();
+        services.Exchange.ReleaseJob(jobId);
+        services.Workloads.Release(jobId);
+        await JobRelease.OnEverySiloAsync(jobId, services.Grains, services.Membership, Logger);
     }
 
     /// <summary>What the runner knows of its progress, applied to the record with every write (absolute values, so a write can be repeated).</summary>

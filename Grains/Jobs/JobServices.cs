@@ -10,7 +10,7 @@ using Orleans.Hosting;
 
 namespace DistGen.Grains.Jobs;
 
-/// <summary>Registers what the job grains need in a silo: the per-process job workloads, the call boundary, the artifacts, round and coordinator settings, artifact manifests.</summary>
+/// <summary>Registers what the job grains need in a silo: the per-process job workloads, the call boundary, the artifacts, round and coordinator settings, artifact manifests, the sweep of finished jobs' tensors.</summary>
 public static class JobServices
 {
     public static IServiceCollection AddDistGenJobs(this IServiceCollection services, IConfiguration configuration)
@@ -18,6 +18,9 @@ public static class JobServices
         services.AddSingleton<JobWorkloads>();
         services.AddSingleton<DataPlanePeers>();
         services.AddSingleton<ArtifactManifests>();
+        // Frees what finished jobs left on this silo when it could not be reached at their end (JobRelease).
+        services.AddSingleton<FinishedJobSweep>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<FinishedJobSweep>());
         services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
         // Every silo that hosts the job grains guards them: clients reach only the public API.
         services.AddDistGenCallSecurity();

@@ -1,4 +1,7 @@
 using DistGen.Grains.Hosting;
+using DistGen.Grains.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DistGen.Grains.Placement;
 
@@ -6,19 +9,26 @@ namespace DistGen.Grains.Placement;
 /// The ledger of accelerators: silos register what they offer at start-up, the placement director reserves for GPU
 /// workers, deactivating workers release. Silos that left the cluster (dead, stopping, or gone from membership) are
 /// pruned with everything reserved on them. Persisted in the <c>jobs</c> storage (Redis in a cluster), so a ledger
-/// that moves to another silo keeps the reservations of workers that are still running.
+/// that moves to another silo keeps the reservations of workers that are still running. Its writes are retried while
+/// storage is unreachable, up to Coordinator:CallOutageDeadline (its callers wait: placement, a silo's start).
 /// </summary>
 public sealed class AcceleratorLedgerGrain(
     [PersistentState("accelerators", ClusterHostOptions.JobStorageName)] IPersistentState<AcceleratorLedger> ledger,
-    IClusterMembershipService membership) : Grain, IAcceleratorLedgerGrain
+    IClusterMembershipService membership, IOptions<CoordinatorOptions> coordinator, ILogger<AcceleratorLedgerGrain> logger) : Grain, IAcceleratorLedgerGrain
 {
+    private StorageRetry? _retry;
+
+    private StorageRetry Retry => _retry ??= new StorageRetry("accelerator ledger", coordinator.Value.CallOutageDeadline, "Coordinator:CallOutageDeadline", logger);
+
+    private Task SaveAsync() => Retry.RunAsync("write the accelerator ledger", _ => ledger.WriteStateAsync());
+
     public async Task Register(SiloAddress silo, int count, MembershipVersion seenAt)
     {
         // The registering silo is active in seenAt; without the refresh this silo's older view would prune it at once.
         await membership.Refresh(seenAt);
         Prune();
         ledger.State.Silos[silo.ToParsableString()] = count;
-        await ledger.WriteStateAsync();
+        await SaveAsync();
     }
 
     public async Task<SiloAddress?> Reserve(string worker, int count, SiloAddress[] candidates)
@@ -33,7 +43,7 @@ public sealed class AcceleratorLedgerGrain(
             .FirstOrDefault();
         if (choice is not null)
             ledger.State.Reservations[worker] = new AcceleratorReservation { Silo = choice.Silo.ToParsableString(), Count = count };
-        await ledger.WriteStateAsync();
+        await SaveAsync();
         return choice?.Silo;
     }
 
@@ -41,12 +51,12 @@ public sealed class AcceleratorLedgerGrain(
     {
         if (!ledger.State.Reservations.TryGetValue(worker, out var held) || held.Silo != silo.ToParsableString()) return;
         ledger.State.Reservations.Remove(worker);
-        await ledger.WriteStateAsync();
+        await SaveAsync();
     }
 
     public async Task<IReadOnlyList<SiloAcceleratorUse>> Silos()
     {
-        if (Prune()) await ledger.WriteStateAsync();
+        if (Prune()) await SaveAsync();
         return Use();
     }
 

@@ -25,6 +25,9 @@ public sealed class JobWorkloads
 
     public void Release(string jobId) => _jobs.TryRemove(jobId, out _);
 
+    /// <summary>The jobs whose workload this process holds now.</summary>
+    public IReadOnlyCollection<string> Jobs => _jobs.Keys.ToList();
+
     /// <summary>Validates a spec for the cluster: it must parse and its workload must be one the cluster runs.</summary>
     public static LoadedJob ValidateForCluster(string specJson)
     {

@@ -15,35 +15,52 @@ namespace DistGen.Tests.Grains;
 public sealed class ProcessWideGrainStorage(Serializer serializer, IOptions<ClusterOptions> cluster) : IGrainStorage
 {
     private static readonly ConcurrentDictionary<string, (byte[] State, string ETag)> Entries = new();
-    private static int _outages;
+    private static readonly List<StorageOutage> Outages = [];
 
     /// <summary>Makes every read and write fail, as an unreachable Redis would, until the result is disposed.</summary>
-    public static IDisposable Outage()
+    public static StorageOutage Outage() => Outage(null);
+
+    /// <summary>Makes the reads and writes of one kind of state fail (e.g. "registry", "accelerators") until the result is disposed.</summary>
+    public static StorageOutage Outage(string? stateName)
     {
-        Interlocked.Increment(ref _outages);
-        return new OutageEnd();
+        var outage = new StorageOutage(stateName);
+        lock (Outages) Outages.Add(outage);
+        return outage;
     }
 
-    private sealed class OutageEnd : IDisposable
+    /// <summary>An outage of the storage, or of one kind of state (null: all of it), until disposed; counts the calls it refused.</summary>
+    public sealed class StorageOutage(string? stateName) : IDisposable
     {
-        private int _ended;
+        private int _refused;
+
+        /// <summary>How many reads and writes it refused.</summary>
+        public int Refused => Volatile.Read(ref _refused);
+
+        internal bool Refuses(string state)
+        {
+            if (stateName is not null && stateName != state) return false;
+            Interlocked.Increment(ref _refused);
+            return true;
+        }
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _ended, 1) == 0) Interlocked.Decrement(ref _outages);
+            lock (Outages) Outages.Remove(this);
         }
     }
 
-    private static void ThrowDuringOutage()
+    private static void ThrowDuringOutage(string stateName)
     {
-        if (Volatile.Read(ref _outages) > 0) throw new TimeoutException("job storage is unreachable (a test's outage)");
+        bool refused;
+        lock (Outages) refused = Outages.Count(o => o.Refuses(stateName)) > 0;
+        if (refused) throw new TimeoutException("job storage is unreachable (a test's outage)");
     }
 
     private string KeyOf(string stateName, GrainId grainId) => $"{cluster.Value.ServiceId}/{cluster.Value.ClusterId}/{stateName}/{grainId}";
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        ThrowDuringOutage();
+        ThrowDuringOutage(stateName);
         if (Entries.TryGetValue(KeyOf(stateName, grainId), out var entry))
         {
             grainState.State = serializer.Deserialize<T>(entry.State);
@@ -54,7 +71,7 @@ public sealed class ProcessWideGrainStorage(Serializer serializer, IOptions<Clus
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        ThrowDuringOutage();
+        ThrowDuringOutage(stateName);
         var key = KeyOf(stateName, grainId);
         var written = (serializer.SerializeToArray(grainState.State), Guid.NewGuid().ToString("N"));
         lock (Entries)

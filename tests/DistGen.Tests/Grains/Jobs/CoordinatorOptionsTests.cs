@@ -13,6 +13,7 @@ public sealed class CoordinatorOptionsTests
     [InlineData("HeartbeatPeriod", "00:00:00", "Coordinator:HeartbeatPeriod (env DISTGEN__Coordinator__HeartbeatPeriod) is 00:00:00: use a positive time span")]
     [InlineData("RunnerSilentFor", "00:00:06", "Coordinator:RunnerSilentFor (env DISTGEN__Coordinator__RunnerSilentFor) is 00:00:06: make it at least 3 x Coordinator:HeartbeatPeriod")]
     [InlineData("OutageDeadline", "-00:00:01", "Coordinator:OutageDeadline (env DISTGEN__Coordinator__OutageDeadline) is -00:00:01: use a positive time span")]
+    [InlineData("CallOutageDeadline", "00:00:40", "Coordinator:CallOutageDeadline (env DISTGEN__Coordinator__CallOutageDeadline) is 00:00:40: use a positive time span of at most 00:00:25")]
     [InlineData("MaxTakeoversWithoutProgress", "0", "Coordinator:MaxTakeoversWithoutProgress (env DISTGEN__Coordinator__MaxTakeoversWithoutProgress) is 0: use at least 1")]
     [InlineData("MaxTakeoverDelay", "00:00:01", "Coordinator:MaxTakeoverDelay (env DISTGEN__Coordinator__MaxTakeoverDelay) is 00:00:01: make it at least Coordinator:TakeoverDelay")]
     [InlineData("HeartbeatPeriod", "5s", "Coordinator:HeartbeatPeriod (env DISTGEN__Coordinator__HeartbeatPeriod) is \"5s\": use a time span such as 00:00:05")]

@@ -1,6 +1,9 @@
+using System.Net;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Runs;
 using DistGen.Training.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DistGen.Tests.Grains.Jobs;
 
@@ -17,6 +20,10 @@ public sealed class JobEndTests(TwoSiloCluster fixture)
         """;
 
     private IGrainFactory Grains => fixture.SiloSide;
+
+    // A runner's silo that is not (any more) in the cluster, and a heartbeat long past: the next activation takes over.
+    private static readonly string GoneSilo = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 1), 1).ToParsableString();
+    private static readonly DateTimeOffset LongAgo = DateTimeOffset.UtcNow.AddHours(-1);
 
     [Fact]
     public async Task A_finished_job_leaves_no_tensor_in_any_silos_store()
@@ -48,6 +55,86 @@ public sealed class JobEndTests(TwoSiloCluster fixture)
         await coordinator.Cancel();
         Assert.Equal(JobState.Failed, (await coordinator.GetStatus()).State);
         File.Delete(blocked);
+    }
+
+    [Fact]
+    public async Task A_job_whose_setup_fails_frees_what_earlier_runners_left_on_every_silo()
+    {
+        var jobId = JobIds.New("vae-end", DateTimeOffset.UtcNow);
+        var blocked = Path.Combine(TwoSiloCluster.ArtifactsRoot, jobId);
+        await File.WriteAllTextAsync(blocked, "in the way");
+        // What the workers of an earlier runner leave: pulled parameters in each silo's store, the workload in each process.
+        fixture.PutTensorOnEverySilo(jobId);
+        foreach (var services in fixture.SiloServices) services.GetRequiredService<JobWorkloads>().Get(jobId, Spec);
+
+        await Grains.GetGrain<IJobCoordinatorGrain>(jobId).Start(Spec, DateTimeOffset.UtcNow);
+        var status = await JobRuns.WaitForAsync(Grains, jobId, s => s.IsFinished, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(JobState.Failed, status.State);
+        await fixture.AssertNoSiloHoldsAsync(jobId);
+        File.Delete(blocked);
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_leaves_no_tensor_in_any_silos_store()
+    {
+        var submitted = await Grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec.Replace("\"steps\": 12", "\"steps\": 5000"));
+        var jobId = submitted.JobId!;
+        await JobRuns.WaitForAsync(Grains, jobId, s => s.Round >= 3 || s.IsFinished);
+        Assert.NotEmpty(await fixture.SilosHoldingAsync(jobId));
+
+        await Grains.GetGrain<IJobCoordinatorGrain>(jobId).Cancel();
+        var status = await JobRuns.WaitForAsync(Grains, jobId, s => s.IsFinished);
+
+        Assert.Equal(JobState.Cancelled, status.State);
+        await fixture.AssertNoSiloHoldsAsync(jobId);
+    }
+
+    [Fact]
+    public async Task A_job_given_up_after_too_many_takeovers_without_progress_fails_and_frees_its_tensors_on_every_silo()
+    {
+        var jobId = JobIds.New("vae-end", DateTimeOffset.UtcNow);
+        int limit = new CoordinatorOptions().MaxTakeoversWithoutProgress;
+        // Its last runner died having taken the run over `limit` times in a row without completing a round.
+        await fixture.WriteJobRecordAsync(jobId, new JobRecord
+        {
+            SpecJson = Spec, State = JobState.Running, SubmittedAt = LongAgo, StartedAt = LongAgo, ArtifactsFolder = Path.Combine(TwoSiloCluster.ArtifactsRoot, jobId),
+            RunnerSilo = GoneSilo, HeartbeatAt = LongAgo, Lease = limit + 1, Round = 3, RoundAtLastTakeover = 3, Takeovers = limit, TakeoversWithoutProgress = limit,
+        });
+        fixture.PutTensorOnEverySilo(jobId);
+
+        // The first call activates the coordinator, which finds the run orphaned and may not take it over again.
+        var status = await Grains.GetGrain<IJobCoordinatorGrain>(jobId).GetStatus();
+
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.Contains($"taken over {limit} times in a row without completing a round", status.Message);
+        await fixture.AssertNoSiloHoldsAsync(jobId);
+    }
+
+    [Fact]
+    public async Task A_takeover_that_finds_no_checkpoint_where_the_record_says_one_was_written_fails_naming_the_folder_and_round()
+    {
+        var jobId = JobIds.New("vae-end", DateTimeOffset.UtcNow);
+        var folder = Path.Combine(TwoSiloCluster.ArtifactsRoot, jobId);
+        // The record says round 8 was checkpointed; the run folder is there, its checkpoint is not.
+        Directory.CreateDirectory(folder);
+        await fixture.WriteJobRecordAsync(jobId, new JobRecord
+        {
+            SpecJson = Spec, State = JobState.Running, SubmittedAt = LongAgo, StartedAt = LongAgo, ArtifactsFolder = folder, Name = "vae-end", Workload = "vae",
+            TotalRounds = 12, Workers = 2, RunnerSilo = GoneSilo, HeartbeatAt = LongAgo, Lease = 1, Round = 8, CheckpointRound = 8,
+        });
+
+        var status = await JobRuns.WaitForAsync(Grains, jobId, s => s.IsFinished, TimeSpan.FromSeconds(60));
+
+        Assert.True(status.State == JobState.Failed, $"{status.State}: {status.Message}");
+        Assert.Contains(folder, status.Message);
+        Assert.Contains("round 8 was checkpointed", status.Message);
+        Assert.Contains("refusing to start over", status.Message);
+        // It was taken over once and never started again from round 0.
+        Assert.Equal(1, status.Takeovers);
+        Assert.Null(status.ContinuedFromRound);
+        Assert.Equal(8, status.Round);
+        Assert.False(File.Exists(Path.Combine(folder, "checkpoint.bin")));
     }
 
     [Fact]

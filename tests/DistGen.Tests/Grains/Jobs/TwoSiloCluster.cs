@@ -1,4 +1,11 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
+using DistGen.Grains.Hosting;
+using DistGen.Grains.Jobs;
+using DistGen.Grains.Runs;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace DistGen.Tests.Grains.Jobs;
@@ -13,6 +20,9 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     public static readonly string ArtifactsRoot = Directory.CreateTempSubdirectory("distgen-cluster-runs-").FullName;
 
+    /// <summary>Coordinator:CallOutageDeadline of these silos: short, so a test can outlast it.</summary>
+    public static readonly TimeSpan CallOutageDeadline = TimeSpan.FromSeconds(3);
+
     private ClusterClients _siloSide = null!;
 
     /// <summary>The cluster; its <c>GrainFactory</c> is a plain client, which reaches only the public API.</summary>
@@ -20,6 +30,52 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     /// <summary>A client that holds the cluster secret and calls as a silo does: for reaching workers and silo grains.</summary>
     public IGrainFactory SiloSide => _siloSide.Grains;
+
+    /// <summary>The services of each active silo (its tensor store, job workloads, sweep).</summary>
+    public IEnumerable<IServiceProvider> SiloServices => Cluster.GetActiveSilos().Cast<InProcessSiloHandle>().Select(s => s.SiloHost.Services);
+
+    /// <summary>Writes <paramref name="record"/> as job <paramref name="jobId"/>'s stored record, as an earlier coordinator would have left it.</summary>
+    public Task WriteJobRecordAsync(string jobId, JobRecord record) =>
+        SiloServices.First().GetRequiredKeyedService<IGrainStorage>(ClusterHostOptions.JobStorageName)
+            .WriteStateAsync("job", SiloSide.GetGrain<IJobCoordinatorGrain>(jobId).GetGrainId(), new GrainState<JobRecord>(record));
+
+    /// <summary>Puts a tensor of <paramref name="jobId"/> in every silo's store, as workers pulling its parameters would.</summary>
+    public void PutTensorOnEverySilo(string jobId)
+    {
+        foreach (var services in SiloServices)
+            Assert.True(services.GetRequiredService<TensorStore>().TryAdd(TensorKey.ParametersOf(jobId, 1), new TensorPayload([2], [1f, 2f])));
+    }
+
+    /// <summary>The silos whose store still holds a tensor of <paramref name="jobId"/>, by address.</summary>
+    public async Task<IReadOnlyList<string>> SilosHoldingAsync(string jobId)
+    {
+        var holding = new List<string>();
+        foreach (var silo in Cluster.GetActiveSilos())
+            if ((await SiloGrain.On(SiloSide, silo.SiloAddress).GetStoreUsage()).Jobs.Contains(jobId)) holding.Add(silo.SiloAddress.ToString());
+        return holding;
+    }
+
+    /// <summary>
+    /// Waits (up to 10 s) until no silo holds anything of <paramref name="jobId"/>: no tensor in its store, no workload
+    /// cached in its process; fails naming what is still held where.
+    /// </summary>
+    public async Task AssertNoSiloHoldsAsync(string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await HeldAsync(jobId) is { Count: > 0 } held)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} still holds: {string.Join(", ", held)}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<List<string>> HeldAsync(string jobId)
+    {
+        var held = (await SilosHoldingAsync(jobId)).Select(silo => $"tensors on {silo}").ToList();
+        held.AddRange(SiloServices.Where(services => services.GetRequiredService<JobWorkloads>().Jobs.Contains(jobId))
+            .Select(services => $"a workload in {services.GetRequiredService<ILocalSiloDetails>().SiloAddress}"));
+        return held;
+    }
 
     public async Task InitializeAsync()
     {
@@ -52,7 +108,10 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo) => InProcessSilo.ConfigureOrleans(silo);
 
         public void Configure(IHostBuilder host) =>
-            InProcessSilo.ConfigureHost(host, _ => InProcessSilo.DataPlane(Secret, ArtifactsRoot));
+            InProcessSilo.ConfigureHost(host, _ => new Dictionary<string, string?>(InProcessSilo.DataPlane(Secret, ArtifactsRoot))
+            {
+                ["Coordinator:CallOutageDeadline"] = CallOutageDeadline.ToString("c"),
+            });
     }
 }
 

@@ -87,4 +87,28 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
         Assert.Equal(0, (await Ledger.Silos()).Sum(s => s.InUse));
     }
 
+    [Fact]
+    public async Task A_reservation_waits_out_a_short_outage_of_the_ledgers_storage()
+    {
+        var silos = (await Ledger.Silos()).Select(s => s.Silo).ToArray();
+        Task<SiloAddress?> reservation;
+        using (var outage = ProcessWideGrainStorage.Outage("accelerators"))
+        {
+            reservation = Ledger.Reserve("test/outage", 1, silos);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (outage.Refused < 2)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the ledger never tried to write");
+                await Task.Delay(50);
+            }
+            Assert.False(reservation.IsCompleted);
+        }
+
+        var silo = await reservation;
+
+        Assert.NotNull(silo);
+        Assert.Equal(1, (await Ledger.Silos()).Sum(s => s.InUse));
+        await Ledger.Release("test/outage", silo);
+        Assert.Equal(0, (await Ledger.Silos()).Sum(s => s.InUse));
+    }
 }
