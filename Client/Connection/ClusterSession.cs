@@ -4,7 +4,7 @@ namespace DistGen.Client.Connection;
 
 /// <summary>
 /// Runs a command's work against the cluster and maps connection trouble to the exit codes: bad connection flags
-/// give 2, an unreachable (or lost) cluster gives 3, each with one line on stderr saying what to do.
+/// give 2, an unreachable (or lost) cluster or job storage gives 3, each with one line on stderr saying what to do.
 /// </summary>
 public static class ClusterSession
 {
@@ -54,6 +54,13 @@ public static class ClusterSession
         {
             error.WriteLine(bad.Message);
             return ExitCodes.BadInput;
+        }
+        catch (DistGen.Grains.Jobs.StorageOutageException outage)
+        {
+            // The silos answered but their job storage (Redis) did not: nothing was submitted or changed.
+            error.WriteLine($"the cluster '{settings.ClusterId}' could not reach its job storage: {outage.Message.TrimEnd('.')}. " +
+                "Check Redis (Cluster:Redis on the silos) and run the command again.");
+            return ExitCodes.ClusterUnreachable;
         }
         catch (UnauthorizedAccessException refused)
         {

@@ -81,4 +81,21 @@ public sealed class ClusterConnectionTests
 
         Assert.Equal(0, exit);
     }
+
+    [Fact]
+    public async Task A_session_maps_the_clusters_storage_outage_to_exit_3_naming_the_setting_and_redis()
+    {
+        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { ClusterId = "outage-test", GatewayPort = 0 });
+        var settings = new ClusterConnectionSettings { Gateway = $"127.0.0.1:{silo.Endpoints.GatewayPort}", ClusterId = "outage-test" };
+        var error = new StringWriter();
+
+        // What a submit meets when the registry's storage stays down past Coordinator:CallOutageDeadline.
+        var exit = await ClusterSession.RunAsync(settings, (_, _) => throw new DistGen.Grains.Jobs.StorageOutageException(
+            "job storage was unreachable for 20 s (Coordinator:CallOutageDeadline is 00:00:20); could not list the job", null), CancellationToken.None, error);
+
+        Assert.Equal(ExitCodes.ClusterUnreachable, exit);
+        Assert.Contains("could not reach its job storage", error.ToString());
+        Assert.Contains("Coordinator:CallOutageDeadline", error.ToString());
+        Assert.Contains("Check Redis", error.ToString());
+    }
 }
