@@ -177,9 +177,8 @@ public sealed class JobCoordinatorGrain(
         // A runner on a silo that is still up (running, or draining and about to hand over) and whose heartbeat is recent
         // is left alone; a runner that handed over (no runner), died with its silo or fell silent is replaced.
         if (current.RunnerSilo is { } runner && runner != Me
-            && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner))
-                is SiloStatus.Created or SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping
-            && DateTimeOffset.UtcNow - (current.HeartbeatAt ?? DateTimeOffset.MinValue) < coordinator.Value.RunnerSilentFor)
+            && RunnerLiveness.SiloIsUp(membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(runner)))
+            && RunnerLiveness.HeartbeatIsRecent(current, DateTimeOffset.UtcNow, coordinator.Value))
         {
             _phase.MoveTo(CoordinatorPhase.Mirroring);
             return;

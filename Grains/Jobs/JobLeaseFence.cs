@@ -8,6 +8,13 @@ namespace DistGen.Grains.Jobs;
 /// its number. A runner that froze (or whose silo was presumed dead) and woke up after another took over finds a newer
 /// lease there and stops without writing. The run folder is shared by every silo, so the check needs no grain call.
 /// </summary>
+/// <remarks>
+/// What it does not close: the check and the write after it (a rename, an append) are two file-system operations, and a
+/// shared POSIX folder offers no compare-and-swap across files. A runner frozen between the two for longer than
+/// Coordinator:RunnerSilentFor plus a takeover replaces one file of the new runner (or appends one row) when it wakes,
+/// then its next check stops it; the new runner's next write of that file puts it right (a metrics row stays). A lock would trade this for a
+/// takeover blocked by a frozen holder (and NFS locks expire anyway). See docs/architecture.md, "The coordinator's life".
+/// </remarks>
 public sealed class JobLeaseFence(string folder, long lease) : IArtifactFence
 {
     public const string FileName = "runner.lease";
@@ -56,6 +63,9 @@ public sealed class JobLeaseFence(string folder, long lease) : IArtifactFence
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
+            // A newer runner's claim makes the folder first: no folder at all (gone, or a file in its place) is a
+            // broken run folder, which fails the job with its path, not a takeover, which would leave it running.
+            if (!Directory.Exists(folder)) throw new ArtifactWriteException(Path.Combine(folder, FileName), e);
             return null;
         }
     }

@@ -33,7 +33,11 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
     [Fact]
     public async Task A_job_whose_worker_silo_is_killed_mid_round_ends_as_an_uninterrupted_run()
     {
-        var run = await RunWithFaultAsync("worker-killed", cluster.Redis, job => { job.Worker.Process.Kill(); return Task.CompletedTask; });
+        var run = await RunWithFaultAsync("worker-killed", cluster.Redis, async job =>
+        {
+            job.Worker.Process.Kill();
+            await AssertStillRunningAsync(job, through: job.Coordinator);
+        });
         await AssertSucceededLikeTheBaselineAsync(run);
     }
 
@@ -45,6 +49,7 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         Assert.True(run.Final.GetProperty("Takeovers").GetInt32() >= 1, run.Final.ToString());
         long continuedFrom = run.Final.GetProperty("ContinuedFromRound").GetInt64();
         Assert.True(continuedFrom >= run.RoundAtFault / CheckpointEvery * CheckpointEvery, $"continued from {continuedFrom}, fault at {run.RoundAtFault}");
+        Assert.True(continuedFrom < Rounds, $"the takeover continued from round {continuedFrom}, after the last round");
     }
 
     [Fact]
@@ -54,9 +59,11 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         var redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15), data);
         try
         {
-            var run = await RunWithFaultAsync("redis-restarted", redis, async _ =>
+            var run = await RunWithFaultAsync("redis-restarted", redis, async job =>
             {
                 await redis.KillAsync();
+                // Answered from the coordinator's memory through its gateway: the job was mid-run while Redis was gone.
+                await AssertStillRunningAsync(job, through: job.Coordinator);
                 await Task.Delay(TimeSpan.FromSeconds(20));
                 redis = await RedisServer.StartAsync(TimeSpan.FromSeconds(15), data, redis.Port);
             });
@@ -76,11 +83,14 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
             job.Coordinator.Process.Freeze();
             // Frozen past the membership timeout: until the other silo has declared it dead and taken the run over.
             string[] throughTheOtherSilo = ["--gateway", $"127.0.0.1:{job.Worker.GatewayPort}", "--cluster-id", job.ClusterId, .. ClusterFixture.PatientConnect];
-            await WaitForStatusAsync(job.JobId, throughTheOtherSilo, s => s.GetProperty("Takeovers").GetInt32() >= 1 || IsFinished(s), TimeSpan.FromMinutes(3));
+            var takenOver = await WaitForStatusAsync(job.JobId, throughTheOtherSilo, s => s.GetProperty("Takeovers").GetInt32() >= 1 || IsFinished(s), TimeSpan.FromMinutes(3));
             job.Coordinator.Process.Resume();
+            Assert.True(takenOver.GetProperty("State").GetString() == "Running" && takenOver.GetProperty("Takeovers").GetInt32() >= 1,
+                $"the job was not taken over mid-run while its coordinator was frozen: {takenOver}");
         });
         await AssertSucceededLikeTheBaselineAsync(run);
         Assert.True(run.Final.GetProperty("Takeovers").GetInt32() >= 1, run.Final.ToString());
+        Assert.True(run.Final.GetProperty("ContinuedFromRound").GetInt64() < Rounds, run.Final.ToString());
         // Every logged round once, in order: the woken runner appended nothing after the takeover.
         var steps = File.ReadAllLines(Path.Combine(run.RunFolder, "metrics.csv")).Skip(1).Select(line => long.Parse(line.Split(',')[0])).ToList();
         Assert.Equal(Enumerable.Range(1, Rounds / 10).Select(i => i * 10L), steps);
@@ -103,8 +113,10 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
                 foreach (var silo in new[] { job.Coordinator, job.Worker })
                     Assert.Equal("Active", await silo.HealthStatusAsync());
             });
-            Assert.Equal("Failed", run.Final.GetProperty("State").GetString());
+            Assert.True(run.Final.GetProperty("State").GetString() == "Failed", run.Final.ToString());
             Assert.Contains(run.RunFolder, run.Final.GetProperty("Message").GetString());
+            // It failed on the folder mid-run, not at its end: the rounds stopped short of the last one.
+            Assert.True(run.Final.GetProperty("Round").GetInt64() < Rounds, run.Final.ToString());
         }
         finally
         {
@@ -171,6 +183,8 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         var (coordinator, worker) = first.Is(coordinatorSilo) ? (first, second) : (second, first);
         var job = new JobUnderFault(clusterId, jobId, coordinator, worker, Path.Combine(coordinator.ArtifactsRoot, jobId));
         long roundAtFault = status.GetProperty("Round").GetInt64();
+        // A fault that strikes a finished job proves nothing: it must come while the job runs, before its last round.
+        Assert.True(status.GetProperty("State").GetString() == "Running" && roundAtFault < Rounds, $"{name}: the job was not mid-run when the fault came: {status}");
         output.WriteLine($"{name}: fault at round {roundAtFault}, coordinator on {coordinator.Name}");
         await fault(job);
 
@@ -178,6 +192,15 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         output.WriteLine($"{name}: {final}");
         if (keepSilos is not null) await keepSilos(job);
         return new FaultRun(job, roundAtFault, final, job.RunFolder);
+    }
+
+    // Status through one silo's gateway (no Redis needed), right after a fault: the job is still running, short of its last round.
+    private static async Task AssertStillRunningAsync(JobUnderFault job, SiloProcess through)
+    {
+        string[] connection = ["--gateway", $"127.0.0.1:{through.GatewayPort}", "--cluster-id", job.ClusterId, .. ClusterFixture.PatientConnect];
+        var status = await WaitForStatusAsync(job.JobId, connection, _ => true, TimeSpan.FromMinutes(1));
+        Assert.True(status.GetProperty("State").GetString() == "Running" && status.GetProperty("Round").GetInt64() < Rounds,
+            $"the fault did not strike mid-run: {status}");
     }
 
     private static bool IsFinished(JsonElement status) => status.GetProperty("State").GetString() is "Succeeded" or "Failed" or "Cancelled";

@@ -1,30 +1,25 @@
-using System.Diagnostics;
-
 namespace DistGen.Cluster.Tests;
 
 /// <summary>
-/// Makes a run folder unwritable and writable again. As root permissions do not stop anyone, so the folder is marked
-/// immutable (chattr +i: no file can be created, renamed or removed in it); as another user it loses its write bit.
+/// Makes a run folder unwritable and writable again, for root as for anyone: the folder is moved aside and a file
+/// takes its place, so creating, renaming or appending any file under its path fails (ENOTDIR). Permission bits stop no
+/// root process, and chattr +i needs CAP_LINUX_IMMUTABLE and a file system that supports it (not overlayfs).
 /// </summary>
 public static class RunFolder
 {
+    private const string InTheWay = "a file in the run folder's place (a fault test)";
+
     public static void MakeUnwritable(string folder)
     {
-        if (Environment.UserName == "root") Run("chattr", "+i", folder);
-        else if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        Directory.Move(folder, AsideOf(folder));
+        File.WriteAllText(folder, InTheWay);
     }
 
     public static void MakeWritable(string folder)
     {
-        if (Environment.UserName == "root") Run("chattr", "-i", folder);
-        else if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (File.Exists(folder) && File.ReadAllText(folder) == InTheWay) File.Delete(folder);
+        if (Directory.Exists(AsideOf(folder))) Directory.Move(AsideOf(folder), folder);
     }
 
-    private static void Run(string tool, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(tool, arguments) { RedirectStandardError = true })
-            ?? throw new InvalidOperationException($"{tool} did not start");
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} failed: {process.StandardError.ReadToEnd()}");
-    }
+    private static string AsideOf(string folder) => folder + ".aside";
 }

@@ -56,6 +56,13 @@ public sealed class ProcessWideGrainStorage(Serializer serializer, IOptions<Clus
         if (refused) throw new TimeoutException("job storage is unreachable (a test's outage)");
     }
 
+    /// <summary>The stored state of one grain as written last, whatever cluster wrote it (grain ids in tests are unique).</summary>
+    public static byte[]? Stored(string stateName, GrainId grainId)
+    {
+        var suffix = $"/{stateName}/{grainId}";
+        lock (Entries) return Entries.FirstOrDefault(e => e.Key.EndsWith(suffix, StringComparison.Ordinal)).Value.State;
+    }
+
     private string KeyOf(string stateName, GrainId grainId) => $"{cluster.Value.ServiceId}/{cluster.Value.ClusterId}/{stateName}/{grainId}";
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

@@ -76,6 +76,24 @@ public sealed class CoordinatorPiecesTests : IDisposable
     }
 
     [Fact]
+    public void A_run_folder_replaced_by_a_file_mid_run_fails_with_its_path_and_is_not_taken_for_a_takeover()
+    {
+        var folder = Path.Combine(_folder, "run");
+        var fence = new JobLeaseFence(folder, 1);
+        fence.Claim();
+        Directory.Move(folder, folder + ".aside");
+        File.WriteAllText(folder, "in the way");
+
+        var error = Assert.Throws<ArtifactWriteException>(() => fence.ThrowIfSuperseded("metrics.csv"));
+        Assert.Contains(folder, error.Message);
+        // A lease file gone from a folder that is still there remains a takeover in progress (a claim makes the folder first).
+        File.Delete(folder);
+        Directory.Move(folder + ".aside", folder);
+        File.Delete(Path.Combine(folder, JobLeaseFence.FileName));
+        Assert.Throws<SupersededRunException>(() => fence.ThrowIfSuperseded("metrics.csv"));
+    }
+
+    [Fact]
     public void Job_ids_of_one_name_and_second_do_not_collide()
     {
         var now = DateTimeOffset.UtcNow;

@@ -35,6 +35,17 @@ public sealed partial class ScalarLifetimeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_check_finds_a_library_method_that_disposes_one_Scalar_of_two_and_an_inherited_unsafe_method()
+    {
+        // The test assembly plays the library too (PlantedLibrary, PlantedBase), so the planted shapes need not exist in TorchSharp.
+        var assembly = IlCalls.Read(typeof(ScalarLifetimeTests).Assembly.Location);
+        var findings = new ScalarTemporaries(assembly).Find(assembly, ScalarOwner);
+        Assert.Contains(findings, f => f.Contains($"{nameof(KnownViolations)}::{nameof(KnownViolations.CallsALibraryThatDisposesOneOfTwo)}")
+            && f.Contains(nameof(PlantedLibrary.DisposesOneOfTwo)));
+        Assert.Contains(findings, f => f.Contains($"builds a {typeof(PlantedDerived).FullName!.Replace('+', '/')}, whose {nameof(PlantedBase.Step)}"));
+    }
+
+    [Fact]
     public void Every_owned_Scalar_is_bound_by_a_using_declaration()
     {
         var root = SpecLoaderTests.RepositoryRoot();
@@ -62,5 +73,34 @@ public sealed partial class ScalarLifetimeTests(ITestOutputHelper output)
         public static TorchSharp.torch.Tensor Add(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => a + b;
 
         public static TorchSharp.Modules.Adam Optimizer(TorchSharp.torch.nn.Module m) => TorchSharp.torch.optim.Adam(m.parameters());
+
+        public static TorchSharp.torch.Tensor CallsALibraryThatDisposesOneOfTwo(TorchSharp.torch.Tensor t) => PlantedLibrary.DisposesOneOfTwo(t);
+
+        public static PlantedBase BuildsATypeThatInheritsAnUnsafeStep() => new PlantedDerived();
     }
+
+    /// <summary>A library method that disposes the first of its two Scalars: the second is still the GC's (never called).</summary>
+    private static class PlantedLibrary
+    {
+        public static TorchSharp.torch.Tensor DisposesOneOfTwo(TorchSharp.torch.Tensor t)
+        {
+            var kept = TorchSharp.ScalarExtensionMethods.ToScalar(0.5);
+            try
+            {
+                return t.mul(kept).add(TorchSharp.ScalarExtensionMethods.ToScalar(2.0));
+            }
+            finally
+            {
+                kept.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A library type whose virtual step makes a temporary Scalar, and one that inherits it without overriding it.</summary>
+    private class PlantedBase
+    {
+        public virtual TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor t) => t.mul(0.5);
+    }
+
+    private sealed class PlantedDerived : PlantedBase;
 }

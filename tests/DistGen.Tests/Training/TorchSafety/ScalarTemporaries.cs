@@ -49,9 +49,19 @@ public sealed class ScalarTemporaries
             }
         }
         foreach (var type in built)
-            foreach (var method in _torch.Methods.Values.Where(m => m.Key.Type == type && m.IsVirtual))
+            foreach (var method in VirtualMethodsOf(type))
                 if (_unsafeTorch.TryGetValue(method.Key, out var why)) findings.Add($"the code builds a {type}, whose {method.Key.Name} {why}");
         return findings.ToList();
+    }
+
+    // The virtual methods an object of the type runs: its own, then those it inherits from TorchSharp base types and does
+    // not override (an optimizer whose step lives in its base class runs that step).
+    private IEnumerable<IlMethod> VirtualMethodsOf(string type)
+    {
+        var overridden = new HashSet<(string, string)>();
+        for (string? level = type; level is not null; level = _torch.BaseTypes.GetValueOrDefault(level))
+            foreach (var method in _torch.Methods.Values.Where(m => m.Key.Type == level && m.IsVirtual))
+                if (overridden.Add((method.Key.Name, method.Key.Signature))) yield return method;
     }
 
     private static string Where(IlMethod method) => $"{method.Key.Type}::{method.Key.Name}";
@@ -68,7 +78,8 @@ public sealed class ScalarTemporaries
 
     private static bool DisposesScalar(MethodKey call) => call.Type == "TorchSharp.Scalar" && call.Name == "Dispose";
 
-    // A method is unsafe when it makes a Scalar it never disposes, or calls (by name, not through a virtual slot) one
+    // A method is unsafe when it makes more Scalars than it disposes (one `using` does not vouch for a second,
+    // converted number in the same method), or calls (by name, not through a virtual slot) one
     // that is; the reason names the chain down to the conversion.
     private static Dictionary<MethodKey, string> UnsafeMethods(IlCalls torch)
     {
@@ -82,7 +93,7 @@ public sealed class ScalarTemporaries
                 if (!callers.TryGetValue(call, out var list)) callers[call] = list = [];
                 list.Add(method.Key);
             }
-            if (method.Calls.Any(MakesScalar) && !method.Calls.Any(DisposesScalar))
+            if (method.Calls.Count(MakesScalar) > method.Calls.Count(DisposesScalar))
             {
                 unsafeMethods[method.Key] = "makes a temporary Scalar";
                 pending.Enqueue(method.Key);
