@@ -10,10 +10,13 @@ namespace DistGen.Grains.Jobs;
 /// </summary>
 /// <remarks>
 /// What it does not close: the check and the write after it (a rename, an append) are two file-system operations, and a
-/// shared POSIX folder offers no compare-and-swap across files. A runner frozen between the two for longer than
-/// Coordinator:RunnerSilentFor plus a takeover replaces one file of the new runner (or appends one row) when it wakes,
-/// then its next check stops it; the new runner's next write of that file puts it right (a metrics row stays). A lock would trade this for a
-/// takeover blocked by a frozen holder (and NFS locks expire anyway). See docs/architecture.md, "The coordinator's life".
+/// shared POSIX folder offers no compare-and-swap across files (a lock would trade this for a takeover blocked by a frozen
+/// holder, and NFS locks expire anyway). The check comes after the file is written and flushed, so nothing but the rename
+/// or the append is left in the window. A runner frozen inside it for longer than Coordinator:RunnerSilentFor plus a
+/// takeover can, when it wakes, replace one file of the new runner or write once into metrics.csv or samples; the check
+/// made right after the write (<see cref="ThrowIfSupersededWhileWriting"/>) sees the newer lease, so that runner stops and
+/// logs which file it may have replaced. The new runner's next write of a replaced file puts it right; what went into an
+/// appended file stays. See docs/architecture.md, "The coordinator's life".
 /// </remarks>
 public sealed class JobLeaseFence(string folder, long lease) : IArtifactFence
 {
@@ -41,18 +44,33 @@ public sealed class JobLeaseFence(string folder, long lease) : IArtifactFence
         }
     }
 
+    /// <summary>Why this runner was superseded, once it was.</summary>
+    public string? SupersededBy => _supersededBy;
+
     /// <summary>Marks this runner superseded (its record write met a newer lease): every later write is refused.</summary>
     public void Supersede(string reason) => _supersededBy ??= reason;
 
     public void ThrowIfSuperseded(string artifact)
     {
-        if (_supersededBy is null)
-        {
-            var holder = ReadHolder();
-            if (holder == lease) return;
-            Supersede(holder is null ? $"the run folder's {FileName} is gone" : $"lease {holder} holds the run now");
-        }
+        if (_supersededBy is null && HoldsTheFolder()) return;
         throw new SupersededRunException($"runner with lease {lease} was superseded ({_supersededBy}); {artifact} not written");
+    }
+
+    public void ThrowIfSupersededWhileWriting(string artifact)
+    {
+        // Read again whatever this runner was told: only the file says whether a newer runner claimed before the write landed.
+        if (HoldsTheFolder()) return;
+        throw new SupersededRunException($"runner with lease {lease} was superseded while it wrote {artifact} ({_supersededBy}): " +
+            $"it may have replaced the new runner's {artifact} or written into it (docs/architecture.md, \"The coordinator's life\")");
+    }
+
+    // True while the folder's lease file holds this runner's lease; otherwise marks this runner superseded.
+    private bool HoldsTheFolder()
+    {
+        var holder = ReadHolder();
+        if (holder == lease) return true;
+        Supersede(holder is null ? $"the run folder's {FileName} is gone" : $"lease {holder} holds the run now");
+        return false;
     }
 
     private long? ReadHolder()

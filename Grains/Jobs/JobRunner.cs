@@ -136,12 +136,12 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         }
         catch (OperationCanceledException) when (_stopReason == StopReason.Superseded)
         {
-            outcome = Superseded();
+            outcome = Superseded(fence.SupersededBy ?? "a newer lease holds the record");
         }
         catch (SupersededRunException e)
         {
             Supersede(e.Message);
-            outcome = Superseded();
+            outcome = Superseded(e.Message);
         }
         catch (OperationCanceledException) when (_stopReason == StopReason.Leaving)
         {
@@ -239,7 +239,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         catch (SupersededRunException e)
         {
             Supersede(e.Message);
-            return Superseded();
+            return Superseded(e.Message);
         }
         catch (Exception e)
         {
@@ -249,9 +249,10 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         }
     }
 
-    private RunnerOutcome Superseded()
+    // The reason says whether the runner stopped before a write or found out right after one (JobLeaseFence's remarks).
+    private RunnerOutcome Superseded(string reason)
     {
-        Logger.LogWarning("job {Job}: another activation took the run over; this one (lease {Lease}) stops without writing", jobId, fence.Lease);
+        Logger.LogWarning("job {Job}: another activation took the run over; this one (lease {Lease}) stops: {Reason}", jobId, fence.Lease, reason);
         phases.MoveTo(CoordinatorPhase.Superseded);
         return RunnerOutcome.Superseded;
     }
@@ -270,7 +271,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         catch (SupersededRunException e)
         {
             Supersede(e.Message);
-            return Superseded();
+            return Superseded(e.Message);
         }
         catch (StorageOutageException e)
         {

@@ -38,6 +38,7 @@ public static class Checkpoint
             ctx.Writer.ThrowIfSuperseded(FileName);
             if (File.Exists(latest)) File.Move(latest, previous, overwrite: true);
             File.Move(temporary, latest);
+            ctx.Writer.ThrowIfSupersededWhileWriting(FileName);
         }
         catch (Exception e)
         {
@@ -72,6 +73,7 @@ public static class Checkpoint
                 if (!File.Exists(previous)) throw;
                 ctx.Writer.ThrowIfSuperseded(FileName);
                 File.Move(latest, ctx.PathOf(DamagedFileName), overwrite: true);
+                ctx.Writer.ThrowIfSupersededWhileWriting(FileName);
                 ctx.Notice($"{e.Message}; it was moved to {DamagedFileName} and the run continues from the previous checkpoint");
             }
         }

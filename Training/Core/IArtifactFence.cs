@@ -12,6 +12,13 @@ public interface IArtifactFence
 
     /// <summary>Throws <see cref="SupersededRunException"/> when another writer holds the run now.</summary>
     void ThrowIfSuperseded(string artifact);
+
+    /// <summary>
+    /// Checked again right after <paramref name="artifact"/> was renamed into place or appended to: throws
+    /// <see cref="SupersededRunException"/> when another writer took the run in between, so a write that may have
+    /// replaced the new writer's file is reported, never silent (a file system cannot make the check and the rename one step).
+    /// </summary>
+    void ThrowIfSupersededWhileWriting(string artifact);
 }
 
 /// <summary>The fence of a run with one writer for its whole life (the single-process trainer, tests): never closes.</summary>
@@ -22,4 +29,6 @@ public sealed class SoleWriter : IArtifactFence
     public string WriterId => "sole";
 
     public void ThrowIfSuperseded(string artifact) { }
+
+    public void ThrowIfSupersededWhileWriting(string artifact) { }
 }

@@ -123,5 +123,6 @@ public sealed class MetricsLog : IDisposable
         {
             throw new ArtifactWriteException(_path, e);
         }
+        _ctx.Writer.ThrowIfSupersededWhileWriting(_fileName);
     }
 }

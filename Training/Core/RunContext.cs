@@ -32,7 +32,8 @@ public sealed record RunContext(
     /// <summary>
     /// Writes an artifact whole or not at all: <paramref name="write"/> fills this writer's temporary file, which is
     /// flushed to disk and, if the run is still this writer's, renamed over the artifact. A reader (or a crash) never
-    /// sees half a file, and a superseded writer never replaces the new writer's file.
+    /// sees half a file. A writer superseded before the rename does not write; one superseded between its check and the
+    /// rename is told so right after it (see <see cref="IArtifactFence.ThrowIfSupersededWhileWriting"/>).
     /// </summary>
     public void WriteArtifact(string fileName, Action<string> write)
     {
@@ -43,6 +44,7 @@ public sealed record RunContext(
             using (var written = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite)) written.Flush(flushToDisk: true);
             Writer.ThrowIfSuperseded(fileName);
             File.Move(temporary, PathOf(fileName), overwrite: true);
+            Writer.ThrowIfSupersededWhileWriting(fileName);
         }
         catch (Exception e)
         {

@@ -141,5 +141,6 @@ public sealed class CharLmLearner : IDataParallelLearner
         {
             throw new ArtifactWriteException(_ctx.PathOf(SamplesFile), e);
         }
+        _ctx.Writer.ThrowIfSupersededWhileWriting(SamplesFile);
     }
 }

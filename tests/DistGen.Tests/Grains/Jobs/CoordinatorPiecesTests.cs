@@ -94,6 +94,39 @@ public sealed class CoordinatorPiecesTests : IDisposable
     }
 
     [Fact]
+    public void A_takeover_between_the_fence_check_and_the_rename_is_reported_right_after_the_rename()
+    {
+        var old = new JobLeaseFence(_folder, 1);
+        old.Claim();
+        var next = new JobLeaseFence(_folder, 2);
+        var run = new RunContext(_folder, 1, TorchSharp.torch.CPU, Fence: new TakenOverAfterTheCheck(old, next));
+
+        var refused = Assert.Throws<SupersededRunException>(() => run.WriteArtifact("summary.json", path => File.WriteAllText(path, "old runner")));
+        // The window the fence cannot close (docs/architecture.md): the rename landed, and the stale runner says so and stops.
+        Assert.Equal("old runner", File.ReadAllText(Path.Combine(_folder, "summary.json")));
+        Assert.Contains("while it wrote summary.json", refused.Message);
+        Assert.Contains("lease 2 holds the run now", refused.Message);
+        Assert.Throws<SupersededRunException>(() => old.ThrowIfSuperseded("checkpoint.bin"));
+        // The new runner's next write of the file puts it right.
+        new RunContext(_folder, 1, TorchSharp.torch.CPU, Fence: next).WriteArtifact("summary.json", path => File.WriteAllText(path, "new runner"));
+        Assert.Equal("new runner", File.ReadAllText(Path.Combine(_folder, "summary.json")));
+    }
+
+    /// <summary>The old runner's fence, with the new runner's claim landing right after the check passes: a freeze in the window.</summary>
+    private sealed class TakenOverAfterTheCheck(JobLeaseFence old, JobLeaseFence next) : IArtifactFence
+    {
+        public string WriterId => old.WriterId;
+
+        public void ThrowIfSuperseded(string artifact)
+        {
+            old.ThrowIfSuperseded(artifact);
+            next.Claim();
+        }
+
+        public void ThrowIfSupersededWhileWriting(string artifact) => old.ThrowIfSupersededWhileWriting(artifact);
+    }
+
+    [Fact]
     public void Job_ids_of_one_name_and_second_do_not_collide()
     {
         var now = DateTimeOffset.UtcNow;

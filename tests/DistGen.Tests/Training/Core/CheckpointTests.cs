@@ -173,5 +173,7 @@ public sealed class CheckpointTests : IDisposable
         public string WriterId => writer;
 
         public void ThrowIfSuperseded(string artifact) => throw new SupersededRunException($"run taken over; not writing {artifact}");
+
+        public void ThrowIfSupersededWhileWriting(string artifact) => throw new SupersededRunException($"run taken over while writing {artifact}");
     }
 }

@@ -16,12 +16,25 @@ public sealed record MethodKey(string Type, string Name, string Signature)
     public override string ToString() => $"{Type}::{Name}{Signature}";
 }
 
-/// <summary>One method with a body, the methods its IL calls (call, callvirt, newobj, ldftn) and whether it is virtual.</summary>
-public sealed record IlMethod(MethodKey Key, bool IsVirtual, IReadOnlyList<MethodKey> Calls);
+/// <summary>
+/// One IL instruction, as much of it as the checks read: the method it calls (call, callvirt, newobj, ldftn) or the local
+/// it loads, loads the address of, or stores (ldloc, ldloca, stloc; the local is -1 for any other instruction).
+/// </summary>
+public readonly record struct IlInstruction(MethodKey? Method, LocalAccess Access, int Local);
+
+/// <summary>What an instruction does with a local variable.</summary>
+public enum LocalAccess { None, Load, Store }
+
+/// <summary>One method with a body: its instructions, the methods its IL calls, and whether it is virtual.</summary>
+public sealed record IlMethod(MethodKey Key, bool IsVirtual, IReadOnlyList<IlInstruction> Instructions)
+{
+    public IReadOnlyList<MethodKey> Calls { get; } = Instructions.Where(i => i.Method is not null).Select(i => i.Method!).ToList();
+}
 
 /// <summary>
-/// Reads every method body of an assembly with System.Reflection.Metadata and lists what it calls, without loading the
-/// assembly for execution. Enough to follow calls across assemblies by name and signature.
+/// Reads every method body of an assembly with System.Reflection.Metadata and lists what it calls and which locals it
+/// loads and stores, without loading the assembly for execution. Enough to follow calls across assemblies by name and
+/// signature, and to see whether a value a call returns goes into a local or straight on.
 /// </summary>
 public sealed class IlCalls
 {
@@ -53,26 +66,25 @@ public sealed class IlCalls
             {
                 var method = md.GetMethodDefinition(methodHandle);
                 var key = names.KeyOf(methodHandle);
-                var calls = method.RelativeVirtualAddress == 0 ? [] : CallsIn(pe.GetMethodBody(method.RelativeVirtualAddress).GetILBytes()!, names);
-                methods[key] = new IlMethod(key, (method.Attributes & MethodAttributes.Virtual) != 0, calls);
+                var instructions = method.RelativeVirtualAddress == 0 ? [] : InstructionsIn(pe.GetMethodBody(method.RelativeVirtualAddress).GetILBytes()!, names);
+                methods[key] = new IlMethod(key, (method.Attributes & MethodAttributes.Virtual) != 0, instructions);
             }
         }
         return new IlCalls(methods, baseTypes);
     }
 
-    private static List<MethodKey> CallsIn(byte[] il, SignatureNames names)
+    private static List<IlInstruction> InstructionsIn(byte[] il, SignatureNames names)
     {
-        var calls = new List<MethodKey>();
+        var instructions = new List<IlInstruction>();
         for (int i = 0; i < il.Length;)
         {
             ushort value = il[i] == 0xFE ? (ushort)(0xFE00 | il[i + 1]) : il[i];
             i += il[i] == 0xFE ? 2 : 1;
             var opCode = OpCodesByValue[value];
             if (opCode.OperandType == OperandType.InlineMethod)
-            {
-                var handle = MetadataTokens.EntityHandle(BitConverter.ToInt32(il, i));
-                if (names.KeyOf(handle) is { } key) calls.Add(key);
-            }
+                instructions.Add(new IlInstruction(names.KeyOf(MetadataTokens.EntityHandle(BitConverter.ToInt32(il, i))), LocalAccess.None, -1));
+            else
+                instructions.Add(LocalOf(opCode, il, i));
             i += opCode.OperandType switch
             {
                 OperandType.InlineNone => 0,
@@ -83,7 +95,23 @@ public sealed class IlCalls
                 _ => 4,
             };
         }
-        return calls;
+        return instructions;
+    }
+
+    // ldloc.0-3 and stloc.0-3 name their local in the op code, the .s forms in a byte, the long forms in two.
+    private static IlInstruction LocalOf(OpCode opCode, byte[] il, int operand)
+    {
+        var name = opCode.Name!;
+        var access = name.StartsWith("ldloc", StringComparison.Ordinal) ? LocalAccess.Load
+            : name.StartsWith("stloc", StringComparison.Ordinal) ? LocalAccess.Store : LocalAccess.None;
+        if (access == LocalAccess.None) return new IlInstruction(null, access, -1);
+        int local = opCode.OperandType switch
+        {
+            OperandType.ShortInlineVar => il[operand],
+            OperandType.InlineVar => BitConverter.ToUInt16(il, operand),
+            _ => name[^1] - '0',
+        };
+        return new IlInstruction(null, access, local);
     }
 
     /// <summary>Names types and methods the same way whether they are defined in the assembly or referenced from another.</summary>

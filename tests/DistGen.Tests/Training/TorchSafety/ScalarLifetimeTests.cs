@@ -35,15 +35,32 @@ public sealed partial class ScalarLifetimeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_check_finds_a_library_method_that_disposes_one_Scalar_of_two_and_an_inherited_unsafe_method()
+    public void The_check_finds_library_temporaries_beside_a_disposed_Scalar_and_unsafe_methods_a_type_inherits()
     {
         // The test assembly plays the library too (PlantedLibrary, PlantedBase), so the planted shapes need not exist in TorchSharp.
         var assembly = IlCalls.Read(typeof(ScalarLifetimeTests).Assembly.Location);
         var findings = new ScalarTemporaries(assembly).Find(assembly, ScalarOwner);
-        Assert.Contains(findings, f => f.Contains($"{nameof(KnownViolations)}::{nameof(KnownViolations.CallsALibraryThatDisposesOneOfTwo)}")
+        foreach (var finding in findings.Where(f => f.Contains("Planted"))) output.WriteLine(finding);
+
+        // Disposing one Scalar vouches for no other: not a second one made beside it, not one handed in.
+        Assert.Contains(findings, f => f.StartsWith(Caller(nameof(KnownViolations.CallsALibraryThatDisposesOneOfTwo)), StringComparison.Ordinal)
             && f.Contains(nameof(PlantedLibrary.DisposesOneOfTwo)));
-        Assert.Contains(findings, f => f.Contains($"builds a {typeof(PlantedDerived).FullName!.Replace('+', '/')}, whose {nameof(PlantedBase.Step)}"));
+        Assert.Contains(findings, f => f.StartsWith(Caller(nameof(KnownViolations.CallsALibraryThatDisposesAScalarHandedIn)), StringComparison.Ordinal)
+            && f.Contains(nameof(PlantedLibrary.DisposesAScalarHandedIn)));
+        // A type that inherits an unsafe virtual method runs it; one that overrides it with a safe one does not.
+        Assert.Contains(findings, f => f.Contains($"builds a {Planted<PlantedInheritor>()}, whose {nameof(PlantedBase.Step)}"));
+        // What must stay clean, or the check could pass by flagging everything: a library Scalar owned to the end by
+        // `using`, and a safe override.
+        Assert.DoesNotContain(findings, f => f.StartsWith(Caller(nameof(KnownViolations.CallsALibraryThatOwnsItsScalar)), StringComparison.Ordinal));
+        Assert.DoesNotContain(findings, f => f.Contains($"builds a {Planted<PlantedOverrider>()},"));
     }
+
+    private static string Caller(string method) => $"{Planted(typeof(KnownViolations))}::{method} calls";
+
+    private static string Planted<T>() => Planted(typeof(T));
+
+    // The IL name of a nested type: Outer/Inner.
+    private static string Planted(Type type) => type.FullName!.Replace('+', '/');
 
     [Fact]
     public void Every_owned_Scalar_is_bound_by_a_using_declaration()
@@ -76,10 +93,17 @@ public sealed partial class ScalarLifetimeTests(ITestOutputHelper output)
 
         public static TorchSharp.torch.Tensor CallsALibraryThatDisposesOneOfTwo(TorchSharp.torch.Tensor t) => PlantedLibrary.DisposesOneOfTwo(t);
 
-        public static PlantedBase BuildsATypeThatInheritsAnUnsafeStep() => new PlantedDerived();
+        public static TorchSharp.torch.Tensor CallsALibraryThatDisposesAScalarHandedIn(TorchSharp.torch.Tensor t, TorchSharp.Scalar done) =>
+            PlantedLibrary.DisposesAScalarHandedIn(t, done);
+
+        public static TorchSharp.torch.Tensor CallsALibraryThatOwnsItsScalar(TorchSharp.torch.Tensor t) => PlantedLibrary.OwnsItsScalar(t);
+
+        public static PlantedBase BuildsATypeThatInheritsAnUnsafeStep() => new PlantedInheritor();
+
+        public static PlantedBase BuildsATypeThatOverridesTheUnsafeStep() => new PlantedOverrider();
     }
 
-    /// <summary>A library method that disposes the first of its two Scalars: the second is still the GC's (never called).</summary>
+    /// <summary>Library methods (never called): two leave a Scalar to the GC beside one they dispose, one owns its Scalar to the end.</summary>
     private static class PlantedLibrary
     {
         public static TorchSharp.torch.Tensor DisposesOneOfTwo(TorchSharp.torch.Tensor t)
@@ -94,13 +118,30 @@ public sealed partial class ScalarLifetimeTests(ITestOutputHelper output)
                 kept.Dispose();
             }
         }
+
+        public static TorchSharp.torch.Tensor DisposesAScalarHandedIn(TorchSharp.torch.Tensor t, TorchSharp.Scalar done)
+        {
+            done.Dispose();
+            return t.mul(TorchSharp.ScalarExtensionMethods.ToScalar(2.0));
+        }
+
+        public static TorchSharp.torch.Tensor OwnsItsScalar(TorchSharp.torch.Tensor t)
+        {
+            using var half = TorchSharp.ScalarExtensionMethods.ToScalar(0.5);
+            return t.mul(half);
+        }
     }
 
-    /// <summary>A library type whose virtual step makes a temporary Scalar, and one that inherits it without overriding it.</summary>
+    /// <summary>A library type whose virtual step makes a temporary Scalar; one type inherits it, one overrides it safely.</summary>
     private class PlantedBase
     {
         public virtual TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor t) => t.mul(0.5);
     }
 
-    private sealed class PlantedDerived : PlantedBase;
+    private sealed class PlantedInheritor : PlantedBase;
+
+    private sealed class PlantedOverrider : PlantedBase
+    {
+        public override TorchSharp.torch.Tensor Step(TorchSharp.torch.Tensor t) => t.neg();
+    }
 }

@@ -76,11 +76,29 @@ public sealed class ScalarTemporaries
         (call.Type == "TorchSharp.Scalar" && (call.Name == "op_Implicit" || call.Name == ".ctor"))
         || (call.Type == "TorchSharp.ScalarExtensionMethods" && call.Name == "ToScalar");
 
-    private static bool DisposesScalar(MethodKey call) => call.Type == "TorchSharp.Scalar" && call.Name == "Dispose";
+    private static bool Disposes(MethodKey? call) =>
+        call is { Name: "Dispose", Signature: "()Void" } && call.Type is "TorchSharp.Scalar" or "System.IDisposable";
 
-    // A method is unsafe when it makes more Scalars than it disposes (one `using` does not vouch for a second,
-    // converted number in the same method), or calls (by name, not through a virtual slot) one
-    // that is; the reason names the chain down to the conversion.
+    // How many Scalars the method makes that it does not own to the end. A Scalar is owned only when it goes straight
+    // into a local that the method disposes (`using var s = ...`, or `s.Dispose()`); one passed on, stored elsewhere or
+    // returned is a temporary. So disposing one Scalar vouches for that one alone, not for a second made beside it or one
+    // handed in.
+    private static int TemporaryScalars(IlMethod method)
+    {
+        var code = method.Instructions;
+        var disposed = new HashSet<int>();
+        for (int i = 0; i + 1 < code.Count; i++)
+            if (code[i].Access == LocalAccess.Load && Disposes(code[i + 1].Method)) disposed.Add(code[i].Local);
+        int temporaries = 0;
+        for (int i = 0; i < code.Count; i++)
+            if (code[i].Method is { } call && MakesScalar(call)
+                && !(i + 1 < code.Count && code[i + 1].Access == LocalAccess.Store && disposed.Contains(code[i + 1].Local)))
+                temporaries++;
+        return temporaries;
+    }
+
+    // A method is unsafe when it makes a Scalar it does not own (see TemporaryScalars), or calls (by name, not through a
+    // virtual slot) one that is; the reason names the chain down to the conversion.
     private static Dictionary<MethodKey, string> UnsafeMethods(IlCalls torch)
     {
         var unsafeMethods = new Dictionary<MethodKey, string>();
@@ -93,7 +111,7 @@ public sealed class ScalarTemporaries
                 if (!callers.TryGetValue(call, out var list)) callers[call] = list = [];
                 list.Add(method.Key);
             }
-            if (method.Calls.Count(MakesScalar) > method.Calls.Count(DisposesScalar))
+            if (TemporaryScalars(method) > 0)
             {
                 unsafeMethods[method.Key] = "makes a temporary Scalar";
                 pending.Enqueue(method.Key);
