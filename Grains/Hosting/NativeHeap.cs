@@ -60,8 +60,9 @@ public static partial class NativeHeap
     /// <summary>
     /// Caps glibc's malloc arenas at <paramref name="arenas"/> unless MALLOC_ARENA_MAX is set. glibc gives threads up to
     /// 8 arenas per core, and every arena keeps its own free pages: with libtorch, gRPC and the thread pool all
-    /// allocating, a silo's heap held 497 MiB for 109 MiB in use after 50 short jobs; capped at 2, 236 MiB (bench soak
-    /// section). Call it first thing in a process: arenas made before it stay.
+    /// allocating, two in-process silos' heap held 497 MiB for 109 MiB in use after 50 short jobs; capped at 2 arenas,
+    /// 236 MiB for 103 MiB (bench soak section, server collector). Call it first thing in a process: arenas made
+    /// before it stay.
     /// </summary>
     public static void LimitArenas(int arenas = ProcessArenas)
     {
