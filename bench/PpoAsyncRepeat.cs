@@ -16,7 +16,9 @@ public static class PpoAsyncRepeat
 
     public static async Task<IEnumerable<string>> RunAsync(string root)
     {
-        var console = Path.Combine(root, "Client", "bin", "Release", "net10.0", "distgen.dll");
+        // The console built beside this bench: same configuration and target framework folders (bin/Release/net10.0).
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var console = Path.Combine(root, "Client", "bin", framework.Parent!.Name, framework.Name, "distgen.dll");
         if (!File.Exists(console)) throw new FileNotFoundException($"build the console first (dotnet build DistGen.sln -c Release): {console} is missing");
         var scratch = Directory.CreateTempSubdirectory("distgen-ppo-repeat-");
         var rows = new List<string>();
