@@ -18,7 +18,6 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
     private readonly LayerNorm finalNorm;
     private readonly Linear head;
 
-    /// <summary>Builds the model with GPT-2 style initial weights drawn from libtorch's generator (seed it first).</summary>
     /// <summary>
     /// The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs): embeddings, per block two
     /// LayerNorms, the four attention projections and the 4d MLP, then the final LayerNorm and the head.
@@ -31,6 +30,7 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
             + options.Layers * block + LayerSizes.LayerNorm(d) + LayerSizes.Linear(d, vocabulary));
     }
 
+    /// <summary>Builds the model with GPT-2 style initial weights drawn from libtorch's generator (seed it first).</summary>
     public CharTransformer(CharLmModelOptions options) : base(nameof(CharTransformer))
     {
         if (options.VocabularySize < 1)
@@ -73,6 +73,93 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor tokens) => head.forward(HiddenStates(tokens));
 
+    /// <summary>Vocabulary logits [..., V] of hidden states [..., d_model] (the head <see cref="forward"/> applies).</summary>
+    public Tensor Logits(Tensor hiddenStates) => head.forward(hiddenStates);
+
+    /// <summary>
+    /// The final hidden states [B, T_new, d_model] of new tokens [B, T_new] that follow the positions already in
+    /// <paramref name="cache"/> (which this call extends): the same as <see cref="HiddenStates"/> over the whole sequence.
+    /// </summary>
+    public Tensor HiddenStatesCached(Tensor tokens, KeyValueCache cache)
+    {
+        long past = cache.Length, time = tokens.shape[1];
+        if (past + time > ContextLength)
+            throw new ArgumentException($"{past} cached and {time} new tokens are longer than the context length {ContextLength}");
+        using var start = Scalars.Owned(past);
+        using var end = Scalars.Owned(past + time);
+        using var positions = arange(start, end, Scalars.One, ScalarType.Int64, tokens.device);
+        var x = embeddingDropout.forward(tokenEmbedding.forward(tokens).add(positionEmbedding.forward(positions), Scalars.One));
+        for (int layer = 0; layer < blocks.Count; layer++) x = blocks[layer].ForwardCached(x, cache, layer);
+        return finalNorm.forward(x);
+    }
+
+    /// <summary>A cache for decoding <paramref name="batch"/> sequences of up to ContextLength tokens.</summary>
+    public KeyValueCache NewCache(long batch) =>
+        new(Options.Layers, batch, Options.Heads, Options.ModelDimension / Options.Heads, ContextLength, Device);
+
+    /// <summary>
+    /// Samples <paramref name="newTokens"/> tokens after each row of <paramref name="prompts"/> [B, P] (int64, all rows the same
+    /// length), row b drawing from softmax(logits / temperature) with its own <paramref name="random"/>[b] (temperature 0 =
+    /// greedy), so a row's completion does not depend on the other rows. Decodes with a key-value cache; prompt plus
+    /// completion must fit the context length. Returns the new tokens [B, newTokens] (CPU, int64). Runs without gradients
+    /// in evaluation mode and restores the previous mode.
+    /// </summary>
+    public long[][] GenerateBatch(Tensor prompts, int newTokens, double temperature, IReadOnlyList<SplitMix64> random)
+    {
+        long batch = prompts.shape[0], promptLength = prompts.shape[1];
+        if (random.Count != batch) throw new ArgumentException($"{batch} prompts need {batch} random streams, got {random.Count}");
+        if (promptLength < 1) throw new ArgumentException("generation needs a prompt of at least one token", nameof(prompts));
+        if (promptLength + newTokens > ContextLength)
+            throw new ArgumentException($"a prompt of {promptLength} tokens and {newTokens} new ones do not fit the context length {ContextLength}");
+        var generated = Enumerable.Range(0, (int)batch).Select(_ => new long[newTokens]).ToArray();
+        using var evaluation = EvaluationMode.Enter(this);
+        using var noGrad = no_grad();
+        using var cache = NewCache(batch);
+        var input = prompts.to(Device).DetachFromDisposeScope();
+        try
+        {
+            for (int i = 0; i < newTokens; i++)
+            {
+                using var scope = NewDisposeScope();
+                var lastLogits = Logits(HiddenStatesCached(input, cache)[.., -1, ..]).to(ScalarType.Float64).cpu();
+                var next = SampleRows(lastLogits, temperature, random);
+                for (int b = 0; b < batch; b++) generated[b][i] = next[b];
+                // The last token is not fed back: nothing follows it.
+                if (i + 1 == newTokens) break;
+                input.Dispose();
+                input = tensor(next, [batch, 1], device: Device).DetachFromDisposeScope();
+            }
+        }
+        finally
+        {
+            input.Dispose();
+        }
+        return generated;
+    }
+
+    // Row b: inverse-CDF draw from softmax(z_b / temperature) with random[b] (argmax at temperature 0).
+    private static long[] SampleRows(Tensor logits, double temperature, IReadOnlyList<SplitMix64> random)
+    {
+        if (temperature <= 0) return logits.argmax(1).data<long>().ToArray();
+        int rows = (int)logits.shape[0], vocabulary = (int)logits.shape[1];
+        var next = new long[rows];
+        using var divisor = Scalars.Owned(temperature);
+        var probabilities = logits.div(divisor).softmax(1).data<double>().ToArray();
+        for (int b = 0; b < rows; b++) next[b] = Draw(probabilities.AsSpan(b * vocabulary, vocabulary), random[b]);
+        return next;
+    }
+
+    private static long Draw(ReadOnlySpan<double> probabilities, SplitMix64 rng)
+    {
+        double u = rng.NextDouble(), cumulative = 0;
+        for (int token = 0; token < probabilities.Length; token++)
+        {
+            cumulative += probabilities[token];
+            if (u < cumulative) return token;
+        }
+        return probabilities.Length - 1;
+    }
+
     /// <summary>
     /// Samples <paramref name="maxNewTokens"/> tokens after <paramref name="prompt"/>, each from softmax(logits / temperature)
     /// using <paramref name="rng"/> (temperature 0 = greedy); the model sees at most the last ContextLength tokens.
@@ -101,14 +188,7 @@ public sealed class CharTransformer : nn.Module<Tensor, Tensor>
     private static long Sample(Tensor logits, double temperature, SplitMix64 rng)
     {
         using var divisor = Scalars.Owned(temperature);
-        var probabilities = logits.div(divisor).softmax(0).data<double>().ToArray();
-        double u = rng.NextDouble(), cumulative = 0;
-        for (int token = 0; token < probabilities.Length; token++)
-        {
-            cumulative += probabilities[token];
-            if (u < cumulative) return token;
-        }
-        return probabilities.Length - 1;
+        return Draw(logits.div(divisor).softmax(0).data<double>().ToArray(), rng);
     }
 
     private void InitialiseWeights()

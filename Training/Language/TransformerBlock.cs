@@ -39,4 +39,12 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         var mlp = contract.forward(activation.forward(expand.forward(mlpNorm.forward(x))));
         return x.add(mlpDropout.forward(mlp), Scalars.One);
     }
+
+    /// <summary>The block over new positions that follow the cache's earlier ones (see <see cref="CausalSelfAttention.ForwardCached"/>).</summary>
+    public Tensor ForwardCached(Tensor x, KeyValueCache cache, int layer)
+    {
+        x = x.add(attention.ForwardCached(attentionNorm.forward(x), cache, layer), Scalars.One);
+        var mlp = contract.forward(activation.forward(expand.forward(mlpNorm.forward(x))));
+        return x.add(mlpDropout.forward(mlp), Scalars.One);
+    }
 }
