@@ -20,7 +20,7 @@ public sealed class JobSpec
     [Required, RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit")]
     public string Name { get; set; } = "";
 
-    /// <summary>What to train: gan, vae, char-lm or ppo (the sections below list each one's fields).</summary>
+    /// <summary>What to train: gan, vae, char-lm, rlhf or ppo (the sections below list each one's fields).</summary>
     [Required]
     public string Workload { get; set; } = "";
 

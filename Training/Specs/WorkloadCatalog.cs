@@ -4,6 +4,7 @@ using DistGen.Training.DataParallel;
 using DistGen.Training.Gan;
 using DistGen.Training.Language;
 using DistGen.Training.Rl;
+using DistGen.Training.Rlhf;
 using DistGen.Training.Vae;
 
 namespace DistGen.Training.Specs;
@@ -54,6 +55,16 @@ public static class WorkloadCatalog
                     // Vocabulary 0 is taken from the corpus when the job starts; the KJV text has far fewer than 256 characters.
                     ParameterCount = job => job.Model is CharLmModelOptions m
                         ? CharTransformer.ParameterCount(m.VocabularySize > 0 ? m : m with { VocabularySize = 256 }) : 0,
+                },
+            WorkloadDefinition.Create<CharLmModelOptions, RlhfTrainingOptions>(
+                RlhfReferenceTrainer.Workload, "RLHF on the char-LM: ranked comparisons (a synthetic labeler or a person), a Bradley-Terry reward model, PPO with a KL leash; reports the win rate over the starting policy under the hidden rule, KL, validation loss and distinct-2",
+                [KingJamesBible.DatasetName],
+                (job, model, training) => RlhfReferenceOf(job, model, training))
+                with
+                {
+                    // The policy, its frozen reference and the reward model: three copies of the language model.
+                    ParameterCount = job => job.Model is CharLmModelOptions m
+                        ? 3 * CharTransformer.ParameterCount(m.VocabularySize > 0 ? m : m with { VocabularySize = 256 }) : 0,
                 },
             WorkloadDefinition.Create<PpoModelOptions, PpoTrainingOptions>(
                 "ppo", "PPO (clipped surrogate, GAE) on vectorised CartPole-v1 with Gymnasium 1.4.0 semantics",
@@ -109,6 +120,12 @@ public static class WorkloadCatalog
         var (train, test) = ImageSplits(job.Spec.Data.Name);
         return new VaeWorkload(model, training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Data.Name, train, test, job.Spec.Cluster.CheckpointEvery);
     }
+
+    /// <summary>The validation part of the KJV text (the char-LM never trains on it): where RLHF prompts come from.</summary>
+    public static string HeldOutKingJamesText() => KingJamesCorpus.Value.Decode(KingJamesCorpus.Value.Validation.Select(t => (long)t));
+
+    public static RlhfReferenceTrainer RlhfReferenceOf(LoadedJob job, CharLmModelOptions model, RlhfTrainingOptions training) =>
+        new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), HeldOutKingJamesText(), job.Spec.Cluster.Workers);
 
     public static CharLmWorkload CharLmWorkloadOf(LoadedJob job, CharLmModelOptions model, CharLmTrainingOptions training) =>
         new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery);

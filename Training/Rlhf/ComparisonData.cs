@@ -1,0 +1,58 @@
+namespace DistGen.Training.Rlhf;
+
+/// <summary>
+/// Labelled comparisons as token sequences: every ranked completion once, as a row of <see cref="Sequences"/>
+/// ([N, P + L]), and each pair as the rows of its chosen and its rejected completion, with the hidden rule's scores
+/// of both (to judge accuracy against the noise-free rule).
+/// </summary>
+public sealed class ComparisonData
+{
+    private readonly List<long> _sequences = new();
+    private readonly List<(int Chosen, int Rejected)> _pairs = new();
+    private readonly List<double> _ruleScores = new();
+
+    public ComparisonData(int sequenceLength) => SequenceLength = sequenceLength;
+
+    public int SequenceLength { get; }
+
+    public int SequenceCount => _ruleScores.Count;
+
+    public int PairCount => _pairs.Count;
+
+    /// <summary>[N, P + L] row-major.</summary>
+    public IReadOnlyList<long> Sequences => _sequences;
+
+    public (int Chosen, int Rejected) Pair(int index) => _pairs[index];
+
+    public double RuleScore(int row) => _ruleScores[row];
+
+    /// <summary>Adds a ranked request: its K sequences and the pairs its ranking implies.</summary>
+    public void Add(IReadOnlyList<long[]> sequences, IReadOnlyList<double> ruleScores, IEnumerable<PreferencePair> pairs)
+    {
+        int first = SequenceCount;
+        foreach (var sequence in sequences)
+        {
+            if (sequence.Length != SequenceLength) throw new ArgumentException($"a sequence of {sequence.Length} tokens; comparisons hold {SequenceLength}");
+            _sequences.AddRange(sequence);
+        }
+        _ruleScores.AddRange(ruleScores);
+        foreach (var pair in pairs) _pairs.Add((first + pair.Chosen, first + pair.Rejected));
+    }
+
+    /// <summary>Chosen and rejected sequences of the pairs <paramref name="rows"/>, each [rows, P + L] row-major.</summary>
+    public (long[] Chosen, long[] Rejected) Batch(IReadOnlyList<int> rows)
+    {
+        var chosen = new long[rows.Count * SequenceLength];
+        var rejected = new long[rows.Count * SequenceLength];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var (c, r) = _pairs[rows[i]];
+            for (int t = 0; t < SequenceLength; t++)
+            {
+                chosen[i * SequenceLength + t] = _sequences[c * SequenceLength + t];
+                rejected[i * SequenceLength + t] = _sequences[r * SequenceLength + t];
+            }
+        }
+        return (chosen, rejected);
+    }
+}

@@ -1,0 +1,82 @@
+using DistGen.Training.Rlhf;
+
+namespace DistGen.Tests.Training.Rlhf;
+
+public sealed class RlhfMathTests
+{
+    // Two completions of L = 3 tokens after a prompt of 2 tokens.
+    private static TextRollout Rollout()
+    {
+        var rollout = new TextRollout(2, 2, 3);
+        float[] logProbs = [-1.0f, -2.0f, -0.5f, -0.2f, -0.3f, -0.4f];
+        float[] reference = [-1.5f, -2.0f, -1.0f, -0.2f, -0.1f, -0.4f];
+        float[] values = [0.5f, 0.25f, 1.0f, -0.5f, 0f, 0.75f];
+        logProbs.CopyTo(rollout.LogProbs, 0);
+        reference.CopyTo(rollout.ReferenceLogProbs, 0);
+        values.CopyTo(rollout.Values, 0);
+        rollout.Scores[0] = 2.0f;
+        rollout.Scores[1] = -1.0f;
+        return rollout;
+    }
+
+    [Fact]
+    public void Every_token_pays_the_leash_and_the_last_earns_the_score()
+    {
+        // beta = 0.5: row 0 log-ratios 0.5, 0, 0.5; row 1: 0, -0.2, 0.
+        var (rewards, kl) = KlPenalizedRewards.Compute(Rollout(), beta: 0.5);
+        Assert.Equal([-0.25f, 0f, -0.25f + 2.0f, 0f, 0.1f, 0f - 1.0f], rewards.Select(r => MathF.Round(r, 6)));
+        Assert.Equal(1.0, kl[0], 6);
+        Assert.Equal(-0.2, kl[1], 6);
+    }
+
+    [Fact]
+    public void Token_level_advantages_follow_GAE_over_each_completion_to_its_last_token()
+    {
+        // gamma = 1, lambda = 0.5, beta = 0.5. Row 0: rewards (-0.25, 0, 1.75), values (0.5, 0.25, 1.0), terminal after t = 2.
+        //   delta_2 = 1.75 - 1.0 = 0.75;          A_2 = 0.75
+        //   delta_1 = 0 + 1.0 - 0.25 = 0.75;      A_1 = 0.75 + 0.5 * 0.75 = 1.125
+        //   delta_0 = -0.25 + 0.25 - 0.5 = -0.5;  A_0 = -0.5 + 0.5 * 1.125 = 0.0625
+        // Row 1: rewards (0, 0.1, -1), values (-0.5, 0, 0.75).
+        //   delta_2 = -1 - 0.75 = -1.75;          A_2 = -1.75
+        //   delta_1 = 0.1 + 0.75 - 0 = 0.85;      A_1 = 0.85 - 0.875 = -0.025
+        //   delta_0 = 0 + 0 + 0.5 = 0.5;          A_0 = 0.5 - 0.0125 = 0.4875
+        using var lm = new DistGen.Training.Language.CharTransformer(new DistGen.Training.Language.CharLmModelOptions
+            { VocabularySize = 4, ContextLength = 8, ModelDimension = 8, Heads = 1, Layers = 1 });
+        using var policy = new PolicyWithValue(lm);
+        var update = new LanguagePpoUpdate(policy, new RlhfPpoOptions { Gamma = 1.0, Lambda = 0.5 }, seed: 1);
+        var (advantages, returns, _) = update.Advantages(Rollout(), beta: 0.5);
+        double[] expected = [0.0625, 1.125, 0.75, 0.4875, -0.025, -1.75];
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], advantages[i], 5);
+        Assert.Equal(0.0625 + 0.5, returns[0], 5);
+        Assert.Equal(-1.75 + 0.75, returns[5], 5);
+        update.Optimizer.Dispose();
+    }
+
+    [Fact]
+    public void The_adaptive_leash_moves_beta_towards_the_target_and_a_fixed_one_stays()
+    {
+        var adaptive = new AdaptiveKlController(initial: 0.1, target: 6, horizon: 10_000);
+        adaptive.Update(meanKl: 12, completions: 1000);   // error clipped to +0.2: beta *= 1 + 0.2 * 1000 / 10000
+        Assert.Equal(0.1 * 1.02, adaptive.Value, 12);
+        adaptive.Update(meanKl: 5.4, completions: 1000);  // error -0.1
+        Assert.Equal(0.1 * 1.02 * 0.99, adaptive.Value, 12);
+        var fixedLeash = new AdaptiveKlController(0.1, target: 0, horizon: 10_000);
+        fixedLeash.Update(100, 1000);
+        Assert.Equal(0.1, fixedLeash.Value);
+    }
+
+    [Fact]
+    public void Win_rate_counts_ties_as_half()
+    {
+        Assert.Equal(0.625, WinRate.Of([3, 0, 1, -1], [1, 0, 2, -2]));
+        Assert.Throws<ArgumentException>(() => WinRate.Of([1], [1, 2]));
+    }
+
+    [Fact]
+    public void Distinct_2_is_distinct_word_bigrams_over_all_bigrams()
+    {
+        // "a b c" -> ab, bc; "a b a b" -> ab, ba, ab: 5 bigrams, 3 distinct.
+        Assert.Equal(3.0 / 5, DistinctNGrams.Ratio(["a b c", "a b a b"], 2), 12);
+        Assert.True(double.IsNaN(DistinctNGrams.Ratio(["single"], 2)));
+    }
+}
