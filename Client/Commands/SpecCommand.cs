@@ -42,12 +42,21 @@ public static class SpecCommand
                 Console.WriteLine($"### Workload `{definition.Name}`: {definition.Description}");
                 Console.WriteLine($"Data sets: {string.Join(", ", definition.DataSets.Select(d => $"`{d}`"))}.");
                 Console.WriteLine();
-                Print($"`{definition.Name}` `model`", definition.ModelOptionsType);
-                Print($"`{definition.Name}` `training`", definition.TrainingOptionsType);
+                PrintSection(definition.Name, "model", definition.ModelOptionsType);
+                PrintSection(definition.Name, "training", definition.TrainingOptionsType);
             }
             return ExitCodes.Success;
         });
         return new Command("spec", "Job specs: validate one, or list the fields a spec may hold.") { check, fields };
+    }
+
+    // A section's nested sections (e.g. rlhf's training.ppo) follow it, each with its own table.
+    private static void PrintSection(string workload, string path, Type type)
+    {
+        Print($"`{workload}` `{path}`", type);
+        foreach (var (name, property) in StrictJsonBinder.BindableProperties(type))
+            if (property.PropertyType.IsClass && property.PropertyType != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(property.PropertyType))
+                PrintSection(workload, $"{path}.{name}", property.PropertyType);
     }
 
     private static void Print(string title, Type type)

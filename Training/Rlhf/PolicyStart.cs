@@ -25,13 +25,30 @@ public static class PolicyStart
         return FromCheckpoint(pretrain.OutputDirectory, model, tokens, ctx);
     }
 
-    /// <summary>The char-LM of <paramref name="from"/>: a checkpoint file, or a run folder holding checkpoint.bin.</summary>
-    public static CharTransformer FromCheckpoint(string from, CharLmModelOptions model, ITokenStream tokens, RunContext ctx)
+    /// <summary>
+    /// The starting model's shape: the spec.json beside <see cref="RlhfTrainingOptions.From"/>'s checkpoint, when there is one,
+    /// else <paramref name="model"/>. Throws when <c>from</c> names no checkpoint.
+    /// </summary>
+    public static CharLmModelOptions ShapeOf(CharLmModelOptions model, RlhfTrainingOptions training)
+    {
+        if (training.From.Length == 0) return model;
+        var (folder, _) = Locate(training.From);
+        return ModelOf(Path.Combine(folder, "spec.json")) ?? model;
+    }
+
+    private static (string Folder, string File) Locate(string from)
     {
         var folder = Directory.Exists(from) ? from : Path.GetDirectoryName(Path.GetFullPath(from))!;
         var file = Directory.Exists(from) ? Path.Combine(from, Checkpoint.FileName) : from;
         if (!File.Exists(file))
             throw new ArgumentException($"training.from: {file} does not exist; give a char-lm run folder or its checkpoint.bin");
+        return (folder, file);
+    }
+
+    /// <summary>The char-LM of <paramref name="from"/>: a checkpoint file, or a run folder holding checkpoint.bin.</summary>
+    public static CharTransformer FromCheckpoint(string from, CharLmModelOptions model, ITokenStream tokens, RunContext ctx)
+    {
+        var (folder, file) = Locate(from);
         var shape = ModelOf(Path.Combine(folder, "spec.json")) ?? model;
         var lm = Seeding.Build(ctx.Seed, () => new CharTransformer(shape.WithVocabularyOf(tokens)));
         try

@@ -14,10 +14,13 @@ namespace DistGen.Training.Rlhf;
 /// </summary>
 public static class RewardModelTraining
 {
-    /// <summary>A reward model on a copy of <paramref name="policy"/>'s weights, its head seeded from <paramref name="seed"/>.</summary>
-    public static RewardModel Create(CharTransformer policy, long seed)
+    /// <summary>
+    /// A reward model on a copy of <paramref name="policy"/>'s weights, its head seeded from <paramref name="seed"/>: the mean
+    /// of the head over the completion's positions (after the prompt's <paramref name="promptLength"/> tokens).
+    /// </summary>
+    public static RewardModel Create(CharTransformer policy, int promptLength, long seed)
     {
-        var model = Seeding.Build(seed, () => new RewardModel(new CharTransformer(policy.Options)));
+        var model = Seeding.Build(seed, () => new RewardModel(new CharTransformer(policy.Options), promptLength));
         model.to(policy.Device);
         ParameterVector.Assign(model.Trunk.parameters(), ParameterVector.Flatten(policy.parameters()));
         return model;

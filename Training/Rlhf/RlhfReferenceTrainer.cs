@@ -16,26 +16,40 @@ namespace DistGen.Training.Rlhf;
 /// iteration), metrics.csv (per PPO update), reward_model.csv, evaluation.csv, reward_kl.png, samples.jsonl,
 /// checkpoint.bin (the final policy with its value head) and summary.json.
 /// </summary>
-public sealed class RlhfReferenceTrainer(CharLmModelOptions model, RlhfTrainingOptions training, ITokenStream tokens, string heldOutText,
-    int workers = 1) : IReferenceTrainer
+public sealed class RlhfReferenceTrainer : IReferenceTrainer
 {
     public const string Workload = "rlhf";
     private const int ValidationBatches = 16, ValidationBatchSize = 32;
+    private readonly CharLmModelOptions model;
+    private readonly RlhfTrainingOptions training;
+    private readonly ITokenStream tokens;
+    private readonly PromptSet prompts;
+    private readonly int workers;
+
+    /// <summary>Checks everything a run can be refused for before any work starts (<see cref="ArgumentException"/> naming the setting).</summary>
+    public RlhfReferenceTrainer(CharLmModelOptions model, RlhfTrainingOptions training, ITokenStream tokens, string heldOutText, long seed, int workers = 1)
+    {
+        (this.model, this.training, this.tokens, this.workers) = (model, training, tokens, workers);
+        if (training.Labels.Labeler != "auto")
+            throw new ArgumentException("training.labels.labeler \"person\" needs a cluster job that waits for `distgen label JOB-ID`; `distgen run --reference` labels with \"auto\" only");
+        int context = PolicyStart.ShapeOf(model, training).ContextLength;
+        if (training.Prompts.Length + training.Prompts.CompletionLength > context)
+            throw new ArgumentException($"training.prompts.length + completionLength = {training.Prompts.Length + training.Prompts.CompletionLength} characters do not fit the policy's context of {context}");
+        prompts = new PromptSet(heldOutText, training.Prompts, seed);
+        if (training.Comparisons.Prompts > prompts.Training.Count)
+            throw new ArgumentException($"training.comparisons.prompts ({training.Comparisons.Prompts}) is more than the {prompts.Training.Count} training prompts " +
+                $"the held-out text gives; use at most {prompts.Training.Count} (each iteration ranks completions of different prompts)");
+    }
 
     public TrainingSummary Run(RunContext ctx)
     {
-        if (training.Labels.Labeler != "auto")
-            throw new ArgumentException("training.labels.labeler \"person\" needs a cluster job that waits for `distgen label JOB-ID`; `distgen run --reference` labels with \"auto\" only");
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(ctx.OutputDirectory);
         var stages = new StageClock();
         var rule = PreferenceRules.Named(training.Labels.Rule);
-        var prompts = new PromptSet(heldOutText, training.Prompts, ctx.Seed);
         int completionLength = training.Prompts.CompletionLength;
 
         using var start = stages.Time("pretrain", () => PolicyStart.Load(model, training, tokens, ctx, workers));
-        if (training.Prompts.Length + completionLength > start.ContextLength)
-            throw new ArgumentException($"prompts.length + prompts.completionLength = {training.Prompts.Length + completionLength} characters do not fit the policy's context of {start.ContextLength}");
         using var reference = Copy(start, ctx.Seed);
         using var policy = Seeding.Build(ctx.Seed, () => new PolicyWithValue(Copy(start, ctx.Seed)));
         policy.to(ctx.Device);
@@ -68,7 +82,7 @@ public sealed class RlhfReferenceTrainer(CharLmModelOptions model, RlhfTrainingO
 
                 // 2. The reward model: the policy's trunk, a fresh head, every comparison so far.
                 rewardModel?.Dispose();
-                rewardModel = RewardModelTraining.Create(policy.Lm, Seeding.Derive(ctx.Seed, $"reward-model:{iteration}"));
+                rewardModel = RewardModelTraining.Create(policy.Lm, training.Prompts.Length, Seeding.Derive(ctx.Seed, $"reward-model:{iteration}"));
                 var trained = rewardModel;
                 stages.Time("reward_model", () =>
                 {

@@ -1,16 +1,54 @@
+using DistGen.Training.Data;
+
 namespace DistGen.Training.Rlhf;
 
 /// <summary>
-/// The hidden rule of the classic positive-sentiment task, in the King James Bible's words: the score of a completion is
-/// the sum of the valences of the words it finishes. Joy, peace, love, praise and their kin count +1 to +3; death, evil,
-/// wrath, the sword and theirs count -1 to -3; every other word 0. A word is a run of ASCII letters, compared
+/// The hidden rule of the classic positive-sentiment task, in the King James Bible's words, with the coherence a person
+/// would also judge: score = (sum of the valences of the words the completion finishes) - (the number of those words that
+/// are not words of the KJV training text, i.e. made up). Joy, peace, love, praise and their kin count +1 to +3; death,
+/// evil, wrath, the sword and theirs count -1 to -3; every other word 0. A word is a run of ASCII letters, compared
 /// case-insensitively; a run that reaches the end of the completion is not finished (it may go on) and does not count.
-/// Verse text scores 0 most of the time (about 70 % of 48-character verse continuations hold no word of the lexicon),
-/// so a base model trained on it does not already satisfy the rule.
+/// The sentiment part is 0 for about 70 % of 48-character verse continuations and for about 87 % of a 1,500-step
+/// char-LM's completions, so the base model does not already satisfy it; with the coherence part, two completions of the
+/// same prompt tie on about a quarter of pairs, so a labeler has a preference on most of them.
 /// </summary>
 public sealed class SentimentLexiconRule : IPreferenceRule
 {
     public const string RuleName = "sentiment";
+
+    private readonly Func<IReadOnlySet<string>> _knownWords;
+
+    /// <summary>The rule with the words of the KJV training text as its known words (loaded from the data cache on first use).</summary>
+    public SentimentLexiconRule() : this(() => KingJamesWords.Value) { }
+
+    /// <summary>The rule with <paramref name="knownWords"/> (lower case) as the words that are not made up.</summary>
+    public SentimentLexiconRule(IReadOnlySet<string> knownWords) : this(() => knownWords) { }
+
+    private SentimentLexiconRule(Func<IReadOnlySet<string>> knownWords) => _knownWords = knownWords;
+
+    private static readonly Lazy<IReadOnlySet<string>> KingJamesWords = new(() =>
+    {
+        var corpus = KingJamesBible.Load(DataCache.Default);
+        return WordsOf(corpus.Decode(corpus.Train.Select(t => (long)t)));
+    }, LazyThreadSafetyMode.PublicationOnly);
+
+    /// <summary>The distinct lower-case words (runs of ASCII letters) of a text.</summary>
+    public static IReadOnlySet<string> WordsOf(string text)
+    {
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        int start = -1;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            bool letter = i < text.Length && char.IsAsciiLetter(text[i]);
+            if (letter && start < 0) start = i;
+            else if (!letter && start >= 0)
+            {
+                words.Add(text[start..i].ToLowerInvariant());
+                start = -1;
+            }
+        }
+        return words;
+    }
 
     /// <summary>Every word of the lexicon with its valence.</summary>
     public static IReadOnlyDictionary<string, int> Valences { get; } = BuildLexicon();
@@ -18,10 +56,12 @@ public sealed class SentimentLexiconRule : IPreferenceRule
     public string Name => RuleName;
 
     public string Description =>
-        "sum of the valences of the completion's words: joy, peace, love, praise, ... +1 to +3; death, evil, wrath, sword, ... -1 to -3 (Training/Rlhf/SentimentLexiconRule.cs)";
+        "sum of the valences of the completion's finished words (joy, peace, love, praise, ... +1 to +3; death, evil, wrath, sword, ... -1 to -3) " +
+        "minus one for each of them that is not a KJV word (Training/Rlhf/SentimentLexiconRule.cs)";
 
     public double Score(string completion)
     {
+        var known = _knownWords();
         int score = 0, start = -1;
         for (int i = 0; i < completion.Length; i++)
         {
@@ -29,23 +69,13 @@ public sealed class SentimentLexiconRule : IPreferenceRule
             if (letter && start < 0) start = i;
             else if (!letter && start >= 0)
             {
-                score += ValenceOf(completion.AsSpan(start, i - start));
+                var word = completion[start..i].ToLowerInvariant();
+                score += known.Contains(word) ? Valences.GetValueOrDefault(word) : -1;
                 start = -1;
             }
         }
         return score;
     }
-
-    private static int ValenceOf(ReadOnlySpan<char> word)
-    {
-        Span<char> lower = stackalloc char[Math.Min(word.Length, 32)];
-        if (word.Length > lower.Length) return 0;
-        word.ToLowerInvariant(lower);
-        return Lookup.TryGetValue(lower, out int valence) ? valence : 0;
-    }
-
-    private static readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Lookup =
-        new Dictionary<string, int>(Valences, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     private static Dictionary<string, int> BuildLexicon()
     {
