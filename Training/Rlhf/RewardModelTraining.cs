@@ -16,11 +16,12 @@ public static class RewardModelTraining
 {
     /// <summary>
     /// A reward model on a copy of <paramref name="policy"/>'s weights, its head seeded from <paramref name="seed"/>: the mean
-    /// of the head over the completion's positions (after the prompt's <paramref name="promptLength"/> tokens).
+    /// of the head over the completion's positions (after the prompt's <paramref name="promptLength"/> tokens), with
+    /// <paramref name="dropout"/> in its trunk while it trains.
     /// </summary>
-    public static RewardModel Create(CharTransformer policy, int promptLength, long seed)
+    public static RewardModel Create(CharTransformer policy, int promptLength, double dropout, long seed)
     {
-        var model = Seeding.Build(seed, () => new RewardModel(new CharTransformer(policy.Options), promptLength));
+        var model = Seeding.Build(seed, () => new RewardModel(new CharTransformer(policy.Options with { Dropout = dropout }), promptLength));
         model.to(policy.Device);
         ParameterVector.Assign(model.Trunk.parameters(), ParameterVector.Flatten(policy.parameters()));
         return model;

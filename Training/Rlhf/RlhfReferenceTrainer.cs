@@ -82,7 +82,7 @@ public sealed class RlhfReferenceTrainer : IReferenceTrainer
 
                 // 2. The reward model: the policy's trunk, a fresh head, every comparison so far.
                 rewardModel?.Dispose();
-                rewardModel = RewardModelTraining.Create(policy.Lm, training.Prompts.Length, Seeding.Derive(ctx.Seed, $"reward-model:{iteration}"));
+                rewardModel = RewardModelTraining.Create(policy.Lm, training.Prompts.Length, training.RewardModel.Dropout, Seeding.Derive(ctx.Seed, $"reward-model:{iteration}"));
                 var trained = rewardModel;
                 stages.Time("reward_model", () =>
                 {

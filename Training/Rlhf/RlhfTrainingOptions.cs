@@ -111,6 +111,10 @@ public sealed record RlhfRewardModelOptions
     /// <summary>AdamW decoupled weight decay (matrices and embeddings only).</summary>
     [Range(0.0, 1.0)]
     public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Dropout in the reward model's trunk while it trains (the policy's own setting does not change).</summary>
+    [Range(0.0, 0.9)]
+    public double Dropout { get; init; }
 }
 
 /// <summary>PPO on the language model with a KL leash to the starting policy.</summary>
