@@ -11,6 +11,7 @@ var root = new RootCommand("distgen: train generative models on an Orleans clust
     SpecCommand.Create(),
     ClusterCommand.Create(),
     CertCommand.Create(),
+    LabelCommand.Create(),
 };
 foreach (var command in JobCommands.Create()) root.Subcommands.Add(command);
 var parsed = root.Parse(args);
