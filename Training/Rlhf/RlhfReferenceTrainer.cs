@@ -49,7 +49,11 @@ public sealed class RlhfReferenceTrainer : IReferenceTrainer
         var rule = PreferenceRules.Named(training.Labels.Rule);
         int completionLength = training.Prompts.CompletionLength;
 
-        using var start = stages.Time("pretrain", () => PolicyStart.Load(model, training, tokens, ctx, workers));
+        // Pretraining steps count as rounds of the run, so its progress runs from the first pretraining step to the last PPO update.
+        long pretrainRounds = training.From.Length == 0 ? training.Pretrain.Steps : 0;
+        long totalRounds = pretrainRounds + (long)training.Iterations * (training.RewardModel.Steps + training.Ppo.Updates), round = pretrainRounds;
+        var pretrainContext = ctx with { Progress = ctx.Progress is null ? null : new RelayProgress(p => ctx.Progress.Report(p with { TotalSteps = totalRounds })) };
+        using var start = stages.Time("pretrain", () => PolicyStart.Load(model, training, tokens, pretrainContext, workers));
         using var reference = Copy(start, ctx.Seed);
         using var policy = Seeding.Build(ctx.Seed, () => new PolicyWithValue(Copy(start, ctx.Seed)));
         policy.to(ctx.Device);
@@ -62,7 +66,6 @@ public sealed class RlhfReferenceTrainer : IReferenceTrainer
         var promptStream = new SplitMix64(Seeding.Derive(ctx.Seed, "ppo-prompts"));
         var comparisonOrder = Enumerable.Range(0, prompts.Training.Count).ToArray();
         new SplitMix64(Seeding.Derive(ctx.Seed, "comparison-prompts")).Shuffle(comparisonOrder);
-        long totalRounds = (long)training.Iterations * (training.RewardModel.Steps + training.Ppo.Updates), round = 0;
         HeldOutResult last = startResult;
         RewardModel? rewardModel = null;
         var iterationFigures = new Dictionary<string, double>();
@@ -78,7 +81,7 @@ public sealed class RlhfReferenceTrainer : IReferenceTrainer
                 var requests = stages.Time("sampling", () => SampleRequests(policy.Lm, requestPrompts, iteration, ctx.Seed));
                 var labeling = stages.Time("labeling", () => Label(requests, rule, iteration, ctx));
                 iterationFigures["labeler_agreement"] = labeling.Agreement;
-                var (heldOut, added) = AddComparisons(comparisons, requests, requestPrompts, labeling.Answers, rule, iteration, ctx.Seed);
+                var heldOut = AddComparisons(comparisons, requests, requestPrompts, labeling.Answers, rule, iteration, ctx.Seed);
 
                 // 2. The reward model: the policy's trunk, a fresh head, every comparison so far.
                 rewardModel?.Dispose();
@@ -203,25 +206,22 @@ public sealed class RlhfReferenceTrainer : IReferenceTrainer
     }
 
     /// <summary>Adds the iteration's ranked requests to the training comparisons, except a seeded held-out share; returns the held-out ones.</summary>
-    private (ComparisonData HeldOut, int Added) AddComparisons(ComparisonData all, IReadOnlyList<LabelRequest> requests, IReadOnlyList<RlhfPrompt> requestPrompts,
+    private ComparisonData AddComparisons(ComparisonData all, IReadOnlyList<LabelRequest> requests, IReadOnlyList<RlhfPrompt> requestPrompts,
         LabelAnswers answers, IPreferenceRule rule, int iteration, long seed)
     {
         var heldOut = new ComparisonData(all.SequenceLength);
         var order = Enumerable.Range(0, requests.Count).ToArray();
         new SplitMix64(Seeding.Derive(seed, $"held-out-requests:{iteration}")).Shuffle(order);
         var heldOutRequests = order.Take((int)Math.Round(requests.Count * training.Labels.HeldOutFraction)).ToHashSet();
-        int added = 0;
         for (int i = 0; i < requests.Count; i++)
         {
             if (answers.AnswerTo(requests[i].Id)?.Ranking is not { } ranking) continue;
             var prompt = tokens.Encode(requestPrompts[i].Text);
             var sequences = requests[i].Completions.Select(c => prompt.Concat(tokens.Encode(c)).ToArray()).ToArray();
             var scores = requests[i].Completions.Select(rule.Score).ToArray();
-            var target = heldOutRequests.Contains(i) ? heldOut : all;
-            target.Add(sequences, scores, PreferencePair.FromRanking(requests[i].Id, ranking));
-            if (target == all) added++;
+            (heldOutRequests.Contains(i) ? heldOut : all).Add(sequences, scores, PreferencePair.FromRanking(requests[i].Id, ranking));
         }
-        return (heldOut, added);
+        return heldOut;
     }
 
     private TextRollout Rollout(PolicyWithValue policy, CharTransformer reference, RewardModel rewardModel, IReadOnlyList<RlhfPrompt> batchPrompts, long version, long seed)
@@ -246,7 +246,7 @@ public sealed class RlhfReferenceTrainer : IReferenceTrainer
             ["start_distinct_2"] = start.Distinct2,
             ["start_entropy_per_token"] = start.EntropyPerToken,
             ["generated_tokens_per_s"] = tokensPerSecond,
-            ["ppo_updates"] = policy is null ? 0 : (double)training.Iterations * training.Ppo.Updates,
+            ["ppo_updates"] = (double)training.Iterations * training.Ppo.Updates,
         };
         foreach (var (stage, seconds) in stages.Seconds) figures[$"seconds_{stage}"] = seconds;
         var modules = new Dictionary<string, nn.Module> { ["policy"] = policy! };
@@ -265,6 +265,7 @@ public sealed class RlhfReferenceTrainer : IReferenceTrainer
                 ["rm_heldout_accuracy_rule"] = "held-out pairs of the last iteration that the hidden rule does not tie, ordered by the reward model as by the rule",
                 ["labeler_agreement"] = "pairs two independent synthetic labelings of the last iteration's requests order the same way",
                 ["distinct_2"] = "distinct space-separated word bigrams over all bigrams of the held-out completions",
+                ["generated_tokens_per_s"] = "completion tokens per second of the PPO rollouts: sampling with the key-value cache, then scoring by the policy, the reference and the reward model",
             },
         };
         ctx.WriteArtifact("summary.json", summary.Write);

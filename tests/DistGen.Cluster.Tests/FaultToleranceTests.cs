@@ -85,8 +85,10 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
             string[] throughTheOtherSilo = ["--gateway", $"127.0.0.1:{job.Worker.GatewayPort}", "--cluster-id", job.ClusterId, .. ClusterFixture.PatientConnect];
             var takenOver = await WaitForStatusAsync(job.JobId, throughTheOtherSilo, s => s.GetProperty("Takeovers").GetInt32() >= 1 || IsFinished(s), TimeSpan.FromMinutes(3));
             job.Coordinator.Process.Resume();
-            Assert.True(takenOver.GetProperty("State").GetString() == "Running" && takenOver.GetProperty("Takeovers").GetInt32() >= 1,
-                $"the job was not taken over mid-run while its coordinator was frozen: {takenOver}");
+            // The frozen coordinator cannot run a round, so a takeover count of 1 or more means the other silo took the run over
+            // while it was frozen. The job may already have finished by then (under load a status poll can miss the short
+            // stretch between the takeover and the last round); the woken runner must not write either way.
+            Assert.True(takenOver.GetProperty("Takeovers").GetInt32() >= 1, $"the job was not taken over while its coordinator was frozen: {takenOver}");
         });
         await AssertSucceededLikeTheBaselineAsync(run);
         Assert.True(run.Final.GetProperty("Takeovers").GetInt32() >= 1, run.Final.ToString());

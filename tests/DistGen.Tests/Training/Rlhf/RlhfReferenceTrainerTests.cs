@@ -47,7 +47,12 @@ public sealed class RlhfReferenceTrainerTests(ITestOutputHelper log) : IDisposab
     public void A_short_loop_writes_every_output_and_finite_figures()
     {
         var (trainer, _) = Trainer(seed: 1);
-        var summary = trainer.Run(RunContext.OnCpu(_folder, 1));
+        var reports = new List<TrainingProgress>();
+        var summary = trainer.Run(RunContext.OnCpu(_folder, 1) with { Progress = new Recorder(reports) });
+        // One total for the whole run (30 pretraining steps + 4 reward-model steps + 3 PPO updates), counted up without a jump back.
+        Assert.All(reports, r => Assert.Equal(37, r.TotalSteps));
+        Assert.Equal(reports.Select(r => r.Step).Order(), reports.Select(r => r.Step));
+        Assert.Equal(37, reports[^1].Step);
         foreach (var figure in new[] { "win_rate_vs_start", "kl_nats_per_completion", "rule_score", "rm_score", "entropy_per_token", "val_loss",
                      "distinct_2", "labeler_agreement", "rm_heldout_accuracy_labels", "start_val_loss", "generated_tokens_per_s" })
         {
@@ -67,6 +72,11 @@ public sealed class RlhfReferenceTrainerTests(ITestOutputHelper log) : IDisposab
         Assert.Equal(16, samples.Count(s => s.GetProperty("policy").GetString() == "final"));
         Assert.Equal(4, File.ReadAllLines(Path.Combine(_folder, "metrics.csv")).Length);
         log.WriteLine(string.Join(", ", summary.Figures.Select(f => $"{f.Key} {f.Value:G4}")));
+    }
+
+    private sealed class Recorder(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => reports.Add(value);
     }
 
     [Fact]
