@@ -52,8 +52,7 @@ public sealed class PpoUpdate
         var device = Model.parameters().First().device;
         var rollout = PpoMinibatch.FromRollout(batch, advantages, returns, device);
         var order = Enumerable.Range(0, batch.Count).ToArray();
-        double policyLoss = 0, valueLoss = 0, entropy = 0, approxKl = 0, clipFraction = 0;
-        int steps = 0;
+        var means = new SurrogateLossAverage();
         for (int epoch = 0; epoch < _options.Epochs; epoch++)
         {
             MinibatchRandom.Shuffle(order);
@@ -61,18 +60,12 @@ public sealed class PpoUpdate
             {
                 using var stepScope = NewDisposeScope();
                 var indices = tensor(order.AsSpan(start, _options.MinibatchSize).ToArray().Select(i => (long)i).ToArray(), ScalarType.Int64).to(device);
-                var loss = ComputeGradients(rollout.Select(indices), clip);
+                means.Add(ComputeGradients(rollout.Select(indices), clip));
                 ApplyGradients(learningRate);
-                policyLoss += loss.PolicyLoss;
-                valueLoss += loss.ValueLoss;
-                entropy += loss.Entropy;
-                approxKl += loss.ApproxKl;
-                clipFraction += loss.ClipFraction;
-                steps++;
             }
         }
         Version++;
-        return new PpoUpdateMetrics(policyLoss / steps, valueLoss / steps, entropy / steps, approxKl / steps, clipFraction / steps,
+        return new PpoUpdateMetrics(means.PolicyLoss, means.ValueLoss, means.Entropy, means.ApproxKl, means.ClipFraction,
             ExplainedVariance(batch.Values, returns), learningRate, clip);
     }
 

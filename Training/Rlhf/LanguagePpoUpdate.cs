@@ -58,6 +58,8 @@ public sealed class LanguagePpoUpdate
     /// <summary>One learner update from a rollout: advantages, then K epochs over shuffled minibatches of completions.</summary>
     public LanguagePpoMetrics Update(TextRollout rollout, double beta)
     {
+        if (rollout.Count % _options.MinibatchSize != 0)
+            throw new ArgumentException($"{rollout.Count} completions do not split into minibatches of {_options.MinibatchSize}");
         var (advantages, returns, kl) = Advantages(rollout, beta);
         int count = rollout.Count, length = rollout.CompletionLength;
         using var scope = NewDisposeScope();
@@ -68,12 +70,11 @@ public sealed class LanguagePpoUpdate
         var advantageTensor = tensor(advantages, [count, length]).to(device);
         var returnTensor = tensor(returns, [count, length]).to(device);
         var order = Enumerable.Range(0, count).ToArray();
-        double policyLoss = 0, valueLoss = 0, entropy = 0, approxKl = 0, clipFraction = 0;
-        int steps = 0;
+        var means = new SurrogateLossAverage();
         for (int epoch = 0; epoch < _options.Epochs; epoch++)
         {
             MinibatchRandom.Shuffle(order);
-            for (int start = 0; start + _options.MinibatchSize <= count; start += _options.MinibatchSize)
+            for (int start = 0; start < count; start += _options.MinibatchSize)
             {
                 using var stepScope = NewDisposeScope();
                 var rows = tensor(order.AsSpan(start, _options.MinibatchSize).ToArray().Select(i => (long)i).ToArray(), ScalarType.Int64).to(device);
@@ -86,16 +87,11 @@ public sealed class LanguagePpoUpdate
                 loss.Total.backward();
                 if (_options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(Policy.parameters(), _options.MaxGradNorm);
                 Optimizer.Step();
-                policyLoss += loss.PolicyLoss;
-                valueLoss += loss.ValueLoss;
-                entropy += loss.Entropy;
-                approxKl += loss.ApproxKl;
-                clipFraction += loss.ClipFraction;
-                steps++;
+                means.Add(loss);
             }
         }
         Version++;
-        return new LanguagePpoMetrics(policyLoss / steps, valueLoss / steps, entropy / steps, approxKl / steps, clipFraction / steps,
+        return new LanguagePpoMetrics(means.PolicyLoss, means.ValueLoss, means.Entropy, means.ApproxKl, means.ClipFraction,
             kl.Average(), rollout.Scores.Average(), beta);
     }
 

@@ -31,8 +31,9 @@ public sealed record RlhfTrainingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Ppo.MinibatchSize > Ppo.Prompts)
-            yield return new ValidationResult($"ppo.minibatchSize ({Ppo.MinibatchSize}) is larger than ppo.prompts ({Ppo.Prompts}), the completions of one update",
+        // Every completion of an update is in exactly one minibatch per epoch.
+        if (Ppo.Prompts % Ppo.MinibatchSize != 0)
+            yield return new ValidationResult($"ppo.prompts ({Ppo.Prompts}) is not a multiple of ppo.minibatchSize ({Ppo.MinibatchSize}); every completion of an update goes into one minibatch per epoch",
                 [nameof(Ppo)]);
     }
 }
