@@ -1,10 +1,12 @@
 using DistGen.Grains.DataParallel;
 using DistGen.Grains.Gan;
 using DistGen.Grains.Rl;
+using DistGen.Grains.Rlhf;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
 using DistGen.Training.Gan;
 using DistGen.Training.Rl;
+using DistGen.Training.Rlhf;
 using DistGen.Training.Specs;
 
 namespace DistGen.Grains.Runs;
@@ -20,6 +22,7 @@ public static class RunFamilies
         new RunFamily<IDataParallelWorkload>("data-parallel", (context, workload) => new DataParallelRun(context, workload)),
         new RunFamily<SplitGanWorkload>("split GAN", (context, workload) => new GanRun(context, workload)),
         new RunFamily<PpoWorkload>("PPO", (context, workload) => new PpoRun(context, workload)),
+        new RunFamily<RlhfWorkload>("RLHF", (context, workload) => new RlhfRun(context, workload)),
     ];
 
     /// <summary>The family that runs <paramref name="workload"/>.</summary>

@@ -38,21 +38,4 @@ public sealed class ComparisonData
         _ruleScores.AddRange(ruleScores);
         foreach (var pair in pairs) _pairs.Add((first + pair.Chosen, first + pair.Rejected));
     }
-
-    /// <summary>Chosen and rejected sequences of the pairs <paramref name="rows"/>, each [rows, P + L] row-major.</summary>
-    public (long[] Chosen, long[] Rejected) Batch(IReadOnlyList<int> rows)
-    {
-        var chosen = new long[rows.Count * SequenceLength];
-        var rejected = new long[rows.Count * SequenceLength];
-        for (int i = 0; i < rows.Count; i++)
-        {
-            var (c, r) = _pairs[rows[i]];
-            for (int t = 0; t < SequenceLength; t++)
-            {
-                chosen[i * SequenceLength + t] = _sequences[c * SequenceLength + t];
-                rejected[i * SequenceLength + t] = _sequences[r * SequenceLength + t];
-            }
-        }
-        return (chosen, rejected);
-    }
 }

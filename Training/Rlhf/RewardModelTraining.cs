@@ -27,27 +27,28 @@ public static class RewardModelTraining
         return model;
     }
 
-    /// <summary>Trains <paramref name="model"/> for the options' steps; <paramref name="log"/> gets each step's loss and accuracy.</summary>
-    public static void Train(RewardModel model, ComparisonData data, RlhfRewardModelOptions options, long seed, Action<int, double, double> log)
-    {
-        int batch = Math.Min(options.BatchSize, data.PairCount);
-        var sampler = new EpochSampler(Enumerable.Range(0, data.PairCount).ToArray(), seed);
-        var schedule = new WarmupCosineSchedule(options.LearningRate, Math.Max(1, options.Steps / 10), options.Steps);
-        using var optimizer = AdamWUpdate.Create(model, options.LearningRate, 0.9, 0.999, options.WeightDecay);
-        for (int step = 0; step < options.Steps; step++)
-        {
-            var (loss, accuracy) = ComputeGradients(model, data, sampler.Next(batch));
-            AdamWUpdate.Apply(model, optimizer, schedule.At(step), maxGradNorm: 1.0);
-            log(step + 1, loss, accuracy);
-        }
-    }
-
-    /// <summary>The mean Bradley-Terry gradient of the pairs <paramref name="rows"/>, left in the model; returns their loss and accuracy.</summary>
-    public static (double Loss, double Accuracy) ComputeGradients(RewardModel model, ComparisonData data, IReadOnlyList<int> rows)
+    /// <summary>
+    /// The mean Bradley-Terry gradient of <paramref name="pairs"/> (chosen and rejected rows of <paramref name="sequences"/>,
+    /// [N, <paramref name="width"/>] row-major), left in the model; returns their loss and accuracy. What the reference
+    /// trainer does for a whole batch and a rollout actor for its slice of it.
+    /// </summary>
+    public static (double Loss, double Accuracy) ComputeGradients(RewardModel model, IReadOnlyList<long> sequences, int width, IReadOnlyList<(int Chosen, int Rejected)> pairs)
     {
         using var scope = NewDisposeScope();
-        var (chosen, rejected) = Tensors(data, rows);
-        return RewardModelStep.ComputeGradients(model, chosen, rejected);
+        var chosen = new long[pairs.Count * width];
+        var rejected = new long[pairs.Count * width];
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            var (c, r) = pairs[i];
+            if (c < 0 || r < 0 || (long)(Math.Max(c, r) + 1) * width > sequences.Count)
+                throw new ArgumentOutOfRangeException(nameof(pairs), $"pair {i} ({c}, {r}) names a sequence beyond the {sequences.Count / width} compared");
+            for (int t = 0; t < width; t++)
+            {
+                chosen[i * width + t] = sequences[c * width + t];
+                rejected[i * width + t] = sequences[r * width + t];
+            }
+        }
+        return RewardModelStep.ComputeGradients(model, tensor(chosen, [pairs.Count, width], ScalarType.Int64), tensor(rejected, [pairs.Count, width], ScalarType.Int64));
     }
 
     /// <summary>
@@ -91,11 +92,5 @@ public static class RewardModelTraining
             model.forward(tokens).to(ScalarType.Float32).cpu().data<float>().ToArray().CopyTo(rewards, start);
         }
         return rewards;
-    }
-
-    private static (Tensor Chosen, Tensor Rejected) Tensors(ComparisonData data, IReadOnlyList<int> rows)
-    {
-        var (chosen, rejected) = data.Batch(rows);
-        return (tensor(chosen, [rows.Count, data.SequenceLength], ScalarType.Int64), tensor(rejected, [rows.Count, data.SequenceLength], ScalarType.Int64));
     }
 }

@@ -9,6 +9,9 @@ public sealed class StageClock
 
     public IReadOnlyDictionary<string, double> Seconds => _seconds;
 
+    /// <summary>Counts <paramref name="seconds"/> measured elsewhere (e.g. by actors) to <paramref name="stage"/>.</summary>
+    public void Add(string stage, double seconds) => _seconds[stage] = _seconds.GetValueOrDefault(stage) + seconds;
+
     public T Time<T>(string stage, Func<T> work)
     {
         var clock = Stopwatch.StartNew();

@@ -59,9 +59,19 @@ public static class WorkloadCatalog
             WorkloadDefinition.Create<CharLmModelOptions, RlhfTrainingOptions>(
                 RlhfReferenceTrainer.Workload, "RLHF on the char-LM: ranked comparisons (a synthetic labeler or a person), a Bradley-Terry reward model, PPO with a KL leash; reports the win rate over the starting policy under the hidden rule, KL, validation loss and distinct-2",
                 [KingJamesBible.DatasetName],
-                (job, model, training) => RlhfReferenceOf(job, model, training))
+                (job, model, training) => new RlhfReferenceTrainer(RlhfWorkloadOf(job, model, training)),
+                (job, model, training, errors) =>
+                {
+                    // Every actor takes a slice of each reward-model batch and of each PPO update's prompts.
+                    int workers = job.Spec.Cluster.Workers;
+                    if (training.RewardModel.BatchSize < workers)
+                        errors.Add(new SpecError("$.training.rewardModel.batchSize", $"{training.RewardModel.BatchSize} is less than cluster.workers = {workers}; every actor computes a slice of each batch"));
+                    if (training.Ppo.Prompts < workers)
+                        errors.Add(new SpecError("$.training.ppo.prompts", $"{training.Ppo.Prompts} is less than cluster.workers = {workers}; every rollout actor samples at least one completion per update"));
+                })
                 with
                 {
+                    CreateRoundWorkload = job => RlhfWorkloadOf(job, (CharLmModelOptions)job.Model, (RlhfTrainingOptions)job.Training),
                     // The policy, its frozen reference and the reward model: three copies of the language model.
                     ParameterCount = job => job.Model is CharLmModelOptions m
                         ? 3 * CharTransformer.ParameterCount(m.VocabularySize > 0 ? m : m with { VocabularySize = 256 }) : 0,
@@ -124,7 +134,7 @@ public static class WorkloadCatalog
     /// <summary>The validation part of the KJV text (the char-LM never trains on it): where RLHF prompts come from.</summary>
     public static string HeldOutKingJamesText() => KingJamesCorpus.Value.Decode(KingJamesCorpus.Value.Validation.Select(t => (long)t));
 
-    public static RlhfReferenceTrainer RlhfReferenceOf(LoadedJob job, CharLmModelOptions model, RlhfTrainingOptions training) =>
+    public static RlhfWorkload RlhfWorkloadOf(LoadedJob job, CharLmModelOptions model, RlhfTrainingOptions training) =>
         new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), HeldOutKingJamesText(), job.Spec.Seed, job.Spec.Cluster.Workers);
 
     public static CharLmWorkload CharLmWorkloadOf(LoadedJob job, CharLmModelOptions model, CharLmTrainingOptions training) =>

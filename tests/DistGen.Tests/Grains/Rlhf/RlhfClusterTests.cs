@@ -1,0 +1,92 @@
+using DistGen.Contracts.Jobs;
+using DistGen.Tests.Grains.Jobs;
+using DistGen.Training.Core;
+using DistGen.Training.Rlhf;
+using DistGen.Training.Specs;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DistGen.Tests.Grains.Rlhf;
+
+[Collection(TwoSiloClusterCollection.Name)]
+public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper output) : IDisposable
+{
+    private readonly string _reference = Directory.CreateTempSubdirectory("distgen-rlhf-reference-").FullName;
+
+    public void Dispose() => Directory.Delete(_reference, recursive: true);
+
+    // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO updates, on 2 actors.
+    private static string Spec(string name, int workers = 2, int ppoPrompts = 8) => $$"""
+        { "apiVersion": "distgen/v1", "name": "{{name}}", "workload": "rlhf", "seed": 5,
+          "data": { "name": "kjv" },
+          "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
+          "training": {
+            "pretrain": { "steps": 30, "batchSize": 8, "warmupSteps": 5, "evalInterval": 30, "evalBatches": 2 },
+            "prompts": { "words": 2, "length": 12, "completionLength": 10, "heldOut": 16 },
+            "comparisons": { "prompts": 24, "perPrompt": 3 },
+            "labels": { "tau": 0.6, "heldOutFraction": 0.25 },
+            "rewardModel": { "steps": 3, "batchSize": 8 },
+            "ppo": { "updates": 3, "prompts": {{ppoPrompts}}, "minibatchSize": {{Math.Min(4, ppoPrompts)}}, "epochs": 2 } },
+          "cluster": { "workers": {{workers}}, "threads": 1 } }
+        """;
+
+    [Fact]
+    public async Task Reward_model_rounds_and_sync_PPO_with_2_text_actors_equal_the_reference_trainer()
+    {
+        var spec = Spec("rlhf-cluster");
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, spec, TimeSpan.FromMinutes(6));
+        Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
+        Assert.Equal(6, status.Round);
+
+        var job = SpecLoader.Parse(spec);
+        job.Workload.CreateReferenceTrainer(job).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
+        var workload = job.CreateRoundWorkload<RlhfWorkload>();
+        var clusterCheckpoint = Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, "checkpoint.bin");
+        var referenceCheckpoint = Path.Combine(_reference, "checkpoint.bin");
+
+        // The reward model after 3 data-parallel steps, and the policy after 3 PPO updates on the actors' rollouts.
+        var (expectedPolicy, expectedRewardModel) = Networks(referenceCheckpoint, workload);
+        var (actualPolicy, actualRewardModel) = Networks(clusterCheckpoint, workload);
+        double rewardModel = MaxDifference(expectedRewardModel, actualRewardModel);
+        double policy = MaxDifference(expectedPolicy, actualPolicy);
+        output.WriteLine($"max |parameter difference|: reward model {rewardModel:E3}, policy {policy:E3}");
+        Assert.True(rewardModel <= 1e-5, $"reward model: max |parameter difference| {rewardModel:E3}");
+        Assert.True(policy <= 1e-5, $"policy: max |parameter difference| {policy:E3}");
+
+        // It trained, the actors ran on both silos, and the figures of the reference's summary are in the job's status.
+        var start = ParameterVector.Flatten(PolicyStart.FromCheckpoint(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, PolicyStart.PretrainFolder),
+            workload.Model, workload.Tokens, RunContext.OnCpu(_reference, job.Spec.Seed)).parameters());
+        Assert.True(MaxDifference(start, actualPolicy.Take(start.Length).ToArray()) > 1e-4, "PPO did not change the policy");
+        Assert.Equal(2, status.WorkerSilos.Count);
+        var summary = TrainingSummary.Read(Path.Combine(_reference, "summary.json"));
+        foreach (var figure in new[] { "win_rate_vs_start", "kl_nats_per_completion", "rm_heldout_accuracy_rule", "val_loss", "distinct_2" })
+            Assert.Equal(summary.Figures[figure], status.Metrics[figure], 4);
+        foreach (var file in new[] { "labels/iteration-1/requests.jsonl", "labels/iteration-1/answers.jsonl", "samples.jsonl", "reward_kl.png", "summary.json" })
+            Assert.True(File.Exists(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, file)), $"{file} was not written");
+        Assert.Equal(File.ReadAllText(Path.Combine(_reference, "labels/iteration-1/answers.jsonl")),
+            File.ReadAllText(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, "labels/iteration-1/answers.jsonl")));
+    }
+
+    [Fact]
+    public async Task A_job_with_fewer_PPO_prompts_than_text_actors_is_refused_at_submission_naming_the_setting()
+    {
+        var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec("rlhf-too-few", workers: 4, ppoPrompts: 2));
+        Assert.False(submitted.Accepted);
+        output.WriteLine(string.Join("\n", submitted.Errors));
+        Assert.Contains(submitted.Errors, e => e.Contains("$.training.ppo.prompts") && e.Contains("cluster.workers = 4"));
+    }
+
+    private static (float[] Policy, float[] RewardModel) Networks(string checkpoint, RlhfWorkload workload)
+    {
+        using var policy = workload.CreatePolicy();
+        using var rewardModel = workload.CreateRewardModel();
+        Checkpoint.LoadModules(checkpoint, new Dictionary<string, nn.Module> { ["policy"] = policy, ["reward_model"] = rewardModel });
+        return (ParameterVector.Flatten(policy.parameters()), ParameterVector.Flatten(rewardModel.parameters()));
+    }
+
+    private static double MaxDifference(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        return a.Zip(b).Max(p => (double)Math.Abs(p.First - p.Second));
+    }
+}
