@@ -1,5 +1,6 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Tests.Grains.Jobs;
+using DistGen.Tests.Training.TorchSafety;
 using DistGen.Training.Core;
 using DistGen.Training.Rlhf;
 using DistGen.Training.Specs;
@@ -65,6 +66,17 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
             Assert.True(File.Exists(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, file)), $"{file} was not written");
         Assert.Equal(File.ReadAllText(Path.Combine(_reference, "labels/iteration-1/answers.jsonl")),
             File.ReadAllText(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, "labels/iteration-1/answers.jsonl")));
+    }
+
+    [Fact]
+    public async Task A_run_succeeds_while_another_thread_forces_garbage_collections()
+    {
+        // Actors sample and score while the learner steps, on both silos of this process, with collections forced non-stop.
+        using var pressure = new CollectionPressure();
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, Spec("rlhf-gc"), TimeSpan.FromMinutes(6));
+        Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
+        Assert.Equal(6, status.Round);
+        output.WriteLine($"{pressure.Collections} forced collections during the run");
     }
 
     [Fact]
