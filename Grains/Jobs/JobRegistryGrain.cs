@@ -15,7 +15,7 @@ namespace DistGen.Grains.Jobs;
 /// so a failed submission leaves nothing running.
 /// </summary>
 public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPersistentState<JobList> jobs, IClusterMembershipService membership,
-    IOptions<CoordinatorOptions> coordinator, ILogger<JobRegistryGrain> logger)
+    IOptions<CoordinatorOptions> coordinator, IOptions<JobArtifactsOptions> artifacts, ILogger<JobRegistryGrain> logger)
     : Grain, IJobRegistryGrain
 {
     private StorageRetry? _retry;
@@ -33,6 +33,9 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         {
             return new SubmitResult { Errors = e.Errors.Select(error => error.ToString()).ToList() };
         }
+        var (resolved, notStartable) = await StartingJob.ResolveAsync(job, specJson, jobs.State.Ids, GrainFactory, artifacts.Value.Root);
+        if (notStartable is not null) return new SubmitResult { Errors = [notStartable] };
+        specJson = resolved!;
         if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
         var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
         if (await MemoryAdmission.RefusalAsync(job, GrainFactory, active) is { } tooLarge) return new SubmitResult { Errors = [tooLarge] };

@@ -17,11 +17,11 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
     public void Dispose() => Directory.Delete(_reference, recursive: true);
 
     // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO updates, on 2 actors.
-    private static string Spec(string name, int workers = 2, int ppoPrompts = 8) => $$"""
+    private static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "") => $$"""
         { "apiVersion": "distgen/v1", "name": "{{name}}", "workload": "rlhf", "seed": 5,
           "data": { "name": "kjv" },
           "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
-          "training": {
+          "training": { "from": "{{from}}",
             "pretrain": { "steps": 30, "batchSize": 8, "warmupSteps": 5, "evalInterval": 30, "evalBatches": 2 },
             "prompts": { "words": 2, "length": 12, "completionLength": 10, "heldOut": 16 },
             "comparisons": { "prompts": 24, "perPrompt": 3 },
@@ -86,6 +86,39 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
         Assert.False(submitted.Accepted);
         output.WriteLine(string.Join("\n", submitted.Errors));
         Assert.Contains(submitted.Errors, e => e.Contains("$.training.ppo.prompts") && e.Contains("cluster.workers = 4"));
+    }
+
+    [Fact]
+    public async Task A_job_starts_from_a_finished_char_lm_job_named_by_its_id()
+    {
+        var lm = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, """
+            { "apiVersion": "distgen/v1", "name": "rlhf-start", "workload": "char-lm", "seed": 5, "data": { "name": "kjv" },
+              "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
+              "training": { "steps": 20, "batchSize": 8, "evalInterval": 20, "evalBatches": 2, "sampleCount": 0 },
+              "cluster": { "workers": 1, "threads": 1 } }
+            """);
+        Assert.Equal(JobState.Succeeded, lm.State);
+
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, Spec("rlhf-from-job", from: lm.JobId), TimeSpan.FromMinutes(6));
+        Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
+        var folder = Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId);
+        // The id was resolved at submission to the char-lm job's run folder, which the job's spec.json records; nothing was pretrained.
+        var recorded = SpecLoader.LoadFile(Path.Combine(folder, "spec.json"));
+        Assert.Equal(Path.Combine(TwoSiloCluster.ArtifactsRoot, lm.JobId), ((RlhfTrainingOptions)recorded.Training).From);
+        Assert.False(Directory.Exists(Path.Combine(folder, PolicyStart.PretrainFolder)));
+
+        // A job that is not a char-lm job is no start.
+        var refused = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec("rlhf-from-rlhf", from: status.JobId));
+        Assert.Contains(refused.Errors, e => e.StartsWith("$.training.from") && e.Contains("is a rlhf job"));
+    }
+
+    [Theory]
+    [InlineData("no-such-job", "is not a job of this cluster")]
+    public async Task A_job_starting_from_an_unknown_job_is_refused_naming_the_setting(string from, string reason)
+    {
+        var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec("rlhf-bad-from", from: from));
+        Assert.False(submitted.Accepted);
+        Assert.Contains(submitted.Errors, e => e.StartsWith("$.training.from") && e.Contains(reason));
     }
 
     private static (float[] Policy, float[] RewardModel) Networks(string checkpoint, RlhfWorkload workload)
