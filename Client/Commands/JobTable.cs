@@ -26,7 +26,7 @@ public static class JobTable
         void Row(string name, string? value) => grid.AddRow(name, Markup.Escape(value ?? ""));
         Row("job", status.JobId);
         Row("workload", $"{status.Workload} ({status.Name})");
-        Row("state", status.State.ToString().ToLowerInvariant());
+        Row("state", status.StateName);
         Row("round", $"{status.Round}/{status.TotalRounds}");
         Row("workers", $"{status.Workers} on {string.Join(", ", status.WorkerSilos)}");
         Row("coordinator", status.CoordinatorSilo);
@@ -49,7 +49,7 @@ public static class JobTable
         }
         var table = new Table().AddColumns("job", "workload", "state", "round", "workers", "submitted");
         foreach (var job in jobs)
-            table.AddRow(Markup.Escape(job.JobId), job.Workload, job.State.ToString().ToLowerInvariant(), $"{job.Round}/{job.TotalRounds}",
+            table.AddRow(Markup.Escape(job.JobId), job.Workload, job.StateName, $"{job.Round}/{job.TotalRounds}",
                 job.Workers.ToString(CultureInfo.InvariantCulture), job.SubmittedAt.ToString("u", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
     }

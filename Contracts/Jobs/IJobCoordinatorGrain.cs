@@ -23,4 +23,16 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     /// </summary>
     [ClientCallable(ClientRole.Viewer)]
     Task<ArtifactManifest> GetArtifacts();
+
+    /// <summary>The requests a job waiting for labels asks a person to rank, with the answers so far; null when it is not waiting.</summary>
+    [ClientCallable(ClientRole.Viewer)]
+    Task<LabelWork?> GetLabelWork();
+
+    /// <summary>
+    /// Records one answer of a person (appended to the run folder's answers file and flushed before this returns). When
+    /// every request is answered the job goes on. Throws <see cref="ArgumentException"/> for an answer that does not fit
+    /// the requests, and <see cref="InvalidOperationException"/> when the job is not waiting for labels.
+    /// </summary>
+    [ClientCallable(ClientRole.Operator)]
+    Task<LabelProgress> SubmitLabel(LabelAnswerMessage answer);
 }

@@ -24,6 +24,11 @@ public sealed record JobStatus
     [Id(13)] public int Takeovers { get; init; }
     /// <summary>The round the latest takeover continued from: its checkpoint's round, 0 when it had to start over.</summary>
     [Id(14)] public long? ContinuedFromRound { get; init; }
+    /// <summary>What a running job waits for before its next round, e.g. "labels" (a person ranking completions); null when it is not waiting.</summary>
+    [Id(15)] public string? WaitingFor { get; init; }
+
+    /// <summary>The state as the console shows it: "waiting-for-labels" while a running job waits for labels, else the state in lower case.</summary>
+    public string StateName => State == JobState.Running && WaitingFor is { } what ? $"waiting-for-{what}" : State.ToString().ToLowerInvariant();
 
     public bool IsFinished => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 }

@@ -132,6 +132,7 @@ public sealed class JobCoordinatorGrain(
             WorkerSilos = r.WorkerSilos.ToList(),
             Takeovers = r.Takeovers,
             ContinuedFromRound = r.ContinuedFromRound,
+            WaitingFor = r.State == JobState.Running ? r.WaitingFor : null,
         };
     }
 
@@ -149,6 +150,19 @@ public sealed class JobCoordinatorGrain(
 
     // A manifest only (names, sizes, hashes, tickets): the files go over this silo's data plane (ArtifactExchangeService).
     public Task<ArtifactManifest> GetArtifacts() => manifests.OfAsync(JobId, record.State.ArtifactsFolder);
+
+    public Task<LabelWork?> GetLabelWork() => Task.FromResult(LabelDesk()?.Work);
+
+    public Task<LabelProgress> SubmitLabel(LabelAnswerMessage answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        var desk = LabelDesk() is { Work: not null } waiting ? waiting
+            : throw new InvalidOperationException($"job {JobId} is not waiting for labels now ({record.State.State.ToString().ToLowerInvariant()}, round {record.State.Round}); see distgen status {JobId}");
+        return Task.FromResult(desk.Submit(answer));
+    }
+
+    // Only the activation that runs the job holds its requests; a mirroring one has none.
+    private ILabelDesk? LabelDesk() => _phase.HoldsRun ? _runner?.Run as ILabelDesk : null;
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

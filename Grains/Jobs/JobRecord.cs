@@ -42,4 +42,6 @@ public sealed class JobRecord
     [Id(21)] public int TakeoversWithoutProgress { get; set; }
     /// <summary>The round the job had reached at the latest takeover.</summary>
     [Id(22)] public long RoundAtLastTakeover { get; set; }
+    /// <summary>What the run waits for before its next round (e.g. "labels"); null while it computes.</summary>
+    [Id(23)] public string? WaitingFor { get; set; }
 }

@@ -47,8 +47,14 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
     private StopReason? _stopReason;
     private bool _started;
     private ILogger Logger => services.Logger;
+    private string JobId => jobId;
+
+    private void ShowProgress() => _progress.ApplyTo(store.State);
 
     private enum StopReason { Cancelled, Leaving, Superseded }
+
+    /// <summary>The family's run, once it is built (for calls a run answers itself, e.g. labels).</summary>
+    public CoordinatedRun? Run { get; private set; }
 
     /// <summary>The run, once <see cref="Start"/> was called.</summary>
     public Task? Completion { get; private set; }
@@ -122,7 +128,8 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
             run = job.Family.CreateRun(new CoordinatedRunContext(jobId, job.Job, job.Workload, context, services.Grains, services.Exchange,
-                services.Silo, services.Rounds, services.Coordinator, Logger));
+                services.Silo, services.Rounds, services.Coordinator, Logger, new Waiting(this)));
+            Run = run;
             long completed = await StartRunAsync(run, job.Workload);
             _started = true;
             // A hand-over asked for during set-up is taken here, before the first round.
@@ -294,6 +301,30 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         await JobRelease.OnEverySiloAsync(jobId, services.Grains, services.Membership, Logger);
     }
 
+    /// <summary>The run's waits, shown in the record (and so in status) and written at once.</summary>
+    private sealed class Waiting(JobRunner runner) : IRunWaiting
+    {
+        public Task BeginAsync(string what, string message)
+        {
+            (runner._progress.WaitingFor, runner._progress.Message) = (what, message);
+            runner.Logger.LogInformation("job {Job}: waiting for {What}: {Message}", runner.JobId, what, message);
+            return runner.SaveProgressAsync();
+        }
+
+        // Status answers from this activation's record at once; storage gets it with the next heartbeat.
+        public void Update(string message)
+        {
+            runner._progress.Message = message;
+            runner.ShowProgress();
+        }
+
+        public Task EndAsync(string message)
+        {
+            (runner._progress.WaitingFor, runner._progress.Message) = (null, message);
+            return runner.SaveProgressAsync();
+        }
+    }
+
     /// <summary>What the runner knows of its progress, applied to the record with every write (absolute values, so a write can be repeated).</summary>
     private sealed class RunProgress(JobRecord start)
     {
@@ -301,6 +332,8 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         public long CheckpointRound { get; set; } = start.CheckpointRound;
         public long? ContinuedFromRound { get; set; }
         public string? Message { get; set; }
+        // A new runner starts computing: a wait its predecessor recorded is not its own.
+        public string? WaitingFor { get; set; }
         public Dictionary<string, double> Metrics { get; } = new(start.Metrics);
         public List<string> WorkerSilos { get; private set; } = start.WorkerSilos.ToList();
 
@@ -318,6 +351,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             (record.Round, record.CheckpointRound) = (Round, CheckpointRound);
             if (ContinuedFromRound is not null) record.ContinuedFromRound = ContinuedFromRound;
             if (Message is not null) record.Message = Message;
+            record.WaitingFor = WaitingFor;
             record.Metrics = new Dictionary<string, double>(Metrics);
             record.WorkerSilos = WorkerSilos.ToList();
         }

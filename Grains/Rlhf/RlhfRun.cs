@@ -19,8 +19,9 @@ namespace DistGen.Grains.Rlhf;
 /// of the update's prompts with the current policy, and the learner trains on the slices side by side in actor order.
 /// Held-out evaluation runs here, on the learner's models. A failed order is repeated by <see cref="RoundRepeat"/>.
 /// </summary>
-public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload) : CoordinatedRun(context)
+public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload) : CoordinatedRun(context), ILabelDesk
 {
+    private PersonLabels? _waiting;
     private readonly RoundRepeat _repeat = new(context);
     private readonly PushedGradients _gradients = new(context.Exchange);
     private readonly Dictionary<string, TensorKey> _published = [];
@@ -55,7 +56,8 @@ public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload
         if (at.StartsIteration)
         {
             var completions = await SampleComparisons(at.Iteration, silos, cancellation);
-            await Task.Run(() => Learner.AcceptComparisons(at.Iteration, completions));
+            if (workload.Training.Labels.Labeler == "auto") await Task.Run(() => Learner.AcceptComparisons(at.Iteration, completions));
+            else await LabelByPerson(at.Iteration, completions, cancellation);
             _rewardModelVersion = round - 1;
             PublishRewardModel();
             Context.Exchange.PutLocal(RlhfKeys.ComparisonsOf(JobId, at.Iteration),
@@ -83,6 +85,46 @@ public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload
         metrics["iteration"] = at.Iteration;
         return new RoundReport(metrics, silos.ToList());
     }
+
+    public LabelWork? Work => _waiting?.Work;
+
+    public LabelProgress Submit(LabelAnswerMessage answer)
+    {
+        var labels = _waiting ?? throw new InvalidOperationException($"job {JobId} is not waiting for labels now");
+        var progress = labels.Submit(answer);
+        Context.Waiting.Update(WaitingMessage(labels));
+        return progress;
+    }
+
+    /// <summary>
+    /// Writes the iteration's requests and waits, in the visible state waiting-for-labels, until a person has answered every
+    /// one with <c>distgen label JOB-ID</c> (answers already in the run folder count, so a restarted run asks only the rest).
+    /// </summary>
+    private async Task LabelByPerson(int iteration, IReadOnlyList<long[]> completions, CancellationToken cancellation)
+    {
+        var requests = await Task.Run(() => Learner.WriteRequests(iteration, completions));
+        using var labels = new PersonLabels(iteration, requests, Learner.AnswersPath(iteration));
+        if (!labels.IsComplete)
+        {
+            var clock = Stopwatch.StartNew();
+            _waiting = labels;
+            try
+            {
+                await Context.Waiting.BeginAsync("labels", WaitingMessage(labels));
+                await labels.Completion.WaitAsync(cancellation);
+            }
+            finally
+            {
+                _waiting = null;
+            }
+            Learner.Stages.Add("labeling", clock.Elapsed.TotalSeconds);
+            await Context.Waiting.EndAsync($"the labels of iteration {iteration} are in ({labels.Answers.RankedCount} ranked, {labels.Answers.SkippedCount} skipped); training the reward model");
+        }
+        await Task.Run(() => Learner.AcceptLabels(iteration, requests, labels.Answers));
+    }
+
+    private string WaitingMessage(PersonLabels labels) =>
+        $"waiting for labels: {labels.Answered} of {labels.RequestCount} requests of iteration {labels.Iteration} answered; rank them with `distgen label {JobId}`";
 
     protected override void SaveCheckpoint(long round)
     {

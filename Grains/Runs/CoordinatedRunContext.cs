@@ -17,4 +17,5 @@ public sealed record CoordinatedRunContext(
     SiloAddress Silo,
     RoundOptions Rounds,
     CoordinatorOptions Coordinator,
-    ILogger Logger);
+    ILogger Logger,
+    IRunWaiting Waiting);

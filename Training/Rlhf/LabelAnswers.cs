@@ -24,6 +24,9 @@ public sealed class LabelAnswers
         return answers;
     }
 
+    /// <summary>The standing answers (rankings and skips), in no particular order.</summary>
+    public IReadOnlyCollection<LabelAnswer> Standing => _standing.Values;
+
     /// <summary>Requests ranked so far.</summary>
     public int RankedCount => _standing.Values.Count(a => a.Ranking is not null);
 
@@ -59,7 +62,8 @@ public sealed class LabelAnswers
         else _standing[answer.Id] = answer;
     }
 
-    private string? Problem(LabelAnswer answer)
+    /// <summary>Why <paramref name="answer"/> does not fit the requests (an unknown id, a ranking that is no permutation), or null when it does.</summary>
+    public string? Problem(LabelAnswer answer)
     {
         if (!_requests.TryGetValue(answer.Id, out var request)) return $"no request has the id \"{answer.Id}\"; is this the answers file of another job or iteration?";
         if (answer.Ranking is not { } ranking) return null;

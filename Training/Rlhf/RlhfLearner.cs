@@ -84,22 +84,51 @@ public sealed class RlhfLearner : IDisposable
     }
 
     /// <summary>
-    /// Takes the iteration's sampled completions (in <see cref="RlhfWorkload.ComparisonDraws"/> order), writes them as
-    /// label requests, has them ranked, adds the ranked pairs to the comparisons (except a seeded held-out share), and
-    /// makes the iteration's reward model from the policy with its trainer.
+    /// Takes the iteration's sampled completions (in <see cref="RlhfWorkload.ComparisonDraws"/> order) and has the
+    /// synthetic labeler rank them: <see cref="WriteRequests"/>, <see cref="LabelAutomatically"/>, <see cref="AcceptLabels"/>.
     /// </summary>
     public void AcceptComparisons(int iteration, IReadOnlyList<long[]> completions)
     {
-        var training = _workload.Training;
+        var requests = WriteRequests(iteration, completions);
+        AcceptLabels(iteration, requests, LabelAutomatically(iteration, requests));
+    }
+
+    /// <summary>The iteration's label requests, written to labels/iteration-N/requests.jsonl: one per prompt, its K completions as text.</summary>
+    public IReadOnlyList<LabelRequest> WriteRequests(int iteration, IReadOnlyList<long[]> completions)
+    {
         var prompts = _workload.ComparisonPrompts(iteration);
-        int k = training.Comparisons.PerPrompt;
+        int k = _workload.Training.Comparisons.PerPrompt;
         if (completions.Count != prompts.Count * k)
             throw new ArgumentException($"{completions.Count} completions for {prompts.Count} prompts x {k}");
         var requests = prompts.Select((p, i) => new LabelRequest(RlhfWorkload.RequestId(iteration, p), p.Context, p.Opening,
             Enumerable.Range(0, k).Select(j => _workload.Tokens.Decode(completions[i * k + j])).ToArray())).ToList();
+        Directory.CreateDirectory(LabelFolder(iteration));
+        LabelRequestFile.Write(RequestsPath(iteration), requests);
+        return requests;
+    }
+
+    /// <summary>Where a person's (or the synthetic labeler's) answers to iteration <paramref name="iteration"/>'s requests are appended.</summary>
+    public string AnswersPath(int iteration) => Path.Combine(LabelFolder(iteration), "answers.jsonl");
+
+    /// <summary>The requests file of iteration <paramref name="iteration"/>.</summary>
+    public string RequestsPath(int iteration) => Path.Combine(LabelFolder(iteration), "requests.jsonl");
+
+    /// <summary>Has the synthetic labeler rank every request (answers.jsonl), and measures a second labeler's agreement with it.</summary>
+    public LabelAnswers LabelAutomatically(int iteration, IReadOnlyList<LabelRequest> requests)
+    {
         var (answers, agreement) = Stages.Time("labeling", () => Label(requests, iteration));
         _iterationFigures["labeler_agreement"] = agreement;
-        _heldOut = AddComparisons(requests, prompts, answers, iteration);
+        return answers;
+    }
+
+    /// <summary>
+    /// Adds the ranked requests' pairs to the comparisons (except a seeded held-out share; skipped requests give none), and
+    /// makes the iteration's reward model from the policy with its trainer.
+    /// </summary>
+    public void AcceptLabels(int iteration, IReadOnlyList<LabelRequest> requests, LabelAnswers answers)
+    {
+        var training = _workload.Training;
+        _heldOut = AddComparisons(requests, _workload.ComparisonPrompts(iteration), answers, iteration);
 
         // The reward model: the policy's trunk, a fresh head, every comparison so far.
         _rewardTrainer?.Dispose();
@@ -255,17 +284,14 @@ public sealed class RlhfLearner : IDisposable
             ["distinct_2"] = result.Distinct2,
         };
 
-    /// <summary>Writes the iteration's requests, has the synthetic labeler answer them, and measures a second labeler's agreement with it.</summary>
+    /// <summary>Has the synthetic labeler answer the requests, and measures a second labeler's agreement with it.</summary>
     private (LabelAnswers Answers, double Agreement) Label(IReadOnlyList<LabelRequest> requests, int iteration)
     {
         var training = _workload.Training;
-        var folder = _ctx.PathOf(Path.Combine("labels", $"iteration-{iteration}"));
-        Directory.CreateDirectory(folder);
-        LabelRequestFile.Write(Path.Combine(folder, "requests.jsonl"), requests);
         var labeler = new SyntheticLabeler(_rule, training.Labels.Tau, Seeding.Derive(_ctx.Seed, $"labeler:{iteration}"));
         var second = new SyntheticLabeler(_rule, training.Labels.Tau, Seeding.Derive(_ctx.Seed, $"second-labeler:{iteration}"));
         var answers = new LabelAnswers(requests);
-        var answersPath = Path.Combine(folder, "answers.jsonl");
+        var answersPath = AnswersPath(iteration);
         File.Delete(answersPath);
         using (var log = new LabelAnswerLog(answersPath))
             foreach (var request in requests)
@@ -277,6 +303,8 @@ public sealed class RlhfLearner : IDisposable
         double agreement = LabelerAgreement.Between(requests, r => answers.AnswerTo(r.Id)?.Ranking, r => second.Rank(r.Id, r.Completions));
         return (answers, agreement);
     }
+
+    private string LabelFolder(int iteration) => _ctx.PathOf(Path.Combine("labels", $"iteration-{iteration}"));
 
     /// <summary>Adds the iteration's ranked requests to the training comparisons, except a seeded held-out share; returns the held-out ones.</summary>
     private ComparisonData AddComparisons(IReadOnlyList<LabelRequest> requests, IReadOnlyList<RlhfPrompt> prompts, LabelAnswers answers, int iteration)

@@ -22,6 +22,10 @@ public sealed class RlhfReferenceTrainer(RlhfWorkload workload) : IReferenceTrai
     {
     }
 
+    private readonly RlhfWorkload workload = workload.Training.Labels.Labeler == "auto" ? workload
+        : throw new ArgumentException("training.labels.labeler \"person\" needs a cluster job, which waits for `distgen label JOB-ID`: submit it with `distgen submit` " +
+            "(or `distgen run` without --reference); `distgen run --reference` labels with \"auto\" only");
+
     public TrainingSummary Run(RunContext ctx)
     {
         var clock = Stopwatch.StartNew();

@@ -20,8 +20,6 @@ public sealed class RlhfWorkload : IRoundWorkload
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(actors, 1);
         (Model, Training, Tokens, Seed, Workers) = (model, training, tokens, seed, actors);
-        if (training.Labels.Labeler != "auto")
-            throw new ArgumentException("training.labels.labeler \"person\" needs a cluster job that waits for `distgen label JOB-ID`; this version labels with \"auto\" only");
         PolicyShape = PolicyStart.ShapeOf(model, training).WithVocabularyOf(tokens);
         if (training.Prompts.Length + training.Prompts.CompletionLength > PolicyShape.ContextLength)
             throw new ArgumentException($"training.prompts.length + completionLength = {training.Prompts.Length + training.Prompts.CompletionLength} characters do not fit the policy's context of {PolicyShape.ContextLength}");

@@ -17,7 +17,7 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
     public void Dispose() => Directory.Delete(_reference, recursive: true);
 
     // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO updates, on 2 actors.
-    private static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "") => $$"""
+    private static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto") => $$"""
         { "apiVersion": "distgen/v1", "name": "{{name}}", "workload": "rlhf", "seed": 5,
           "data": { "name": "kjv" },
           "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
@@ -25,7 +25,7 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
             "pretrain": { "steps": 30, "batchSize": 8, "warmupSteps": 5, "evalInterval": 30, "evalBatches": 2 },
             "prompts": { "words": 2, "length": 12, "completionLength": 10, "heldOut": 16 },
             "comparisons": { "prompts": 24, "perPrompt": 3 },
-            "labels": { "tau": 0.6, "heldOutFraction": 0.25 },
+            "labels": { "labeler": "{{labeler}}", "tau": 0.6, "heldOutFraction": 0.25 },
             "rewardModel": { "steps": 3, "batchSize": 8 },
             "ppo": { "updates": 3, "prompts": {{ppoPrompts}}, "minibatchSize": {{Math.Min(4, ppoPrompts)}}, "epochs": 2 } },
           "cluster": { "workers": {{workers}}, "threads": 1 } }
@@ -67,6 +67,64 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
         Assert.Equal(File.ReadAllText(Path.Combine(_reference, "labels/iteration-1/answers.jsonl")),
             File.ReadAllText(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, "labels/iteration-1/answers.jsonl")));
     }
+
+    [Fact]
+    public async Task A_job_labelled_by_a_person_waits_for_every_answer_and_then_trains_as_with_those_labels()
+    {
+        var grains = fixture.Cluster.GrainFactory;
+        var submitted = await grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec("rlhf-person", labeler: "person"));
+        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+        var jobId = submitted.JobId!;
+        var coordinator = grains.GetGrain<IJobCoordinatorGrain>(jobId);
+        var waiting = await JobRuns.WaitForAsync(grains, jobId, s => s.WaitingFor is not null || s.IsFinished, TimeSpan.FromMinutes(3));
+        Assert.Equal("waiting-for-labels", waiting.StateName);
+        Assert.Contains($"distgen label {jobId}", waiting.Message);
+        Assert.Equal(0, waiting.Round);
+
+        var work = await coordinator.GetLabelWork();
+        Assert.NotNull(work);
+        Assert.Equal(24, work.Requests.Count);
+        Assert.Empty(work.Answers);
+
+        // A ranking that is no permutation and an unknown request are refused by name; nothing is recorded.
+        var bad = await Assert.ThrowsAsync<ArgumentException>(() => coordinator.SubmitLabel(new LabelAnswerMessage(work.Requests[0].Id, [0, 0, 1], false, false, "person")));
+        Assert.Contains("each exactly once", bad.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => coordinator.SubmitLabel(new LabelAnswerMessage("9-99999", [0, 1, 2], false, false, "person")));
+
+        // The person ranks as the synthetic labeler of an "auto" job would; one answer is undone and given again.
+        var labeler = new SyntheticLabeler(PreferenceRules.Named("sentiment"), 0.6, Seeding.Derive(5, "labeler:1"));
+        var requests = work.Requests.Select(r => new LabelRequest(r.Id, r.Context, r.Prompt, r.Completions)).ToList();
+        LabelProgress? progress = null;
+        foreach (var request in requests.Take(5))
+            progress = await coordinator.SubmitLabel(Message(labeler.Answer(request)));
+        await coordinator.SubmitLabel(new LabelAnswerMessage(requests[4].Id, null, false, true, "person"));
+        var resumed = await coordinator.GetLabelWork();
+        Assert.Equal(4, resumed!.Answers.Count);
+        Assert.Contains("4 of 24", (await coordinator.GetStatus()).Message ?? "");
+        foreach (var request in requests.Skip(4))
+            progress = await coordinator.SubmitLabel(Message(labeler.Answer(request)));
+        Assert.True(progress!.Complete);
+        Assert.Equal(24, progress.Answered);
+
+        var status = await JobRuns.WaitForAsync(grains, jobId, s => s.IsFinished, TimeSpan.FromMinutes(3));
+        Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
+        Assert.Null(status.WaitingFor);
+        Assert.Null(await coordinator.GetLabelWork());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.SubmitLabel(Message(labeler.Answer(requests[0]))));
+
+        // Trained on the same rankings, it ends exactly where the reference trainer's synthetic labeler takes it.
+        var auto = Spec("rlhf-person");
+        var job = SpecLoader.Parse(auto);
+        job.Workload.CreateReferenceTrainer(job).Run(RunContext.OnCpu(_reference, job.Spec.Seed));
+        var workload = job.CreateRoundWorkload<RlhfWorkload>();
+        var (expectedPolicy, _) = Networks(Path.Combine(_reference, "checkpoint.bin"), workload);
+        var (actualPolicy, _) = Networks(Path.Combine(TwoSiloCluster.ArtifactsRoot, jobId, "checkpoint.bin"), workload);
+        Assert.True(MaxDifference(expectedPolicy, actualPolicy) <= 1e-5, $"policy: max |parameter difference| {MaxDifference(expectedPolicy, actualPolicy):E3}");
+        var answersFile = File.ReadAllLines(Path.Combine(TwoSiloCluster.ArtifactsRoot, jobId, "labels/iteration-1/answers.jsonl"));
+        Assert.Equal(26, answersFile.Length);
+    }
+
+    private static LabelAnswerMessage Message(LabelAnswer answer) => new(answer.Id, answer.Ranking, answer.Skipped, answer.Undone, "person");
 
     [Fact]
     public async Task A_run_succeeds_while_another_thread_forces_garbage_collections()
