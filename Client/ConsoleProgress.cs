@@ -97,6 +97,19 @@ public sealed class ConsoleProgress : IProgress<TrainingProgress>
         }
     }
 
+    /// <summary>
+    /// Says something that is not a step (e.g. that a job waits for labels): a plain line, or on the live display the bar's
+    /// text until the next report.
+    /// </summary>
+    public void Note(string note)
+    {
+        lock (_gate)
+        {
+            if (_bar is not null) _bar.Description = Markup.Escape(_last is { } last ? $"{Head(last)}  {note}" : note);
+            else _lines!.WriteLine(note);
+        }
+    }
+
     /// <summary>Ends the display: the live bar stops; plain output gets the last report if its line was not printed yet.</summary>
     public void Complete()
     {

@@ -17,15 +17,19 @@ public static class JobWatch
         var interval = poll ?? TimeSpan.FromMilliseconds(500);
         status = await ConsoleProgress.ShowAsync("round", async progress =>
         {
+            string? shownState = null;
             while (true)
             {
                 progress.Report(JobTable.Progress(status));
+                // A wait (for labels) is said once when it starts, with what to do; the rounds resume after it.
+                if (status.WaitingFor is not null && status.StateName != shownState) progress.Note($"{jobId}: {status.StateName}: {status.Message}");
+                shownState = status.StateName;
                 if (status.IsFinished) return status;
                 await Task.Delay(interval, cancel);
                 status = await StatusPolling.GetStatusAsync(coordinator, cancel);
             }
         });
-        Console.WriteLine($"{jobId}: {status.State.ToString().ToLowerInvariant()} ({status.Message})");
+        Console.WriteLine($"{jobId}: {status.StateName} ({status.Message})");
         if (status.State != JobState.Succeeded)
             Console.Error.WriteLine(status.State == JobState.Cancelled ? "the job was cancelled; distgen fetch gets what it wrote" : "the job failed; see the message above and the silo logs");
         return status.State == JobState.Succeeded ? ExitCodes.Success : ExitCodes.JobFailed;

@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
+using DistGen.Client.Connection;
 using DistGen.Client.Labeling;
+using DistGen.Contracts.Jobs;
 using DistGen.Training.Rlhf;
 using Spectre.Console;
 
 namespace DistGen.Client.Commands;
 
 /// <summary>What <c>distgen label</c> was asked to do.</summary>
-/// <param name="Requests">The requests file.</param>
+/// <param name="Requests">The requests file, or the id of a cluster job waiting for labels.</param>
 /// <param name="Answers">The answers file; null for the default beside the requests.</param>
 /// <param name="Auto">A preference rule: a synthetic labeler ranks instead of a person.</param>
 /// <param name="Tau">The synthetic labeler's noise temperature; null for the default.</param>
@@ -17,7 +19,9 @@ public sealed record LabelArguments(string Requests, string? Answers = null, str
 /// <summary>
 /// <c>distgen label REQUESTS.jsonl [--answers FILE]</c>: a person ranks the completions of RLHF label requests with keys;
 /// with <c>--auto RULE [--tau T] [--seed S]</c> a synthetic labeler ranks every unanswered request instead. Either way
-/// answers are appended to the answers file, which is never rewritten.
+/// answers are appended to the answers file, which is never rewritten. <c>distgen label JOB-ID</c> does the same for a
+/// cluster job waiting for labels (<see cref="JobLabelSource"/>): its requests come from the job and every answer goes
+/// back to it, into its run folder; the job goes on when every request is answered.
 /// </summary>
 public static class LabelCommand
 {
@@ -26,23 +30,68 @@ public static class LabelCommand
 
     public static Command Create()
     {
-        var requests = new Argument<string>("requests") { Description = "Requests file (JSON Lines: one request with 2 to 4 completions a line)." };
+        var requests = new Argument<string>("requests") { Description = "Requests file (JSON Lines: one request with 2 to 4 completions a line), or the id of a cluster job waiting for labels." };
         var answers = new Option<string?>("--answers") { Description = "Answers file, appended to (JSON Lines). Default: the requests file's name with .answers.jsonl replacing .jsonl." };
         var auto = new Option<string?>("--auto") { Description = $"Rank every unanswered request with a synthetic labeler following this rule instead of asking a person: {string.Join(", ", PreferenceRules.Names)}." };
         var tau = new Option<double?>("--tau") { Description = FormattableString.Invariant($"Noise of --auto: P(a over b) = sigmoid((s_a - s_b) / tau); 0 ranks by the rule alone. Default {DefaultTau}.") };
         var seed = new Option<long?>("--seed") { Description = $"Seed of --auto's noise. Default {DefaultSeed}." };
-        var command = new Command("label", "Rank the completions of RLHF label requests: a person with keys (1-4 best first, Backspace, u undo, s skip, q quit; run again to resume), or --auto.")
+        var connection = new ConnectionOptions();
+        var command = connection.AddTo(new Command("label",
+            "Rank the completions of RLHF label requests, from a file or from a cluster job waiting for labels: a person with keys (1-4 best first, Backspace, u undo, s skip, q quit; run again to resume), or --auto.")
         {
             requests, answers, auto, tau, seed,
-        };
+        });
         command.SetAction(async (parse, cancel) =>
         {
             var arguments = new LabelArguments(parse.GetValue(requests)!, parse.GetValue(answers), parse.GetValue(auto), parse.GetValue(tau), parse.GetValue(seed));
             // Off the calling thread: System.CommandLine starts listening for Ctrl+C only once the action has returned its task.
             await Task.Yield();
-            return await RunAsync(arguments, AnsiConsole.Console, Console.Out, Console.Error, cancel);
+            if (!NamesJob(arguments.Requests)) return await RunAsync(arguments, AnsiConsole.Console, Console.Out, Console.Error, cancel);
+            return await ClusterSession.RunAsync(parse, connection,
+                (cluster, ct) => RunOnJobAsync(arguments, cluster.GrainFactory, AnsiConsole.Console, Console.Out, Console.Error, ct), cancel);
         });
         return command;
+    }
+
+    /// <summary>Whether <paramref name="requests"/> names a cluster job rather than a requests file: a plain name that is no file here.</summary>
+    public static bool NamesJob(string requests) =>
+        !File.Exists(requests) && PlainNames.IsPlain(requests) && !requests.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Labels the requests of job <paramref name="arguments"/>.Requests, which must be waiting for labels; as
+    /// <see cref="RunAsync"/> otherwise. The job goes on once every request has an answer.
+    /// </summary>
+    public static async Task<int> RunOnJobAsync(LabelArguments arguments, IGrainFactory grains, IAnsiConsole console, TextWriter output, TextWriter errors,
+        CancellationToken cancel)
+    {
+        var jobId = arguments.Requests;
+        if (arguments.Answers is not null)
+        {
+            errors.WriteLine($"--answers names an answers file, and a job keeps its answers in its run folder; leave it out with a job id ({jobId})");
+            return ExitCodes.BadInput;
+        }
+        if (Prepare(arguments, console, errors) is not { } prepared) return ExitCodes.BadInput;
+        if (await JobCommands.FindAsync(grains, jobId, cancel) is not { } status)
+        {
+            errors.WriteLine($"no job '{jobId}' in this cluster, and no file of that name here; give a requests file or the id of a job (distgen list)");
+            return ExitCodes.BadInput;
+        }
+        if (await JobLabelSource.OpenAsync(grains, jobId) is not { } source)
+        {
+            errors.WriteLine($"job {jobId} is not waiting for labels ({status.StateName}, round {status.Round}/{status.TotalRounds}); " +
+                "an RLHF job with training.labels.labeler \"person\" waits for them after sampling each iteration's comparisons (distgen watch shows when)");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return await LabelAsync(source, prepared.Labeler, console, output, cancel);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The job stopped waiting meanwhile (another session answered the rest, or it was cancelled).
+            errors.WriteLine($"{e.Message}; every answer before it is kept");
+            return ExitCodes.JobFailed;
+        }
     }
 
     /// <summary>
@@ -51,30 +100,11 @@ public static class LabelCommand
     /// </summary>
     public static async Task<int> RunAsync(LabelArguments arguments, IAnsiConsole console, TextWriter output, TextWriter errors, CancellationToken cancel)
     {
-        SyntheticLabeler? labeler = null;
-        try
-        {
-            labeler = SyntheticLabelerOf(arguments);
-        }
-        catch (ArgumentException e)
-        {
-            errors.WriteLine(e.Message);
-            return ExitCodes.BadInput;
-        }
-        if (labeler is null && !console.Profile.Capabilities.Interactive)
-        {
-            errors.WriteLine("distgen label reads a person's keys from a terminal, and this console is not one (input redirected?); run it in a terminal, or rank with --auto RULE");
-            return ExitCodes.BadInput;
-        }
+        if (Prepare(arguments, console, errors) is not { } prepared) return ExitCodes.BadInput;
         try
         {
             using var source = LabelFileSource.Open(arguments.Requests, arguments.Answers);
-            if (labeler is null)
-            {
-                await new LabelConsole(console, source).RunAsync(cancel);
-                return ExitCodes.Success;
-            }
-            return await RankAutomaticallyAsync(output, source, labeler, cancel);
+            return await LabelAsync(source, prepared.Labeler, console, output, cancel);
         }
         catch (LabelFileException e)
         {
@@ -93,6 +123,37 @@ public static class LabelCommand
         }
     }
 
+    /// <summary>Who ranks: the synthetic labeler of --auto, or a person (null).</summary>
+    private sealed record Ranker(SyntheticLabeler? Labeler);
+
+    // Who ranks, or null with the problem written when the arguments cannot work.
+    private static Ranker? Prepare(LabelArguments arguments, IAnsiConsole console, TextWriter errors)
+    {
+        SyntheticLabeler? labeler;
+        try
+        {
+            labeler = SyntheticLabelerOf(arguments);
+        }
+        catch (ArgumentException e)
+        {
+            errors.WriteLine(e.Message);
+            return null;
+        }
+        if (labeler is null && !console.Profile.Capabilities.Interactive)
+        {
+            errors.WriteLine("distgen label reads a person's keys from a terminal, and this console is not one (input redirected?); run it in a terminal, or rank with --auto RULE");
+            return null;
+        }
+        return new Ranker(labeler);
+    }
+
+    private static async Task<int> LabelAsync(ILabelSource source, SyntheticLabeler? labeler, IAnsiConsole console, TextWriter output, CancellationToken cancel)
+    {
+        if (labeler is not null) return await RankAutomaticallyAsync(output, source, labeler, cancel);
+        await new LabelConsole(console, source).RunAsync(cancel);
+        return ExitCodes.Success;
+    }
+
     private static SyntheticLabeler? SyntheticLabelerOf(LabelArguments arguments)
     {
         if (arguments.Auto is null)
@@ -108,7 +169,7 @@ public static class LabelCommand
         return new SyntheticLabeler(rule, tau, arguments.Seed ?? DefaultSeed);
     }
 
-    private static async Task<int> RankAutomaticallyAsync(TextWriter output, LabelFileSource source, SyntheticLabeler labeler, CancellationToken cancel)
+    private static async Task<int> RankAutomaticallyAsync(TextWriter output, ILabelSource source, SyntheticLabeler labeler, CancellationToken cancel)
     {
         int ranked;
         try

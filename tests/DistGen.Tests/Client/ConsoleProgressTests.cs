@@ -17,6 +17,19 @@ public sealed class ConsoleProgressTests
         new(step, total, metrics.ToDictionary(m => m.Name, m => m.Value));
 
     [Fact]
+    public void A_note_is_a_line_of_its_own_between_the_steps()
+    {
+        var progress = new ConsoleProgress("round", _output, _clock);
+        progress.Report(At(0, 6));
+        progress.Note("job-1: waiting-for-labels: waiting for labels: 0 of 24 requests of iteration 1 answered; rank them with `distgen label job-1`");
+        progress.Report(At(6, 6));
+
+        Assert.Equal(3, Lines.Length);
+        Assert.StartsWith("job-1: waiting-for-labels: ", Lines[1]);
+        Assert.StartsWith("round 6/6", Lines[2]);
+    }
+
+    [Fact]
     public void A_report_every_step_prints_the_first_one_then_a_line_per_5_percent_including_the_last()
     {
         var progress = new ConsoleProgress("step", _output, _clock);

@@ -17,7 +17,7 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
     public void Dispose() => Directory.Delete(_reference, recursive: true);
 
     // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO updates, on 2 actors.
-    private static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto") => $$"""
+    internal static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto") => $$"""
         { "apiVersion": "distgen/v1", "name": "{{name}}", "workload": "rlhf", "seed": 5,
           "data": { "name": "kjv" },
           "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },

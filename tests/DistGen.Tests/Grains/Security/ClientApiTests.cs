@@ -42,7 +42,8 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            ["IJobCoordinatorGrain.Cancel: Operator", "IJobCoordinatorGrain.GetArtifacts: Viewer", "IJobCoordinatorGrain.GetStatus: Viewer",
+            ["IJobCoordinatorGrain.Cancel: Operator", "IJobCoordinatorGrain.GetArtifacts: Viewer", "IJobCoordinatorGrain.GetLabelWork: Viewer",
+             "IJobCoordinatorGrain.GetStatus: Viewer", "IJobCoordinatorGrain.SubmitLabel: Operator",
              "IJobRegistryGrain.List: Viewer", "IJobRegistryGrain.Submit: Operator"],
             open);
         var management = typeof(IManagementGrain).GetMethods();

@@ -53,6 +53,10 @@ public sealed class ClientRoleTests(TlsCluster fixture)
 
             var cancel = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => coordinator.Cancel());
             Assert.Contains("IJobCoordinatorGrain.Cancel needs an operator certificate", cancel.Message);
+            // Labels are an operator's to give: a viewer may read what a job asks (nothing, here) but not answer.
+            Assert.Null(await coordinator.GetLabelWork());
+            var label = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => coordinator.SubmitLabel(new LabelAnswerMessage("1-00000", [0, 1], false, false, "person")));
+            Assert.Contains("IJobCoordinatorGrain.SubmitLabel needs an operator certificate", label.Message);
             // An operator may cancel (a finished job stays as it ended).
             await operatorClient.Grains.GetGrain<IJobCoordinatorGrain>(status.JobId).Cancel();
             Assert.Equal(JobState.Succeeded, (await coordinator.GetStatus()).State);
