@@ -5,6 +5,7 @@ using DistGen.Grains.Jobs;
 using DistGen.Grains.Runs;
 using DistGen.Grains.Security.Tls;
 using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
 using DistGen.Training.Core;
 using DistGen.Training.Data;
 using DistGen.Training.Specs;
@@ -95,6 +96,31 @@ public static class RunCommand
         }
     }
 
+    /// <summary>
+    /// An embedded job that waits for a person's labels gets them in this terminal: the labelling console opens on its
+    /// requests. The embedded silo lives only as long as this process, so a person who quits (or a console that is not a
+    /// terminal) ends the job; the answers given stay in its run folder.
+    /// </summary>
+    private static async Task<bool> LabelHereAsync(IGrainFactory grains, string jobId, CancellationToken cancel)
+    {
+        var console = AnsiConsole.Console;
+        if (console.Profile.Capabilities.Interactive && !Console.IsInputRedirected)
+        {
+            int labelled = await LabelCommand.RunOnJobAsync(new LabelArguments(jobId), grains, console, Console.Out, Console.Error, cancel);
+            var work = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetLabelWork();
+            if (labelled == ExitCodes.Success && work is null) return true;
+            Console.Error.WriteLine($"{jobId}: not every request was answered, and an embedded job ends with this process; cancelling it " +
+                "(its answers so far are in its run folder). To label over several sessions, submit the job to a cluster (distgen submit) and use distgen label JOB-ID.");
+        }
+        else
+        {
+            Console.Error.WriteLine($"{jobId} waits for a person's labels (training.labels.labeler \"person\"), and this console is not a terminal to rank in; " +
+                "cancelling it. Run it in a terminal, use labeler \"auto\", or submit it to a cluster and answer with distgen label JOB-ID.");
+        }
+        await grains.GetGrain<IJobCoordinatorGrain>(jobId).Cancel();
+        return true;
+    }
+
     private static async Task<int> RunEmbeddedAsync(LoadedJob job, string? outputDirectory, CancellationToken cancel)
     {
         try
@@ -118,7 +144,8 @@ public static class RunCommand
         Console.WriteLine($"{jobId}: {job.Workload.Name} on {job.Spec.Data.Name}, {job.Spec.Cluster.Workers} worker(s) on an embedded silo, seed {job.Spec.Seed}, {job.Threads} thread(s)");
         // Ctrl+C cancels the job (its artifacts so far are kept), then the silo stops.
         using var onCancel = cancel.Register(() => _ = silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).Cancel());
-        int exit = await JobWatch.FollowAsync(silo.GrainFactory, jobId, CancellationToken.None);
+        int exit = await JobWatch.FollowAsync(silo.GrainFactory, jobId, CancellationToken.None,
+            whenWaiting: (waiting, ct) => LabelHereAsync(silo.GrainFactory, jobId, cancel));
         var status = await silo.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetStatus();
         if (status.Metrics.Count > 0)
             Console.WriteLine(string.Join(", ", status.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {kv.Value:G5}")));
