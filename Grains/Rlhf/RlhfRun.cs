@@ -6,6 +6,7 @@ using DistGen.Grains.Jobs;
 using DistGen.Grains.Runs;
 using DistGen.Training.Core;
 using DistGen.Training.Rlhf;
+using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
 
 namespace DistGen.Grains.Rlhf;
@@ -22,12 +23,15 @@ namespace DistGen.Grains.Rlhf;
 public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload) : CoordinatedRun(context), ILabelDesk
 {
     private PersonLabels? _waiting;
+    private readonly Dictionary<int, Task<(string Silo, TextRollout Rollout)>> _inFlight = [];
     private readonly RoundRepeat _repeat = new(context);
     private readonly PushedGradients _gradients = new(context.Exchange);
     private readonly Dictionary<string, TensorKey> _published = [];
     private RlhfLearner? _learner;
     private long _ticket;
     private long _rewardModelVersion;
+    // The newest policy version in this silo's store: what an async order may name.
+    private long _publishedPolicy;
 
     private RlhfLearner Learner => _learner ?? throw new InvalidOperationException("the run has not started");
 
@@ -76,9 +80,11 @@ public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload
         else
         {
             var clock = Stopwatch.StartNew();
-            var rollout = await Rollout(silos, cancellation);
+            var rollouts = workload.Training.Ppo.IsAsync ? await CollectAhead(at, silos, cancellation) : await Rollout(silos, cancellation);
             double seconds = clock.Elapsed.TotalSeconds;
-            Add(metrics, await Task.Run(() => Learner.Update(round, at, rollout, seconds)));
+            // The update never observes cancellation, so the policy is always that of a completed round.
+            Add(metrics, await Task.Run(() => Learner.Update(round, at, rollouts, seconds)));
+            for (int lag = 0; lag < Learner.LagHistogram.Count; lag++) metrics[$"policy_lag_{lag}_rollouts"] = Learner.LagHistogram[lag];
             PublishPolicy();
         }
         if (at.EndsIteration) Add(metrics, await Task.Run(() => Learner.EndIteration(round, at.Iteration)));
@@ -190,36 +196,96 @@ public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload
         return (results.Average(r => r.Metrics["loss"]), results.Average(r => r.Metrics["accuracy"]));
     }
 
-    /// <summary>Each actor samples and scores its slice of the update's prompts; the slices side by side, in actor order.</summary>
-    private async Task<TextRollout> Rollout(SortedSet<string> silos, CancellationToken cancellation)
+    /// <summary>Sync: each actor samples and scores its slice of the update's prompts with the current policy; the slices in actor order.</summary>
+    private async Task<List<TextRollout>> Rollout(SortedSet<string> silos, CancellationToken cancellation)
     {
         var prompts = Learner.NextPpoPrompts();
         long version = Learner.PolicyVersion;
-        var (p, l) = (workload.Training.Prompts.Length, workload.Training.Prompts.CompletionLength);
         var slices = await Task.WhenAll(Enumerable.Range(0, Actors).Select(actor =>
         {
             var (first, count) = ActorSlices.Of(prompts.Length, Actors, actor);
-            var order = prompts[first..(first + count)];
-            return _repeat.Run($"text actor {actor}'s rollout for version {version}", async token =>
-            {
-                var report = await ActorGrain(actor).Rollout(new TextRolloutOrder(++_ticket, version, _rewardModelVersion, Context.Silo, order, first))
-                    .WaitAsync(token);
-                var payload = Take(RlhfKeys.RolloutOf(JobId, version, actor, report.Ticket), actor);
-                var rollout = TextRolloutWire.Decode(payload.Shape, payload.Data, count, p, l, workload.PolicyShape.VocabularySize, workload.Prompts.Training.Count, version);
-                if (!rollout.PromptIndices.SequenceEqual(order))
-                    throw new InvalidOperationException($"text actor {actor}'s rollout continues prompts other than those it was ordered to");
-                return (report.Silo, Rollout: rollout);
-            }, abandon: () => { }, cancellation);
+            return OrderRollout(actor, version, prompts[first..(first + count)], first, cancellation);
         }));
         foreach (var slice in slices) silos.Add(slice.Silo);
-        return TextRollout.Concatenate(slices.Select(s => s.Rollout).ToList());
+        return slices.Select(s => s.Rollout).ToList();
+    }
+
+    /// <summary>
+    /// Async: every actor always has an order in flight, issued with the newest published policy and prompts drawn when it
+    /// is issued; an update takes the first A rollouts at most ppo.maxPolicyLag versions old (older ones are dropped and
+    /// counted) and re-orders each actor at once. The iteration's last update lets the orders in flight finish and drops
+    /// them, so the next iteration's rollouts are all scored by its own reward model.
+    /// </summary>
+    private async Task<List<TextRollout>> CollectAhead(RlhfRound at, SortedSet<string> silos, CancellationToken cancellation)
+    {
+        for (int actor = 0; actor < Actors; actor++)
+            if (!_inFlight.ContainsKey(actor)) _inFlight[actor] = OrderAhead(actor, cancellation);
+        var accepted = new List<TextRollout>();
+        while (accepted.Count < Actors)
+        {
+            var done = await Task.WhenAny(_inFlight.Values).WaitAsync(cancellation);
+            int actor = _inFlight.First(o => o.Value == done).Key;
+            _inFlight.Remove(actor);
+            // An order that failed here has used up its repeats: the round, and the job, fail with its reason.
+            var (silo, rollout) = await done;
+            silos.Add(silo);
+            if (!at.EndsIteration) _inFlight[actor] = OrderAhead(actor, cancellation);
+            if (Learner.Accepts(rollout.PolicyVersion)) accepted.Add(rollout);
+        }
+        if (at.EndsIteration) await SettleAsync();
+        return accepted;
+    }
+
+    // Each order names the newest published policy; its rows (the completions' random streams) are unique to its ticket.
+    private Task<(string Silo, TextRollout Rollout)> OrderAhead(int actor, CancellationToken cancellation)
+    {
+        int count = workload.Training.Ppo.Prompts / Actors;
+        long ticket = ++_ticket;
+        return OrderRollout(actor, _publishedPolicy, Learner.NextPpoPrompts(count), checked((int)(ticket * count)), cancellation);
+    }
+
+    private Task<(string Silo, TextRollout Rollout)> OrderRollout(int actor, long version, int[] prompts, int firstRow, CancellationToken cancellation)
+    {
+        var (p, l) = (workload.Training.Prompts.Length, workload.Training.Prompts.CompletionLength);
+        long rewardModel = _rewardModelVersion;
+        return _repeat.Run($"text actor {actor}'s rollout for version {version}", async token =>
+        {
+            var report = await ActorGrain(actor).Rollout(new TextRolloutOrder(++_ticket, version, rewardModel, Context.Silo, prompts, firstRow)).WaitAsync(token);
+            var payload = Take(RlhfKeys.RolloutOf(JobId, version, actor, report.Ticket), actor);
+            var rollout = TextRolloutWire.Decode(payload.Shape, payload.Data, prompts.Length, p, l, workload.PolicyShape.VocabularySize, workload.Prompts.Training.Count, version);
+            if (!rollout.PromptIndices.SequenceEqual(prompts))
+                throw new InvalidOperationException($"text actor {actor}'s rollout continues prompts other than those it was ordered to");
+            return (report.Silo, rollout);
+        }, abandon: () => { }, cancellation);
+    }
+
+    // Orders still in flight (async) push their rollouts here: let them land, and drop them, before the job's tensors go or the reward model changes.
+    protected override async Task SettleAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_inFlight.Values).WaitAsync(Context.Rounds.Timeout);
+        }
+        catch (Exception e)
+        {
+            Context.Logger.LogInformation("job {Job}: a rollout order in flight did not complete: {Error}", JobId, e.GetBaseException().Message);
+        }
+        _inFlight.Clear();
     }
 
     private TensorPayload Take(TensorKey key, int actor) =>
         Context.Exchange.TryTakeLocal(key, out var payload) && payload is not null ? payload
             : throw new InvalidOperationException($"text actor {actor} reported its order done but {key} is not in the store");
 
-    private void PublishPolicy() => PublishVersion(RlhfKeys.PolicyOf(JobId, Learner.PolicyVersion), Learner.Policy.parameters());
+    // The policies an order may still name stay in the store: the newest, and as many before it as a rollout may lag, and one more.
+    private void PublishPolicy()
+    {
+        long version = Learner.PolicyVersion;
+        Publish(RlhfKeys.PolicyOf(JobId, version), Learner.Policy.parameters());
+        _publishedPolicy = version;
+        long gone = version - workload.Training.Ppo.AcceptedLag - 2;
+        if (gone >= 0) Context.Exchange.TryTakeLocal(RlhfKeys.PolicyOf(JobId, gone), out _);
+    }
 
     private void PublishRewardModel() => PublishVersion(RlhfKeys.RewardModelOf(JobId, _rewardModelVersion), Learner.RewardModel.parameters());
 

@@ -35,6 +35,8 @@ public sealed class RlhfLearner : IDisposable
     private RewardModelTrainer? _rewardTrainer;
     private AdaptiveKlController? _leash;
     private double _generatedTokens, _generationSeconds;
+    private readonly long[] _lagCounts;
+    private long _dropped;
 
     public RlhfLearner(RlhfWorkload workload, RunContext ctx)
     {
@@ -43,6 +45,7 @@ public sealed class RlhfLearner : IDisposable
         _comparisons = new ComparisonData(workload.SequenceLength);
         _promptStream = new SplitMix64(Seeding.Derive(ctx.Seed, "ppo-prompts"));
         _pretrainRounds = workload.Training.From.Length == 0 ? workload.Training.Pretrain.Steps : 0;
+        _lagCounts = new long[workload.Training.Ppo.AcceptedLag + 1];
     }
 
     /// <summary>Wall seconds per stage (pretrain, sampling, labeling, reward_model, ppo_sampling, ppo_update, evaluation).</summary>
@@ -164,17 +167,43 @@ public sealed class RlhfLearner : IDisposable
         return new Dictionary<string, double>(_iterationFigures);
     }
 
-    /// <summary>The training prompts of the next PPO update (indices into <see cref="PromptSet.Training"/>).</summary>
-    public int[] NextPpoPrompts() =>
-        Enumerable.Range(0, _workload.Training.Ppo.Prompts).Select(_ => _promptStream.NextInt(_workload.Prompts.Training.Count)).ToArray();
+    /// <summary>The training prompts of the next PPO update, or of <paramref name="count"/> completions (indices into <see cref="PromptSet.Training"/>).</summary>
+    public int[] NextPpoPrompts(int? count = null) =>
+        Enumerable.Range(0, count ?? _workload.Training.Ppo.Prompts).Select(_ => _promptStream.NextInt(_workload.Prompts.Training.Count)).ToArray();
 
     /// <summary>
-    /// One PPO update on the actors' rollouts side by side (in actor order), under the iteration's KL leash; logs a
+    /// Whether a rollout sampled by policy version <paramref name="version"/> may be trained on now: at most the accepted lag
+    /// behind (0 in sync mode). A rollout too old is counted as dropped.
+    /// </summary>
+    public bool Accepts(long version)
+    {
+        if (version < 0 || version > PolicyVersion)
+            throw new InvalidDataException($"a rollout of policy version {version}; the learner has published versions 0..{PolicyVersion}");
+        if (PolicyVersion - version <= _workload.Training.Ppo.AcceptedLag) return true;
+        _dropped++;
+        return false;
+    }
+
+    /// <summary>Consumed rollouts by policy lag (learner version minus the sampling version), 0..accepted lag.</summary>
+    public IReadOnlyList<long> LagHistogram => _lagCounts;
+
+    /// <summary>
+    /// One PPO update on the actors' rollouts side by side (in the given order), under the iteration's KL leash; logs a
     /// metrics.csv row. <paramref name="samplingSeconds"/> is how long the rollouts took, for the throughput figure.
     /// </summary>
-    public IReadOnlyDictionary<string, double> Update(long round, RlhfRound at, TextRollout rollout, double samplingSeconds)
+    public IReadOnlyDictionary<string, double> Update(long round, RlhfRound at, IReadOnlyList<TextRollout> parts, double samplingSeconds)
     {
         var leash = _leash ?? throw new InvalidOperationException("PPO updates come after the iteration's reward model");
+        double lagSum = 0;
+        foreach (var part in parts)
+        {
+            long lag = PolicyVersion - part.PolicyVersion;
+            if (lag < 0 || lag > _workload.Training.Ppo.AcceptedLag)
+                throw new ArgumentException($"a rollout of policy version {part.PolicyVersion} cannot train version {PolicyVersion}; ask Accepts first");
+            _lagCounts[lag]++;
+            lagSum += lag;
+        }
+        var rollout = TextRollout.Concatenate(parts);
         Stages.Add("ppo_sampling", samplingSeconds);
         _generationSeconds += samplingSeconds;
         _generatedTokens += (double)rollout.Count * rollout.CompletionLength;
@@ -194,6 +223,8 @@ public sealed class RlhfLearner : IDisposable
             ["approx_kl"] = result.ApproxKl,
             ["clip_fraction"] = result.ClipFraction,
             ["generated_tokens_per_s"] = _generatedTokens / _generationSeconds,
+            ["policy_lag_mean"] = lagSum / parts.Count,
+            ["dropped_stale_rollouts"] = _dropped,
         };
         _metrics!.Log((at.Iteration - 1L) * _workload.Training.Ppo.Updates + at.Step, row);
         if (at.Step % Math.Max(1, _workload.Training.Ppo.Updates / 20) == 0 || at.EndsIteration) Report(round, row);
@@ -228,6 +259,8 @@ public sealed class RlhfLearner : IDisposable
             ["ppo_updates"] = (double)training.Iterations * training.Ppo.Updates,
         };
         foreach (var (stage, seconds) in Stages.Seconds) figures[$"seconds_{stage}"] = seconds;
+        for (int lag = 0; lag < _lagCounts.Length; lag++) figures[$"policy_lag_{lag}_rollouts"] = _lagCounts[lag];
+        figures["dropped_stale_rollouts"] = _dropped;
         var modules = new Dictionary<string, nn.Module> { ["policy"] = Policy };
         if (_rewardModel is not null) modules["reward_model"] = _rewardModel;
         Checkpoint.Save(_ctx, modules, new Dictionary<string, AdamOptimizer>(), new Dictionary<string, ulong> { [LearnerCheckpoint.RoundCounter] = (ulong)_workload.Rounds });

@@ -10,7 +10,8 @@ namespace DistGen.Training.Rlhf;
 /// train a reward model on every comparison so far, and fine-tune the policy with PPO against it on a KL leash to the
 /// starting policy; evaluate on held-out prompts after every iteration (the <see cref="RlhfLearner"/> does all of that
 /// and keeps the records). Here the A actors' work runs one actor after the other, in the same slices as on the
-/// cluster: sampling and rollouts actor by actor; a reward-model step's gradient over the whole batch at once.
+/// cluster: sampling and rollouts actor by actor; a reward-model step's gradient over the whole batch at once. It runs PPO
+/// in sync mode whatever <c>ppo.mode</c> says (async is the cluster's).
 /// </summary>
 public sealed class RlhfReferenceTrainer(RlhfWorkload workload) : IReferenceTrainer
 {
@@ -56,12 +57,12 @@ public sealed class RlhfReferenceTrainer(RlhfWorkload workload) : IReferenceTrai
                 var prompts = learner.NextPpoPrompts();
                 long version = learner.PolicyVersion;
                 var sampling = Stopwatch.StartNew();
-                var rollout = TextRollout.Concatenate(Enumerable.Range(0, actors).Select(a =>
+                var rollouts = Enumerable.Range(0, actors).Select(a =>
                 {
                     var (start, length) = ActorSlices.Of(prompts.Length, actors, a);
                     return workload.Rollout(learner.Policy, learner.Reference, learner.RewardModel, workload.PpoDraws(version, prompts[start..(start + length)], start), version);
-                }).ToList());
-                learner.Update(round, at, rollout, sampling.Elapsed.TotalSeconds);
+                }).ToList();
+                learner.Update(round, at, rollouts, sampling.Elapsed.TotalSeconds);
             }
             if (at.EndsIteration) learner.EndIteration(round, at.Iteration);
         }

@@ -180,4 +180,22 @@ public sealed record RlhfPpoOptions
     /// <summary>Clip the global gradient L2 norm to this value; 0 disables clipping.</summary>
     [Range(0.0, 1e6)]
     public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>
+    /// On the cluster: "sync" (every actor's rollout of policy version v before update v+1: exact PPO, equal to the
+    /// reference trainer) or "async" (actors keep sampling while the learner updates; see maxPolicyLag). The reference
+    /// trainer always runs sync.
+    /// </summary>
+    [AllowedValues(Rl.PpoTrainingOptions.SyncMode, Rl.PpoTrainingOptions.AsyncMode)]
+    public string Mode { get; init; } = Rl.PpoTrainingOptions.SyncMode;
+
+    /// <summary>Async mode: rollouts sampled by a policy more than this many versions older than the learner's are dropped (and counted).</summary>
+    [Range(0, 1000)]
+    public int MaxPolicyLag { get; init; } = 1;
+
+    /// <summary>True in async mode.</summary>
+    public bool IsAsync => Mode == Rl.PpoTrainingOptions.AsyncMode;
+
+    /// <summary>Versions a rollout may lag behind the learner and still be trained on: 0 in sync mode.</summary>
+    public int AcceptedLag => IsAsync ? MaxPolicyLag : 0;
 }

@@ -68,6 +68,8 @@ public static class WorkloadCatalog
                         errors.Add(new SpecError("$.training.rewardModel.batchSize", $"{training.RewardModel.BatchSize} is less than cluster.workers = {workers}; every actor computes a slice of each batch"));
                     if (training.Ppo.Prompts < workers)
                         errors.Add(new SpecError("$.training.ppo.prompts", $"{training.Ppo.Prompts} is less than cluster.workers = {workers}; every rollout actor samples at least one completion per update"));
+                    else if (training.Ppo.IsAsync && training.Ppo.Prompts % workers != 0)
+                        errors.Add(new SpecError("$.training.ppo.prompts", $"{training.Ppo.Prompts} is not a multiple of cluster.workers = {workers}; in async mode every rollout order holds prompts / workers completions"));
                 })
                 with
                 {

@@ -17,7 +17,7 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
     public void Dispose() => Directory.Delete(_reference, recursive: true);
 
     // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO updates, on 2 actors.
-    internal static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto") => $$"""
+    internal static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto", string mode = "sync", int updates = 3) => $$"""
         { "apiVersion": "distgen/v1", "name": "{{name}}", "workload": "rlhf", "seed": 5,
           "data": { "name": "kjv" },
           "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
@@ -27,7 +27,7 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
             "comparisons": { "prompts": 24, "perPrompt": 3 },
             "labels": { "labeler": "{{labeler}}", "tau": 0.6, "heldOutFraction": 0.25 },
             "rewardModel": { "steps": 3, "batchSize": 8 },
-            "ppo": { "updates": 3, "prompts": {{ppoPrompts}}, "minibatchSize": {{Math.Min(4, ppoPrompts)}}, "epochs": 2 } },
+            "ppo": { "updates": {{updates}}, "prompts": {{ppoPrompts}}, "minibatchSize": {{Math.Min(4, ppoPrompts)}}, "epochs": 2, "mode": "{{mode}}", "maxPolicyLag": 1 } },
           "cluster": { "workers": {{workers}}, "threads": 1 } }
         """;
 
@@ -127,14 +127,38 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
     private static LabelAnswerMessage Message(LabelAnswer answer) => new(answer.Id, answer.Ranking, answer.Skipped, answer.Undone, "person");
 
     [Fact]
-    public async Task A_run_succeeds_while_another_thread_forces_garbage_collections()
+    public async Task Async_PPO_trains_on_rollouts_at_most_the_max_policy_lag_old_and_records_the_lags()
     {
-        // Actors sample and score while the learner steps, on both silos of this process, with collections forced non-stop.
-        using var pressure = new CollectionPressure();
-        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, Spec("rlhf-gc"), TimeSpan.FromMinutes(6));
+        const int updates = 10;
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, Spec("rlhf-async", mode: "async", updates: updates), TimeSpan.FromMinutes(6));
         Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
-        Assert.Equal(6, status.Round);
+        var summary = TrainingSummary.Read(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, "summary.json"));
+        output.WriteLine(string.Join(", ", summary.Figures.Where(f => f.Key.Contains("lag") || f.Key.Contains("stale")).Select(f => $"{f.Key} {f.Value}")));
+        // Two actor rollouts per update, each 0 or 1 versions behind (maxPolicyLag 1): nothing older was trained on.
+        Assert.Equal(2 * updates, summary.Figures["policy_lag_0_rollouts"] + summary.Figures["policy_lag_1_rollouts"]);
+        Assert.False(summary.Figures.ContainsKey("policy_lag_2_rollouts"));
+        // Orders issued while version v was being trained carry v-1: the actors sampled ahead of the learner.
+        Assert.True(summary.Figures["policy_lag_1_rollouts"] > 0);
+        Assert.Equal(2, status.WorkerSilos.Count);
+    }
+
+    [Fact]
+    public async Task An_async_run_succeeds_while_another_thread_forces_garbage_collections()
+    {
+        // Actors sample and score while the learner steps, on both silos of this process, with collections forced non-stop:
+        // what crashed async CartPole PPO before every Scalar handed to libtorch was owned.
+        using var pressure = new CollectionPressure();
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, Spec("rlhf-gc", mode: "async", updates: 6), TimeSpan.FromMinutes(8));
+        Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
+        Assert.Equal(9, status.Round);
         output.WriteLine($"{pressure.Collections} forced collections during the run");
+    }
+
+    [Fact]
+    public async Task An_async_job_whose_prompts_do_not_split_evenly_over_the_actors_is_refused()
+    {
+        var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec("rlhf-uneven", workers: 3, mode: "async"));
+        Assert.Contains(submitted.Errors, e => e.Contains("$.training.ppo.prompts") && e.Contains("not a multiple of cluster.workers = 3"));
     }
 
     [Fact]
