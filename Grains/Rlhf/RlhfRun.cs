@@ -70,7 +70,10 @@ public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload
         }
         if (at.IsRewardModelStep)
         {
+            var clock = Stopwatch.StartNew();
             var (loss, accuracy) = await RewardModelStep(round, at.Iteration, silos, cancellation);
+            // The actors' part of the stage's wall time; the learner adds its own (the optimizer step).
+            Learner.Stages.Add("reward_model", clock.Elapsed.TotalSeconds);
             // The step never observes cancellation, so the reward model is always that of a completed round.
             Add(metrics, await Task.Run(() => Learner.ApplyRewardStep(round, at, loss, accuracy)));
             _rewardModelVersion = round;
@@ -229,8 +232,9 @@ public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload
             // An order that failed here has used up its repeats: the round, and the job, fail with its reason.
             var (silo, rollout) = await done;
             silos.Add(silo);
-            if (!at.EndsIteration) _inFlight[actor] = OrderAhead(actor, cancellation);
             if (Learner.Accepts(rollout.PolicyVersion)) accepted.Add(rollout);
+            // The iteration's last update orders again only what the orders still in flight cannot fill (a rollout was dropped).
+            if (!at.EndsIteration || accepted.Count + _inFlight.Count < Actors) _inFlight[actor] = OrderAhead(actor, cancellation);
         }
         if (at.EndsIteration) await SettleAsync();
         return accepted;
