@@ -94,6 +94,12 @@ public static class RunCommand
             Console.Error.WriteLine($"cancelled; partial metrics are in {folder}");
             return ExitCodes.JobFailed;
         }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or DataMissingException or CheckpointCorruptException)
+        {
+            // A setting that only the run itself can judge (a checkpoint of another shape, too few labelled pairs): its message says what to change.
+            Console.Error.WriteLine($"{e.Message}; what the run wrote so far is in {folder}");
+            return ExitCodes.BadInput;
+        }
     }
 
     /// <summary>

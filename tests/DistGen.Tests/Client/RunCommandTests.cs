@@ -20,6 +20,35 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_rlhf_run_from_a_file_that_is_no_checkpoint_exits_2_naming_it_and_keeps_what_it_wrote()
+    {
+        var start = Directory.CreateDirectory(Path.Combine(_folder, "not-a-run")).FullName;
+        File.WriteAllText(Path.Combine(start, "checkpoint.bin"), "not a checkpoint");
+        var spec = Path.Combine(_folder, "rlhf.json");
+        File.WriteAllText(spec, $$"""
+            { "apiVersion": "distgen/v1", "name": "rlhf-bad-start", "workload": "rlhf", "data": { "name": "kjv" },
+              "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
+              "training": { "from": "{{start}}", "prompts": { "words": 2, "length": 12, "completionLength": 10, "heldOut": 16 },
+                "comparisons": { "prompts": 8, "perPrompt": 2 }, "rewardModel": { "steps": 1, "batchSize": 4 },
+                "ppo": { "updates": 1, "prompts": 4, "minibatchSize": 4 } } }
+            """);
+        var output = Path.Combine(_folder, "rlhf-run");
+        var errors = new StringWriter();
+        var before = Console.Error;
+        Console.SetError(errors);
+        try
+        {
+            Assert.Equal(ExitCodes.BadInput, RunCommand.Run(spec, reference: true, output, CancellationToken.None));
+        }
+        finally
+        {
+            Console.SetError(before);
+        }
+        Assert.Contains($"checkpoint {Path.Combine(start, "checkpoint.bin")} is damaged", errors.ToString());
+        Assert.True(File.Exists(Path.Combine(output, "spec.json")));
+    }
+
+    [Fact]
     public void A_missing_spec_file_exits_2() =>
         Assert.Equal(ExitCodes.BadInput, RunCommand.Run(Path.Combine(_folder, "absent.json"), true, null, CancellationToken.None));
 

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace DistGen.Cluster.Tests;
+
+/// <summary>
+/// An RLHF job labelled by a person on a real cluster (redis-server, silo processes, <c>distgen label JOB-ID</c> over the
+/// gateway): while the job waits for labels its coordinator's silo is killed. The job is taken over on the surviving
+/// silo, waits for the labels again there, takes them, spreads its text actors over the survivor and a silo started
+/// afterwards, and ends with the final checkpoint of a job that was never interrupted, byte for byte.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class RlhfLabelFaultTests(ClusterFixture cluster, ITestOutputHelper output) : IDisposable
+{
+    private const string Spec = """
+        { "apiVersion": "distgen/v1", "name": "rlhf-label-fault", "workload": "rlhf", "seed": 6, "data": { "name": "kjv" },
+          "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
+          "training": {
+            "pretrain": { "steps": 20, "batchSize": 8, "warmupSteps": 5, "evalInterval": 20, "evalBatches": 2 },
+            "prompts": { "words": 2, "length": 12, "completionLength": 10, "heldOut": 16 },
+            "comparisons": { "prompts": 16, "perPrompt": 3 },
+            "labels": { "labeler": "person", "heldOutFraction": 0.25 },
+            "rewardModel": { "steps": 3, "batchSize": 8 },
+            "ppo": { "updates": 3, "prompts": 8, "minibatchSize": 4, "epochs": 2 } },
+          "cluster": { "workers": 2, "threads": 1 } }
+        """;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("distgen-rlhf-faults-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task A_job_waiting_for_labels_outlives_its_coordinators_silo_and_ends_as_an_uninterrupted_run()
+    {
+        var baseline = await RunAsync("rlhf-uninterrupted", killWhileWaiting: false);
+        var interrupted = await RunAsync("rlhf-coordinator-killed", killWhileWaiting: true);
+        Assert.True(interrupted.Final.GetProperty("Takeovers").GetInt32() >= 1, interrupted.Final.ToString());
+        Assert.True(baseline.Checkpoint.AsSpan().SequenceEqual(interrupted.Checkpoint), "the final checkpoint differs from the uninterrupted run's");
+    }
+
+    private async Task<(JsonElement Final, byte[] Checkpoint)> RunAsync(string name, bool killWhileWaiting)
+    {
+        var clusterId = $"{cluster.ClusterId}-{name}";
+        var settings = new Dictionary<string, string> { ["DISTGEN__Coordinator__RunnerSilentFor"] = "00:00:10", ["DISTGEN__Coordinator__HeartbeatPeriod"] = "00:00:02" };
+        var starting = new[] { "a", "b" }.Select(s => SiloProcess.StartAsync($"{name}-{s}", clusterId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60), settings)).ToList();
+        await using var first = await starting[0];
+        await using var second = await starting[1];
+        string[] connection = ["--redis", cluster.Redis.Endpoint, "--cluster-id", clusterId, .. ClusterFixture.PatientConnect];
+        var spec = Path.Combine(_folder, $"{name}.json");
+        await File.WriteAllTextAsync(spec, Spec);
+        var submit = await ClusterFixture.RunDistgenAsync(["submit", spec, .. connection]);
+        Assert.True(submit.ExitCode == 0, submit.Tail);
+        var jobId = submit.StandardOutput.Trim().Split('\n')[^1].Trim();
+
+        var waiting = await WaitForStatusAsync(jobId, connection, s => IsWaiting(s) || IsFinished(s), TimeSpan.FromMinutes(3));
+        Assert.True(IsWaiting(waiting), waiting.ToString());
+        SiloProcess? third = null;
+        try
+        {
+            if (killWhileWaiting)
+            {
+                var coordinator = first.Is(waiting.GetProperty("CoordinatorSilo").GetString()!) ? first : second;
+                coordinator.Process.Kill();
+                output.WriteLine($"{name}: killed {coordinator.Name}, the coordinator's silo, while the job waited for labels");
+                third = await SiloProcess.StartAsync($"{name}-c", clusterId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60), settings);
+                // Taken over on the survivor, which starts the run again and waits for the same requests.
+                waiting = await WaitForStatusAsync(jobId, connection, s => (IsWaiting(s) && s.GetProperty("Takeovers").GetInt32() >= 1) || IsFinished(s),
+                    TimeSpan.FromMinutes(3));
+                Assert.True(IsWaiting(waiting), waiting.ToString());
+            }
+            var label = await ClusterFixture.RunDistgenAsync(["label", jobId, "--auto", "sentiment", "--tau", "0.6", "--seed", "9", .. connection], TimeSpan.FromMinutes(2));
+            Assert.True(label.ExitCode == 0, label.Tail);
+            Assert.Contains("ranked 16 request(s)", label.StandardOutput);
+            var final = await WaitForStatusAsync(jobId, connection, IsFinished, TimeSpan.FromMinutes(3));
+            output.WriteLine($"{name}: {final}");
+            Assert.True(final.GetProperty("State").GetString() == "Succeeded", final.ToString());
+            // The run folder is under the root of the silo that first coordinated the job, and stays there across takeovers.
+            var folder = new[] { first, second }.Select(s => Path.Combine(s.ArtifactsRoot, jobId)).Single(Directory.Exists);
+            Assert.Equal(16, File.ReadAllLines(Path.Combine(folder, "labels", "iteration-1", "answers.jsonl")).Length);
+            return (final, await File.ReadAllBytesAsync(Path.Combine(folder, "checkpoint.bin")));
+        }
+        finally
+        {
+            if (third is not null) await third.DisposeAsync();
+        }
+    }
+
+    private static bool IsWaiting(JsonElement status) =>
+        status.GetProperty("State").GetString() == "Running" && status.TryGetProperty("WaitingFor", out var what) && what.GetString() == "labels";
+
+    private static bool IsFinished(JsonElement status) => status.GetProperty("State").GetString() is "Succeeded" or "Failed" or "Cancelled";
+
+    private static async Task<JsonElement> WaitForStatusAsync(string jobId, string[] connection, Func<JsonElement, bool> done, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var run = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. connection], TimeSpan.FromSeconds(120));
+            last = run.ExitCode == 0 ? run.StandardOutput : run.Tail;
+            if (run.ExitCode == 0)
+            {
+                var status = JsonDocument.Parse(run.StandardOutput).RootElement.Clone();
+                if (done(status)) return status;
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"job {jobId} did not get there within {limit}; last status:\n{last}");
+    }
+}
