@@ -50,8 +50,9 @@ public static class RlhfBench
                       $"{f["seconds_reward_model"] / RewardSteps:F3} | {f["seconds_ppo_update"] / PpoUpdates:F3} | {f["seconds_evaluation"]:F1} | {summary.WallSeconds:F1} |");
         }
         lines.Add("");
-        lines.Add("With one libtorch thread in one process, two actors cannot compute faster than one: the figures show what the actor split and " +
-                  "the data plane cost against the one-process loop. Actors on separate machines each bring their own cores.");
+        lines.Add("libtorch runs one thread per operation here, but two actors are two grain calls computing at once on .NET pool threads, " +
+                  "each on a core of its own; the reference trainer runs its actor slices one after the other. So on 2 cores two actors " +
+                  "sample faster than one, on 1 silo and across 2 (whose tensors cross loopback gRPC); the PPO update runs on the coordinator alone.");
         return lines;
     }
 
