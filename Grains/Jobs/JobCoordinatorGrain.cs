@@ -209,6 +209,8 @@ public sealed class JobCoordinatorGrain(
         {
             (r.Lease, r.RunnerSilo, r.CoordinatorSilo, r.HeartbeatAt) = (lease, Me, silo.SiloAddress.ToString(), DateTimeOffset.UtcNow);
             (r.Takeovers, r.TakeoversWithoutProgress, r.RoundAtLastTakeover) = (r.Takeovers + 1, next.InARow, r.Round);
+            // The new runner starts computing; a wait the old one recorded (for labels) is shown again only when this one waits.
+            r.WaitingFor = null;
         });
         if (!claimed)
         {
