@@ -92,6 +92,12 @@ public static class LabelCommand
             errors.WriteLine($"{e.Message}; every answer before it is kept");
             return ExitCodes.JobFailed;
         }
+        catch (ArgumentException e)
+        {
+            // The job refused an answer (its requests changed under this session): nothing of it was recorded.
+            errors.WriteLine($"the job refused an answer: {e.Message}; every answer before it is kept, and distgen label {jobId} resumes");
+            return ExitCodes.BadInput;
+        }
     }
 
     /// <summary>

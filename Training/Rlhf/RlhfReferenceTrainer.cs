@@ -23,32 +23,32 @@ public sealed class RlhfReferenceTrainer(RlhfWorkload workload) : IReferenceTrai
     {
     }
 
-    private readonly RlhfWorkload workload = workload.Training.Labels.Labeler == "auto" ? workload
+    private readonly RlhfWorkload _workload = workload.Training.Labels.Labeler == "auto" ? workload
         : throw new ArgumentException("training.labels.labeler \"person\" needs a cluster job, which waits for `distgen label JOB-ID`: submit it with `distgen submit` " +
             "(or `distgen run` without --reference); `distgen run --reference` labels with \"auto\" only");
 
     public TrainingSummary Run(RunContext ctx)
     {
         var clock = Stopwatch.StartNew();
-        using var learner = workload.CreateLearner(ctx);
-        learner.Start(workload.Workers);
-        int actors = workload.Workers;
-        for (long round = 1; round <= workload.Rounds; round++)
+        using var learner = _workload.CreateLearner(ctx);
+        learner.Start(_workload.Workers);
+        int actors = _workload.Workers;
+        for (long round = 1; round <= _workload.Rounds; round++)
         {
             ctx.Cancellation.ThrowIfCancellationRequested();
-            var at = workload.RoundOf(round);
+            var at = _workload.RoundOf(round);
             if (at.StartsIteration)
             {
-                var draws = workload.ComparisonDraws(at.Iteration);
+                var draws = _workload.ComparisonDraws(at.Iteration);
                 var completions = learner.Stages.Time("sampling", () => Enumerable.Range(0, actors)
-                    .SelectMany(a => workload.SampleComparisons(learner.Policy.Lm, ActorSlices.Slice(draws, actors, a))).ToList());
+                    .SelectMany(a => _workload.SampleComparisons(learner.Policy.Lm, ActorSlices.Slice(draws, actors, a))).ToList());
                 learner.AcceptComparisons(at.Iteration, completions);
             }
             if (at.IsRewardModelStep)
             {
                 var pairs = learner.NextRewardPairs();
                 var (loss, accuracy) = learner.Stages.Time("reward_model", () =>
-                    RewardModelTraining.ComputeGradients(learner.RewardModel, learner.Comparisons.Sequences, workload.SequenceLength, pairs));
+                    RewardModelTraining.ComputeGradients(learner.RewardModel, learner.Comparisons.Sequences, _workload.SequenceLength, pairs));
                 learner.ApplyRewardStep(round, at, loss, accuracy);
                 if (at.EndsRewardModel) learner.EndRewardModel();
             }
@@ -60,7 +60,7 @@ public sealed class RlhfReferenceTrainer(RlhfWorkload workload) : IReferenceTrai
                 var rollouts = Enumerable.Range(0, actors).Select(a =>
                 {
                     var (start, length) = ActorSlices.Of(prompts.Length, actors, a);
-                    return workload.Rollout(learner.Policy, learner.Reference, learner.RewardModel, workload.PpoDraws(version, prompts[start..(start + length)], start), version);
+                    return _workload.Rollout(learner.Policy, learner.Reference, learner.RewardModel, _workload.PpoDraws(version, prompts[start..(start + length)], start), version);
                 }).ToList();
                 learner.Update(round, at, rollouts, sampling.Elapsed.TotalSeconds);
             }
