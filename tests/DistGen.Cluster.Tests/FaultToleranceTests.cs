@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static DistGen.Cluster.Tests.JobStatusPolling;
 using Xunit.Abstractions;
 
 namespace DistGen.Cluster.Tests;
@@ -205,26 +206,5 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
         var status = await WaitForStatusAsync(job.JobId, connection, _ => true, TimeSpan.FromMinutes(1));
         Assert.True(status.GetProperty("State").GetString() == "Running" && status.GetProperty("Round").GetInt64() < Rounds,
             $"the fault did not strike mid-run: {status}");
-    }
-
-    private static bool IsFinished(JsonElement status) => status.GetProperty("State").GetString() is "Succeeded" or "Failed" or "Cancelled";
-
-    // distgen status fails while the cluster is unreachable (Redis down, a silo frozen): keep asking until the deadline.
-    private static async Task<JsonElement> WaitForStatusAsync(string jobId, string[] connection, Func<JsonElement, bool> done, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        string last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var run = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. connection], TimeSpan.FromSeconds(120));
-            last = run.ExitCode == 0 ? run.StandardOutput : run.Tail;
-            if (run.ExitCode == 0)
-            {
-                var status = JsonDocument.Parse(run.StandardOutput).RootElement.Clone();
-                if (done(status)) return status;
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"job {jobId} did not get there within {limit}; last status:\n{last}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static DistGen.Cluster.Tests.JobStatusPolling;
 using Xunit.Abstractions;
 
 namespace DistGen.Cluster.Tests;
@@ -82,24 +83,4 @@ public sealed class RlhfLabelFaultTests(ClusterFixture cluster, ITestOutputHelpe
 
     private static bool IsWaiting(JsonElement status) =>
         status.GetProperty("State").GetString() == "Running" && status.TryGetProperty("WaitingFor", out var what) && what.GetString() == "labels";
-
-    private static bool IsFinished(JsonElement status) => status.GetProperty("State").GetString() is "Succeeded" or "Failed" or "Cancelled";
-
-    private static async Task<JsonElement> WaitForStatusAsync(string jobId, string[] connection, Func<JsonElement, bool> done, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        string last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            var run = await ClusterFixture.RunDistgenAsync(["status", jobId, "--json", .. connection], TimeSpan.FromSeconds(120));
-            last = run.ExitCode == 0 ? run.StandardOutput : run.Tail;
-            if (run.ExitCode == 0)
-            {
-                var status = JsonDocument.Parse(run.StandardOutput).RootElement.Clone();
-                if (done(status)) return status;
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"job {jobId} did not get there within {limit}; last status:\n{last}");
-    }
 }
