@@ -112,6 +112,11 @@ public static class LabelCommand
             using var source = LabelFileSource.Open(arguments.Requests, arguments.Answers);
             return await LabelAsync(source, prepared.Labeler, console, output, cancel);
         }
+        catch (LabelSessionBusyException e)
+        {
+            errors.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
         catch (LabelFileException e)
         {
             errors.WriteLine(WhatToDo(e, arguments));

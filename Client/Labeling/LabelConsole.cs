@@ -24,8 +24,8 @@ public sealed class LabelConsole(IAnsiConsole console, ILabelSource source)
     /// <summary>How answers given through this console are signed.</summary>
     public const string PersonLabeler = "person";
 
-    // The requests answered, most recent last: what u undoes. A resumed session starts with the standing answers in request order.
-    private readonly Stack<int> _answered = new(Enumerable.Range(0, source.Requests.Count).Where(i => source.Answers.IsAnswered(source.Requests[i].Id)));
+    // The requests answered, most recent on top: what u undoes. A resumed session starts with the standing answers in the order they were given.
+    private readonly Stack<int> _answered = new(AnswerOrder(source));
 
     public async Task<LabelSessionEnd> RunAsync(CancellationToken cancel)
     {
@@ -99,6 +99,12 @@ public sealed class LabelConsole(IAnsiConsole console, ILabelSource source)
             }
         }
         return null;
+    }
+
+    private static IEnumerable<int> AnswerOrder(ILabelSource source)
+    {
+        var indexOf = Enumerable.Range(0, source.Requests.Count).ToDictionary(i => source.Requests[i].Id, StringComparer.Ordinal);
+        return source.Answers.Standing.Select(a => indexOf[a.Id]);
     }
 
     private int? FirstUnanswered()

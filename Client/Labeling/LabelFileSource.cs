@@ -11,12 +11,14 @@ namespace DistGen.Client.Labeling;
 public sealed partial class LabelFileSource : ILabelSource, IDisposable
 {
     private const string Extension = ".jsonl";
+    private readonly LabelSessionLock _session;
     private readonly LabelAnswerLog _log;
     private readonly string _requestsPath;
     private readonly string? _answersOption;
 
-    private LabelFileSource(string requestsPath, string? answersOption, string answersPath, IReadOnlyList<LabelRequest> requests, LabelAnswers answers)
+    private LabelFileSource(LabelSessionLock session, string requestsPath, string? answersOption, string answersPath, IReadOnlyList<LabelRequest> requests, LabelAnswers answers)
     {
+        _session = session;
         _requestsPath = requestsPath;
         _answersOption = answersOption;
         AnswersLocation = answersPath;
@@ -42,19 +44,28 @@ public sealed partial class LabelFileSource : ILabelSource, IDisposable
 
     /// <summary>
     /// Reads the requests and replays the answers (<paramref name="answersPath"/>, or the default beside the requests).
-    /// Throws <see cref="LabelFileException"/> naming the file and line of the first problem, before anything is written;
-    /// <see cref="ArgumentException"/> when both paths name one file.
+    /// Throws <see cref="LabelFileException"/> naming the file and line of the first problem, or
+    /// <see cref="LabelSessionBusyException"/> when another session is answering into the answers file, before anything is written; <see cref="ArgumentException"/> when both paths name one file.
     /// </summary>
     public static LabelFileSource Open(string requestsPath, string? answersPath)
     {
         var answersFile = answersPath ?? DefaultAnswersPath(requestsPath);
         if (Path.GetFullPath(answersFile) == Path.GetFullPath(requestsPath))
             throw new ArgumentException($"the answers file {answersFile} is the requests file; answers go to a file of their own");
-        var requests = LabelRequestFile.Read(requestsPath);
-        if (requests.Count == 0) throw new LabelFileException(requestsPath, 0, "holds no requests");
-        var answers = LabelAnswers.Load(answersFile, requests);
-        EndLastLine(answersFile);
-        return new LabelFileSource(requestsPath, answersPath, answersFile, requests, answers);
+        var session = LabelSessionLock.Acquire(answersFile);
+        try
+        {
+            var requests = LabelRequestFile.Read(requestsPath);
+            if (requests.Count == 0) throw new LabelFileException(requestsPath, 0, "holds no requests");
+            var answers = LabelAnswers.Load(answersFile, requests);
+            EndLastLine(answersFile);
+            return new LabelFileSource(session, requestsPath, answersPath, answersFile, requests, answers);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
     }
 
     public Task RecordAsync(LabelAnswer answer, CancellationToken cancel)
@@ -64,7 +75,11 @@ public sealed partial class LabelFileSource : ILabelSource, IDisposable
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _log.Dispose();
+    public void Dispose()
+    {
+        _log.Dispose();
+        _session.Dispose();
+    }
 
     // A file edited by hand may lack its last newline; the next answer appended would then join that line and spoil both.
     private static void EndLastLine(string path)

@@ -1,8 +1,9 @@
 namespace DistGen.Contracts.Jobs;
 
 /// <summary>
-/// What a job waiting for labels asks a person to rank: the iteration's requests and every answer recorded so far, in
-/// order (replayed, they give the standing answers, so a labelling session resumes where the last one stopped).
+/// What a job waiting for labels asks a person to rank: the iteration's requests and the standing answers, in the order
+/// they were given (replayed, they give the same standing answers, so a labelling session resumes where the last one
+/// stopped and its undo takes back the answer given last).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record LabelWork(

@@ -40,8 +40,8 @@ public sealed class PersonLabels : IDisposable
 
     public LabelWork Work => new(_iteration,
         _requests.Select(r => new LabelRequestMessage(r.Id, r.Context, r.Prompt, r.Completions.ToList())).ToList(),
-        _requests.Select(r => Answers.AnswerTo(r.Id)).OfType<LabelAnswer>()
-            .Select(a => new LabelAnswerMessage(a.Id, a.Ranking, a.Skipped, a.Undone, a.Labeler)).ToList());
+        // In the order given, so a console resuming on them undoes the answer given last.
+        Answers.Standing.Select(a => new LabelAnswerMessage(a.Id, a.Ranking, a.Skipped, a.Undone, a.Labeler)).ToList());
 
     /// <exception cref="ArgumentException">The answer does not fit the requests; nothing was recorded.</exception>
     public LabelProgress Submit(LabelAnswerMessage message)

@@ -4,13 +4,15 @@ namespace DistGen.Training.Rlhf;
 
 /// <summary>
 /// The standing answers to a set of requests: an answers file replayed in order, where the last answer to a request
-/// stands and an undo makes it unanswered again. Every line is checked against the requests (a known id, a ranking that
+/// stands and an undo makes it unanswered again. The standing answers keep the order they were given in, so an undo
+/// after a resume takes back the answer given last. Every line is checked against the requests (a known id, a ranking that
 /// orders each completion exactly once); a malformed line is refused with its line number.
 /// </summary>
 public sealed class LabelAnswers
 {
     private readonly Dictionary<string, LabelRequest> _requests;
-    private readonly Dictionary<string, LabelAnswer> _standing = new(StringComparer.Ordinal);
+    // In the order given: answering a request again moves it to the end.
+    private readonly OrderedDictionary<string, LabelAnswer> _standing = new(StringComparer.Ordinal);
 
     public LabelAnswers(IEnumerable<LabelRequest> requests) =>
         _requests = requests.ToDictionary(r => r.Id, StringComparer.Ordinal);
@@ -24,7 +26,7 @@ public sealed class LabelAnswers
         return answers;
     }
 
-    /// <summary>The standing answers (rankings and skips), in no particular order.</summary>
+    /// <summary>The standing answers (rankings and skips), in the order they were given, the latest last.</summary>
     public IReadOnlyCollection<LabelAnswer> Standing => _standing.Values;
 
     /// <summary>Requests ranked so far.</summary>
@@ -58,8 +60,8 @@ public sealed class LabelAnswers
 
     private void Record(LabelAnswer answer)
     {
-        if (answer.Undone) _standing.Remove(answer.Id);
-        else _standing[answer.Id] = answer;
+        _standing.Remove(answer.Id);
+        if (!answer.Undone) _standing.Add(answer.Id, answer);
     }
 
     /// <summary>Why <paramref name="answer"/> does not fit the requests (an unknown id, a ranking that is no permutation), or null when it does.</summary>

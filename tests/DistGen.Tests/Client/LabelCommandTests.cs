@@ -143,4 +143,16 @@ public sealed class LabelCommandTests : IDisposable
         Assert.Contains($"Resume with: distgen label {_files.RequestsPath} --answers {answers}", console.Output);
         Assert.False(File.Exists(_files.AnswersPath));
     }
+
+    [Fact]
+    public async Task A_second_label_command_on_files_a_session_has_open_exits_2_naming_the_lock_and_writes_nothing()
+    {
+        using var open = LabelFileSource.Open(_files.RequestsPath, answersPath: null);
+
+        Assert.Equal(ExitCodes.BadInput, await RunAsync(new LabelArguments(_files.RequestsPath, Auto: "sentiment")));
+
+        Assert.Equal($"{_files.AnswersPath}: another distgen label session is answering into it (it holds {_files.AnswersPath}.lock); " +
+            "quit that session first, or give --answers a file of your own", _errors.ToString().TrimEnd());
+        Assert.Equal(0, new FileInfo(_files.AnswersPath).Length);
+    }
 }

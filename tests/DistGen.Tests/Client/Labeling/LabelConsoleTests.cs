@@ -128,6 +128,23 @@ public sealed class LabelConsoleTests : IDisposable
     }
 
     [Fact]
+    public async Task After_resuming_u_undoes_the_answer_given_last_even_when_it_was_to_an_earlier_request()
+    {
+        // Given out of request order (as --auto, another console or a hand edit may leave them): 1-0001 first, then 1-0000.
+        using (var log = new LabelAnswerLog(_files.AnswersPath))
+        {
+            log.Append(LabelAnswer.Ranked("1-0001", [1, 0], "person"));
+            log.Append(LabelAnswer.Ranked("1-0000", [2, 0, 1], "person"));
+        }
+
+        var (_, console) = await SessionAsync("u" + "q");
+
+        Assert.Equal(["1-0002", "1-0000"], Visits(console));
+        Assert.False(_files.LoadAnswers().IsAnswered("1-0000"));
+        Assert.Equal([1, 0], _files.LoadAnswers().AnswerTo("1-0001")!.Ranking!);
+    }
+
+    [Fact]
     public async Task Ctrl_C_ends_the_session_like_q_and_keeps_the_answers_given()
     {
         using var interrupt = new CancellationTokenSource();

@@ -51,4 +51,20 @@ public sealed class LabelFileSourceTests : IDisposable
         Assert.Throws<ArgumentException>(() => LabelFileSource.Open(_files.RequestsPath, _files.RequestsPath));
         Assert.Equal(before, File.ReadAllBytes(_files.RequestsPath));
     }
+
+    [Fact]
+    public async Task A_second_session_on_the_same_answers_file_is_refused_by_name_until_the_first_ends()
+    {
+        using (var first = LabelFileSource.Open(_files.RequestsPath, answersPath: null))
+        {
+            await first.RecordAsync(LabelAnswer.Ranked("1-0000", [2, 0, 1], "person"), CancellationToken.None);
+            var refused = Assert.Throws<LabelSessionBusyException>(() => LabelFileSource.Open(_files.RequestsPath, answersPath: null));
+            Assert.StartsWith($"{_files.AnswersPath}: another distgen label session is answering into it", refused.Message);
+            Assert.Contains("--answers", refused.Message);
+        }
+        Assert.False(File.Exists(_files.AnswersPath + ".lock"), "the ended session left its lock file");
+
+        using var after = LabelFileSource.Open(_files.RequestsPath, answersPath: null);
+        Assert.Equal([2, 0, 1], after.Answers.AnswerTo("1-0000")!.Ranking!);
+    }
 }

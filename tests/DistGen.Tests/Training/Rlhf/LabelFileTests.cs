@@ -17,6 +17,21 @@ public sealed class LabelFileTests : IDisposable
     ];
 
     [Fact]
+    public void Standing_answers_keep_the_order_they_were_given_in_and_a_new_answer_moves_its_request_last()
+    {
+        var answers = new LabelAnswers(Requests);
+        answers.Apply(LabelAnswer.Ranked("1-00002", [1, 0], "person"));
+        answers.Apply(LabelAnswer.Skip("1-00001", "person"));
+        Assert.Equal(["1-00002", "1-00001"], answers.Standing.Select(a => a.Id));
+
+        answers.Apply(LabelAnswer.Ranked("1-00002", [0, 1], "person"));
+        Assert.Equal(["1-00001", "1-00002"], answers.Standing.Select(a => a.Id));
+
+        answers.Apply(LabelAnswer.Undo("1-00002", "person"));
+        Assert.Equal(["1-00001"], answers.Standing.Select(a => a.Id));
+    }
+
+    [Fact]
     public void Requests_written_are_read_back_the_same()
     {
         LabelRequestFile.Write(PathOf("requests.jsonl"), Requests);
