@@ -15,13 +15,18 @@ public static class PolicyStart
     /// <summary>The sub-folder of the run folder where a pretraining stage writes its char-LM run.</summary>
     public const string PretrainFolder = "pretrain";
 
-    /// <summary>The starting language model, on the run's device.</summary>
-    public static CharTransformer Load(CharLmModelOptions model, RlhfTrainingOptions training, ITokenStream tokens, RunContext ctx, int workers)
+    /// <summary>
+    /// The starting language model, on the run's device. A pretraining stage continues from the checkpoint a run before
+    /// it left in the same folder (a coordinator that took the job over): after the last step it only loads the result;
+    /// with <paramref name="checkpointEvery"/> > 0 it also continues a stage cut short, from its last checkpoint. Either
+    /// way the result is the same as an uninterrupted pretraining's.
+    /// </summary>
+    public static CharTransformer Load(CharLmModelOptions model, RlhfTrainingOptions training, ITokenStream tokens, RunContext ctx, int workers, int checkpointEvery = 0)
     {
         if (training.From.Length > 0) return FromCheckpoint(training.From, model, tokens, ctx);
         var pretrain = ctx with { OutputDirectory = ctx.PathOf(PretrainFolder) };
         Directory.CreateDirectory(pretrain.OutputDirectory);
-        new DataParallelReferenceTrainer(new CharLmWorkload(model, training.Pretrain, tokens, workers, ctx.Seed)).Run(pretrain);
+        new DataParallelReferenceTrainer(new CharLmWorkload(model, training.Pretrain, tokens, workers, ctx.Seed, checkpointEvery), resume: true).Run(pretrain);
         return FromCheckpoint(pretrain.OutputDirectory, model, tokens, ctx);
     }
 

@@ -75,7 +75,8 @@ public sealed class RlhfLearner : IDisposable
     {
         Directory.CreateDirectory(_ctx.OutputDirectory);
         var pretrainContext = _ctx with { Progress = _ctx.Progress is null ? null : new RelayProgress(p => _ctx.Progress.Report(p with { TotalSteps = TotalSteps })) };
-        using var start = Stages.Time("pretrain", () => PolicyStart.Load(_workload.Model, _workload.Training, _workload.Tokens, pretrainContext, pretrainWorkers));
+        using var start = Stages.Time("pretrain", () => PolicyStart.Load(_workload.Model, _workload.Training, _workload.Tokens, pretrainContext, pretrainWorkers,
+            _workload.PretrainCheckpointEvery));
         _reference = Copy(start);
         _policy = Seeding.Build(_ctx.Seed, () => new PolicyWithValue(Copy(start)));
         _policy.to(_ctx.Device);

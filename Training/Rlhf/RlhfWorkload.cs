@@ -16,10 +16,12 @@ public sealed class RlhfWorkload : IRoundWorkload
     public const string WorkloadName = "rlhf";
     private readonly int[] _comparisonOrder;
 
-    public RlhfWorkload(CharLmModelOptions model, RlhfTrainingOptions training, ITokenStream tokens, string heldOutText, long seed, int actors = 1)
+    public RlhfWorkload(CharLmModelOptions model, RlhfTrainingOptions training, ITokenStream tokens, string heldOutText, long seed, int actors = 1,
+        int pretrainCheckpointEvery = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(actors, 1);
-        (Model, Training, Tokens, Seed, Workers) = (model, training, tokens, seed, actors);
+        ArgumentOutOfRangeException.ThrowIfNegative(pretrainCheckpointEvery);
+        (Model, Training, Tokens, Seed, Workers, PretrainCheckpointEvery) = (model, training, tokens, seed, actors, pretrainCheckpointEvery);
         PolicyShape = PolicyStart.ShapeOf(model, training).WithVocabularyOf(tokens);
         if (training.Prompts.Length + training.Prompts.CompletionLength > PolicyShape.ContextLength)
             throw new ArgumentException($"training.prompts.length + completionLength = {training.Prompts.Length + training.Prompts.CompletionLength} characters do not fit the policy's context of {PolicyShape.ContextLength}");
@@ -59,6 +61,12 @@ public sealed class RlhfWorkload : IRoundWorkload
 
     /// <summary>Only the end of the run is checkpointed; a run taken over starts again from its first round (it is deterministic).</summary>
     public int CheckpointEvery => 0;
+
+    /// <summary>
+    /// Steps between checkpoints of the pretraining stage (cluster.checkpointEvery; 0: at its end only), from which a
+    /// coordinator taking the job over continues it; the RLHF rounds themselves start over.
+    /// </summary>
+    public int PretrainCheckpointEvery { get; }
 
     /// <summary>P + L: tokens of a prompt and its completion.</summary>
     public int SequenceLength => Training.Prompts.Length + Training.Prompts.CompletionLength;

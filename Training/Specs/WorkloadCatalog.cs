@@ -137,7 +137,8 @@ public static class WorkloadCatalog
     public static string HeldOutKingJamesText() => KingJamesCorpus.Value.Decode(KingJamesCorpus.Value.Validation.Select(t => (long)t));
 
     public static RlhfWorkload RlhfWorkloadOf(LoadedJob job, CharLmModelOptions model, RlhfTrainingOptions training) =>
-        new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), HeldOutKingJamesText(), job.Spec.Seed, job.Spec.Cluster.Workers);
+        new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), HeldOutKingJamesText(), job.Spec.Seed, job.Spec.Cluster.Workers,
+            job.Spec.Cluster.CheckpointEvery);
 
     public static CharLmWorkload CharLmWorkloadOf(LoadedJob job, CharLmModelOptions model, CharLmTrainingOptions training) =>
         new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery);
