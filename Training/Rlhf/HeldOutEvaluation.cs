@@ -28,11 +28,8 @@ public static class HeldOutEvaluation
         using (EvaluationMode.Enter(reference))
         using (no_grad())
         {
-            for (int start = 0; start < prompts.Count; start += CompletionSampler.BatchRows)
+            SequenceBatches.ForEach(sequences, width, policy.Lm.Device, (start, _, batch) =>
             {
-                int rows = Math.Min(CompletionSampler.BatchRows, prompts.Count - start);
-                using var scope = NewDisposeScope();
-                var batch = tensor(sequences.AsSpan(start * width, rows * width).ToArray(), [rows, width], ScalarType.Int64).to(policy.Lm.Device);
                 var policyLogSoftmax = CompletionEvaluation.LogSoftmaxOf(policy.Lm, batch, promptLength);
                 var referenceLogSoftmax = CompletionEvaluation.LogSoftmaxOf(reference, batch, promptLength);
                 kl += CompletionEvaluation.KlPerCompletion(policyLogSoftmax, referenceLogSoftmax).sum().item<float>();
@@ -43,7 +40,7 @@ public static class HeldOutEvaluation
                     var rewards = rewardModel.forward(batch).to(ScalarType.Float64).cpu().data<double>().ToArray();
                     rewards.CopyTo(rewardScores, start);
                 }
-            }
+            });
         }
         double validationLoss = LanguageModelStep.EstimateLoss(policy.Lm, tokens, validation: true, validationBatches, validationBatchSize,
             Core.Seeding.Derive(seed, "validation"));

@@ -82,15 +82,8 @@ public static class RewardModelTraining
         var rewards = new float[data.SequenceCount];
         using var evaluation = EvaluationMode.Enter(model);
         using var noGrad = no_grad();
-        int width = data.SequenceLength;
-        var all = data.Sequences.ToArray();
-        for (int start = 0; start < data.SequenceCount; start += CompletionSampler.BatchRows)
-        {
-            int rows = Math.Min(CompletionSampler.BatchRows, data.SequenceCount - start);
-            using var scope = NewDisposeScope();
-            var tokens = tensor(all.AsSpan(start * width, rows * width).ToArray(), [rows, width], ScalarType.Int64).to(model.Trunk.Device);
-            model.forward(tokens).to(ScalarType.Float32).cpu().data<float>().ToArray().CopyTo(rewards, start);
-        }
+        SequenceBatches.ForEach(data.Sequences.ToArray(), data.SequenceLength, model.Trunk.Device, (start, _, tokens) =>
+            model.forward(tokens).to(ScalarType.Float32).cpu().data<float>().ToArray().CopyTo(rewards, start));
         return rewards;
     }
 }

@@ -21,11 +21,8 @@ public static class RolloutScoring
         using var referenceMode = EvaluationMode.Enter(reference);
         using var rewardMode = EvaluationMode.Enter(rewardModel);
         using var noGrad = no_grad();
-        for (int start = 0; start < count; start += CompletionSampler.BatchRows)
+        SequenceBatches.ForEach(sequences, width, policy.Lm.Device, (start, _, tokens) =>
         {
-            int rows = Math.Min(CompletionSampler.BatchRows, count - start);
-            using var scope = NewDisposeScope();
-            var tokens = tensor(sequences.AsSpan(start * width, rows * width).ToArray(), [rows, width], ScalarType.Int64).to(policy.Lm.Device);
             var (logProbs, _, values) = CompletionEvaluation.OfPolicy(policy, tokens, promptLength);
             var referenceLogProbs = CompletionEvaluation.TokenLogProbs(CompletionEvaluation.LogSoftmaxOf(reference, tokens, promptLength), tokens, promptLength);
             var scores = rewardModel.forward(tokens.to(rewardModel.Trunk.Device));
@@ -33,7 +30,7 @@ public static class RolloutScoring
             Copy(values, rollout.Values, start * completionLength);
             Copy(referenceLogProbs, rollout.ReferenceLogProbs, start * completionLength);
             Copy(scores, rollout.Scores, start);
-        }
+        });
         return rollout;
     }
 
