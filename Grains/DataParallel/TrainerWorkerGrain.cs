@@ -25,7 +25,7 @@ public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange e
     {
         var workload = await WorkloadAsync();
         var (jobId, index) = (JobId, Index);
-        var model = await _replica.LoadAsync(step.CoordinatorSilo, TensorKey.ParametersOf(jobId, step.ParameterVersion), workload.CreateReplica);
+        var model = await _replica.LoadAsync(step.CoordinatorSilo, TensorKey.ParametersOf(jobId, step.ParameterVersion), workload.CreateReplica, (await DeviceAsync()).Device);
         var rows = await GrainFactory.GetGrain<IDataShardGrain>(JobIds.Member(jobId, index)).RowsOf(step.Round);
 
         // The compute is synchronous on a pool thread: libtorch's dispose scopes and grad mode follow threads, not awaits.

@@ -74,6 +74,7 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
     }
 
     // D with the substep's parameters, pulled from the coordinator when they changed.
-    private Task<nn.Module<Tensor, Tensor>> Load(string jobId, SplitGanWorkload workload, GanSubstep step) =>
-        _discriminator.LoadAsync(step.CoordinatorSilo, GanMembers.DiscriminatorParameters(jobId, step.Round, step.Substep), workload.CreateDiscriminator);
+    private async Task<nn.Module<Tensor, Tensor>> Load(string jobId, SplitGanWorkload workload, GanSubstep step) =>
+        await _discriminator.LoadAsync(step.CoordinatorSilo, GanMembers.DiscriminatorParameters(jobId, step.Round, step.Substep), workload.CreateDiscriminator,
+            (await DeviceAsync()).Device);
 }

@@ -89,7 +89,7 @@ public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange
     private async Task<(string JobId, int Index, SplitGanWorkload Workload, nn.Module<Tensor, Tensor> Generator)> Prepare(GanSubstep step)
     {
         var workload = await WorkloadAsync();
-        var generator = await _generator.LoadAsync(step.CoordinatorSilo, GanMembers.GeneratorParameters(JobId, step.Round), workload.CreateGenerator);
+        var generator = await _generator.LoadAsync(step.CoordinatorSilo, GanMembers.GeneratorParameters(JobId, step.Round), workload.CreateGenerator, (await DeviceAsync()).Device);
         return (JobId, Index, workload, generator);
     }
 }

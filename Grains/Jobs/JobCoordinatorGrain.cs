@@ -1,6 +1,7 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Artifacts;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Placement;
 using DistGen.Grains.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,8 @@ namespace DistGen.Grains.Jobs;
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
     JobWorkloads workloads, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, ArtifactManifests manifests, IOptions<RoundOptions> rounds,
-    IOptions<CoordinatorOptions> coordinator, ILocalSiloDetails silo, IClusterMembershipService membership, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
+    IOptions<CoordinatorOptions> coordinator, ILocalSiloDetails silo, IClusterMembershipService membership, MemberDevices devices,
+    ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private const string KeepRunningReminder = "keep-running";
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
@@ -241,7 +243,7 @@ public sealed class JobCoordinatorGrain(
     {
         _phase.MoveTo(CoordinatorPhase.Starting);
         Store.HeldLease = lease;
-        var services = new CoordinatorServices(workloads, exchange, silo.SiloAddress, rounds.Value, coordinator.Value, GrainFactory, membership, logger);
+        var services = new CoordinatorServices(workloads, exchange, silo.SiloAddress, rounds.Value, coordinator.Value, GrainFactory, membership, devices, logger);
         _runner = new JobRunner(JobId, services, Store, _phase, new JobLeaseFence(record.State.ArtifactsFolder!, lease), resume, delay, RunnerStopped);
         // The rounds run outside any grain call: the first tick starts them, so the call that claimed the run returns at
         // once and a deactivation is not held up by a call that lasts the whole job (it reaches OnDeactivateAsync, which

@@ -2,6 +2,7 @@ using DistGen.Grains.Runs;
 using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Placement;
 using DistGen.Training.Core;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +17,7 @@ public sealed record CoordinatorServices(
     CoordinatorOptions Coordinator,
     IGrainFactory Grains,
     IClusterMembershipService Membership,
+    MemberDevices Devices,
     ILogger Logger);
 
 /// <summary>How a runner stopped.</summary>
@@ -124,7 +126,10 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 await Task.Delay(delay, _stop.Token);
             }
             var job = services.Workloads.Get(jobId, record.SpecJson);
-            var context = new RunContext(folder, job.Job.Spec.Seed, ComputeDevice.Parse(job.Job.Spec.Cluster.Device), null, _stop.Token, fence,
+            var (deviceName, device) = services.Devices.CoordinatorDevice(job.Job.Spec.Cluster.Device);
+            if (deviceName == "cpu" && !job.Job.Spec.Cluster.Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
+                Logger.LogInformation("job {Job}: this coordinator's silo has no accelerator; its learner runs on the CPU (the workers use their devices)", jobId);
+            var context = new RunContext(folder, job.Job.Spec.Seed, device, null, _stop.Token, fence,
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
             run = job.Family.CreateRun(new CoordinatedRunContext(jobId, job.Job, job.Workload, context, services.Grains, services.Exchange,

@@ -42,9 +42,22 @@ public sealed class AcceleratorLedgerGrain(
             .ThenBy(silo => silo.Silo.ToParsableString(), StringComparer.Ordinal)
             .FirstOrDefault();
         if (choice is not null)
-            ledger.State.Reservations[worker] = new AcceleratorReservation { Silo = choice.Silo.ToParsableString(), Count = count };
+        {
+            var silo = choice.Silo.ToParsableString();
+            ledger.State.Reservations[worker] = new AcceleratorReservation { Silo = silo, Count = count, Devices = FreeDevices(silo, count) };
+        }
         await SaveAsync();
         return choice?.Silo;
+    }
+
+    public Task<int[]> DevicesOf(string worker, SiloAddress silo) =>
+        Task.FromResult(ledger.State.Reservations.TryGetValue(worker, out var held) && held.Silo == silo.ToParsableString() ? held.Devices.Order().ToArray() : []);
+
+    // The lowest device indices of the silo that no reservation holds (there are at least count: the silo has that many free).
+    private int[] FreeDevices(string silo, int count)
+    {
+        var taken = ledger.State.Reservations.Values.Where(r => r.Silo == silo).SelectMany(r => r.Devices).ToHashSet();
+        return Enumerable.Range(0, ledger.State.Silos[silo]).Where(d => !taken.Contains(d)).Take(count).ToArray();
     }
 
     public async Task Release(string worker, SiloAddress silo)
@@ -91,10 +104,11 @@ public sealed class AcceleratorLedger
     [Id(1)] public Dictionary<string, AcceleratorReservation> Reservations { get; set; } = [];
 }
 
-/// <summary>Accelerators a worker holds on one silo.</summary>
+/// <summary>Accelerators a worker holds on one silo: how many, and which (device indices of that silo).</summary>
 [GenerateSerializer]
 public sealed class AcceleratorReservation
 {
     [Id(0)] public string Silo { get; set; } = "";
     [Id(1)] public int Count { get; set; }
+    [Id(2)] public int[] Devices { get; set; } = [];
 }

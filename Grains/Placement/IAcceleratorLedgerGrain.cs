@@ -1,7 +1,8 @@
 namespace DistGen.Grains.Placement;
 
 /// <summary>
-/// The cluster's one ledger of accelerators: how many each silo advertises and which worker holds how many where.
+/// The cluster's one ledger of accelerators: how many each silo advertises and which worker holds which of them where
+/// (device indices, so two workers on one silo never share a device).
 /// Single-threaded, so two placements can never take the same free accelerator. Key: <see cref="Key"/>.
 /// </summary>
 public interface IAcceleratorLedgerGrain : IGrainWithStringKey
@@ -11,8 +12,14 @@ public interface IAcceleratorLedgerGrain : IGrainWithStringKey
     /// <summary>Records that <paramref name="silo"/> offers <paramref name="count"/> accelerators; <paramref name="seenAt"/> is the membership version in which it is active.</summary>
     Task Register(SiloAddress silo, int count, MembershipVersion seenAt);
 
-    /// <summary>Reserves <paramref name="count"/> accelerators for <paramref name="worker"/> on the candidate silo with the most free ones; null when none has enough.</summary>
+    /// <summary>
+    /// Reserves <paramref name="count"/> accelerators for <paramref name="worker"/> on the candidate silo with the most free
+    /// ones, the lowest free device indices there; null when none has enough.
+    /// </summary>
     Task<SiloAddress?> Reserve(string worker, int count, SiloAddress[] candidates);
+
+    /// <summary>The device indices <paramref name="worker"/> holds on <paramref name="silo"/>, lowest first; empty when it holds none there.</summary>
+    Task<int[]> DevicesOf(string worker, SiloAddress silo);
 
     /// <summary>Frees what <paramref name="worker"/> holds on <paramref name="silo"/> (a reservation since moved elsewhere is kept).</summary>
     Task Release(string worker, SiloAddress silo);

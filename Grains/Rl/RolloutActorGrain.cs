@@ -9,10 +9,11 @@ namespace DistGen.Grains.Rl;
 
 /// <summary>
 /// A PPO rollout actor: E CartPole environments (its slice of the job's layout) and a replica of the policy. Actor i
-/// is placed on silo i mod n, so a job's actors spread over the cluster. The rollout itself is the single-process
+/// is placed on silo i mod n, so a job's actors spread over the cluster (in a GPU job, on a silo with a free accelerator,
+/// which it builds its replicas on). The rollout itself is the single-process
 /// trainer's <see cref="RolloutCollector"/>, never a copy.
 /// </summary>
-[SpreadByIndexPlacement]
+[AcceleratorAwarePlacement]
 public sealed class RolloutActorGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
     : JobMemberGrain<PpoWorkload>(workloads), IRolloutActorGrain
 {
@@ -24,7 +25,7 @@ public sealed class RolloutActorGrain(JobWorkloads workloads, ITensorExchange ex
     {
         var workload = await WorkloadAsync();
         var (jobId, index) = (JobId, Index);
-        var policy = await _policy.LoadAsync(order.CoordinatorSilo, TensorKey.ParametersOf(jobId, order.PolicyVersion), workload.CreatePolicy);
+        var policy = await _policy.LoadAsync(order.CoordinatorSilo, TensorKey.ParametersOf(jobId, order.PolicyVersion), workload.CreatePolicy, (await DeviceAsync()).Device);
 
         // Synchronous on a pool thread: libtorch's dispose scopes and grad mode follow threads, not awaits.
         var clock = Stopwatch.StartNew();

@@ -12,11 +12,12 @@ namespace DistGen.Grains.Rlhf;
 
 /// <summary>
 /// An RLHF text rollout actor: replicas of the policy, the frozen reference and the reward model, and the iteration's
-/// comparison sequences. Actor i is placed on silo i mod n, so a job's actors spread over the cluster. The work itself
+/// comparison sequences. Actor i is placed on silo i mod n, so a job's actors spread over the cluster (in a GPU
+/// job, on a silo with a free accelerator, which it builds its replicas on). The work itself
 /// is the workload's (<see cref="RlhfWorkload.SampleComparisons"/>, <see cref="RlhfWorkload.Rollout"/>) and the reward
 /// model's (<see cref="RewardModelTraining.ComputeGradients"/>), the same code the reference trainer runs.
 /// </summary>
-[SpreadByIndexPlacement]
+[AcceleratorAwarePlacement]
 public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
     : JobMemberGrain<RlhfWorkload>(workloads), ITextRolloutActorGrain
 {
@@ -28,7 +29,7 @@ public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchang
     public async Task<TextActorReport> Sample(TextSampleOrder order)
     {
         var workload = await WorkloadAsync();
-        var policy = await _policy.LoadAsync(order.CoordinatorSilo, RlhfKeys.PolicyOf(JobId, order.PolicyVersion), workload.CreatePolicy);
+        var policy = await _policy.LoadAsync(order.CoordinatorSilo, RlhfKeys.PolicyOf(JobId, order.PolicyVersion), workload.CreatePolicy, (await DeviceAsync()).Device);
         var draws = workload.ComparisonDraws(order.Iteration);
         if (order.First < 0 || order.Count < 0 || order.First + order.Count > draws.Count)
             throw new ArgumentOutOfRangeException(nameof(order), $"draws {order.First}..{order.First + order.Count - 1} of iteration {order.Iteration}, which has {draws.Count}");
@@ -47,7 +48,7 @@ public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchang
         var workload = await WorkloadAsync();
         if (order.Chosen.Length != order.Rejected.Length || order.Chosen.Length == 0)
             throw new ArgumentException($"a reward-model order of {order.Chosen.Length} chosen and {order.Rejected.Length} rejected rows", nameof(order));
-        var model = await _rewardModel.LoadAsync(order.CoordinatorSilo, RlhfKeys.RewardModelOf(JobId, order.RewardModelVersion), workload.CreateRewardModel);
+        var model = await _rewardModel.LoadAsync(order.CoordinatorSilo, RlhfKeys.RewardModelOf(JobId, order.RewardModelVersion), workload.CreateRewardModel, (await DeviceAsync()).Device);
         var sequences = await ComparisonsOf(order.CoordinatorSilo, order.Iteration, workload.SequenceLength);
         var clock = Stopwatch.StartNew();
         var (loss, accuracy, gradient) = await Task.Run(() =>
@@ -67,9 +68,9 @@ public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchang
         var workload = await WorkloadAsync();
         if (order.Prompts.Length == 0 || order.Prompts.Any(p => p < 0 || p >= workload.Prompts.Training.Count))
             throw new ArgumentOutOfRangeException(nameof(order), $"a rollout order must name 1 or more of the {workload.Prompts.Training.Count} training prompts");
-        var policy = await _policy.LoadAsync(order.CoordinatorSilo, RlhfKeys.PolicyOf(JobId, order.PolicyVersion), workload.CreatePolicy);
-        var reference = await _reference.LoadAsync(order.CoordinatorSilo, RlhfKeys.ReferenceOf(JobId), workload.CreateLanguageModel);
-        var rewardModel = await _rewardModel.LoadAsync(order.CoordinatorSilo, RlhfKeys.RewardModelOf(JobId, order.RewardModelVersion), workload.CreateRewardModel);
+        var policy = await _policy.LoadAsync(order.CoordinatorSilo, RlhfKeys.PolicyOf(JobId, order.PolicyVersion), workload.CreatePolicy, (await DeviceAsync()).Device);
+        var reference = await _reference.LoadAsync(order.CoordinatorSilo, RlhfKeys.ReferenceOf(JobId), workload.CreateLanguageModel, (await DeviceAsync()).Device);
+        var rewardModel = await _rewardModel.LoadAsync(order.CoordinatorSilo, RlhfKeys.RewardModelOf(JobId, order.RewardModelVersion), workload.CreateRewardModel, (await DeviceAsync()).Device);
         var clock = Stopwatch.StartNew();
         var (shape, data) = await Task.Run(() => TextRolloutWire.Encode(
             workload.Rollout(policy, reference, rewardModel, workload.PpoDraws(order.PolicyVersion, order.Prompts, order.FirstRow), order.PolicyVersion)));

@@ -1,17 +1,22 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Placement;
 using DistGen.Training.Core;
+using Microsoft.Extensions.DependencyInjection;
+using static TorchSharp.torch;
 
 namespace DistGen.Grains.Runs;
 
 /// <summary>
 /// What every member grain of a job shares: its job and index, read from its key; the job's workload, asked of the
-/// coordinator once and loaded once per process (<see cref="JobWorkloads"/>); and its release when the job ends.
+/// coordinator once and loaded once per process (<see cref="JobWorkloads"/>); the device it builds its models on
+/// (<see cref="MemberDevices"/>: its own accelerator of this silo in a GPU job); and its release when the job ends.
 /// A family's member supplies its work and what it drops on release.
 /// </summary>
 public abstract class JobMemberGrain<TWorkload>(JobWorkloads workloads) : Grain, IJobMemberGrain where TWorkload : class, IRoundWorkload
 {
-    private TWorkload? _workload;
+    private JobWorkload? _job;
+    private (string Name, Device Device)? _device;
 
     /// <summary>The member's job and index; a member whose key is offset from its index overrides this.</summary>
     protected virtual (string JobId, int Index) Identity => JobIds.Parse(this.GetPrimaryKeyString());
@@ -21,13 +26,20 @@ public abstract class JobMemberGrain<TWorkload>(JobWorkloads workloads) : Grain,
     protected int Index => Identity.Index;
 
     /// <summary>The job's workload, as this process holds it.</summary>
-    protected async ValueTask<TWorkload> WorkloadAsync() =>
-        _workload ??= workloads.Get(JobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(JobId).GetSpec()).WorkloadAs<TWorkload>();
+    protected async ValueTask<TWorkload> WorkloadAsync() => (await JobAsync()).WorkloadAs<TWorkload>();
+
+    /// <summary>The device this member builds its models on, and its name (<c>cpu</c>, <c>cuda:1</c>), resolved once per activation.</summary>
+    protected async ValueTask<(string Name, Device Device)> DeviceAsync() =>
+        _device ??= await ServiceProvider.GetRequiredService<MemberDevices>()
+            .MemberDeviceAsync(this.GetGrainId().ToString(), (await JobAsync()).Job.Spec.Cluster.Device);
+
+    private async ValueTask<JobWorkload> JobAsync() =>
+        _job ??= workloads.Get(JobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(JobId).GetSpec());
 
     public Task Release()
     {
         Forget();
-        _workload = null;
+        (_job, _device) = (null, null);
         workloads.Release(JobId);
         DeactivateOnIdle();
         return Task.CompletedTask;

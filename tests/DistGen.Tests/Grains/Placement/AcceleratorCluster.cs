@@ -1,11 +1,17 @@
+using System.Collections.Concurrent;
+using DistGen.Grains.Placement;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
+using static TorchSharp.torch;
 
 namespace DistGen.Tests.Grains.Placement;
 
 /// <summary>
 /// An in-process cluster of three silos that advertise 2, 0 and 1 accelerators (setting <c>Cluster:Accelerators</c>),
-/// each with its own data plane on loopback, so GPU jobs really run (their device is <c>auto</c>, the CPU here).
+/// each with its own data plane on loopback, so GPU jobs really run: each silo's <see cref="IDeviceResolver"/> records
+/// the device names its members and coordinators ask for (<see cref="Resolved"/>) and answers the CPU, this machine's
+/// only device.
 /// </summary>
 public sealed class AcceleratorCluster : IAsyncLifetime
 {
@@ -22,6 +28,9 @@ public sealed class AcceleratorCluster : IAsyncLifetime
     private const string Secret = "accelerator-cluster-secret";
 
     private ClusterClients _siloSide = null!;
+
+    /// <summary>Every device name resolved so far, with the name of the silo that resolved it, in order.</summary>
+    public static ConcurrentQueue<(string Silo, string Device)> Resolved { get; } = new();
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -56,12 +65,26 @@ public sealed class AcceleratorCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo) => InProcessSilo.ConfigureOrleans(silo);
 
         // The TestingHost puts each silo's name into its configuration; the accelerator count follows from it.
-        public void Configure(IHostBuilder host) => InProcessSilo.ConfigureHost(host, configuration =>
+        public void Configure(IHostBuilder host)
         {
-            var settings = InProcessSilo.DataPlane(Secret, ArtifactsRoot);
-            settings["Cluster:Accelerators"] = Accelerators[configuration["Orleans:Name"]!].ToString();
-            return settings;
-        });
+            InProcessSilo.ConfigureHost(host, configuration =>
+            {
+                var settings = InProcessSilo.DataPlane(Secret, ArtifactsRoot);
+                settings["Cluster:Accelerators"] = Accelerators[configuration["Orleans:Name"]!].ToString();
+                return settings;
+            });
+            host.ConfigureServices((context, services) =>
+                services.AddSingleton<IDeviceResolver>(new RecordingResolver(context.Configuration["Orleans:Name"]!)));
+        }
+    }
+
+    private sealed class RecordingResolver(string silo) : IDeviceResolver
+    {
+        public Device Resolve(string name)
+        {
+            Resolved.Enqueue((silo, name));
+            return CPU;
+        }
     }
 }
 

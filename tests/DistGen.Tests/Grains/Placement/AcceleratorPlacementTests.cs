@@ -37,6 +37,26 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
     }
 
     [Fact]
+    public async Task Each_worker_of_a_cuda_job_builds_on_its_own_device_and_the_coordinator_never_fails_for_want_of_one()
+    {
+        // device cuda (1 accelerator per worker): the 3 workers take cuda:0 and cuda:1 of the 2-accelerator silo and
+        // cuda:0 of the 1-accelerator silo. On this machine each silo's resolver answers the CPU; the names are what count.
+        var spec = GpuSpec.Replace("\"device\": \"auto\", \"gpusPerWorker\": 1", "\"device\": \"cuda\"").Replace("vae-gpu", "vae-cuda");
+        AcceleratorCluster.Resolved.Clear();
+
+        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, spec);
+
+        Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
+        var resolved = AcceleratorCluster.Resolved.ToArray();
+        var workerDevices = resolved.Where(r => r.Device.StartsWith("cuda:", StringComparison.Ordinal)).OrderBy(r => r.Silo).ThenBy(r => r.Device).ToArray();
+        Assert.Equal([("Primary", "cuda:0"), ("Primary", "cuda:1"), ("Secondary_2", "cuda:0")], workerDevices);
+        // The coordinator resolves the job's device where its silo has accelerators and the CPU where it has none.
+        var coordinator = resolved.Where(r => !r.Device.StartsWith("cuda:", StringComparison.Ordinal)).ToArray();
+        Assert.Single(coordinator);
+        Assert.Equal(AcceleratorCluster.Accelerators[coordinator[0].Silo] > 0 ? "cuda" : "cpu", coordinator[0].Device);
+    }
+
+    [Fact]
     public async Task Cpu_workers_go_anywhere_including_silos_without_accelerators()
     {
         var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, GpuSpec.Replace("\"device\": \"auto\", \"gpusPerWorker\": 1", "\"device\": \"cpu\""));
@@ -83,6 +103,41 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
         {
             await Ledger.Release("test/a", use.Silo);
             await Ledger.Release("test/b", use.Silo);
+        }
+        Assert.Equal(0, (await Ledger.Silos()).Sum(s => s.InUse));
+    }
+
+    [Fact]
+    public async Task Device_indices_are_unique_per_silo_lowest_first_and_free_again_after_release()
+    {
+        var advertised = await Ledger.Silos();
+        var silos = advertised.Select(s => s.Silo).ToArray();
+        var twoAccelerators = advertised.Single(s => s.Count == 2).Silo;
+        var oneAccelerator = advertised.Single(s => s.Count == 1).Silo;
+        try
+        {
+            // Most free first: the 2-accelerator silo, then the 1-accelerator silo (1 free each), then the lower address.
+            Assert.Equal(twoAccelerators, await Ledger.Reserve("test/dev-a", 1, silos));
+            Assert.Equal(new[] { 0 }, await Ledger.DevicesOf("test/dev-a", twoAccelerators));
+            var second = await Ledger.Reserve("test/dev-b", 1, [twoAccelerators]);
+            Assert.Equal(twoAccelerators, second);
+            Assert.Equal(new[] { 1 }, await Ledger.DevicesOf("test/dev-b", twoAccelerators));
+            Assert.Equal(oneAccelerator, await Ledger.Reserve("test/dev-c", 1, silos));
+            Assert.Equal(new[] { 0 }, await Ledger.DevicesOf("test/dev-c", oneAccelerator));
+            // Asked about another silo than the one it holds devices on, a worker holds none there.
+            Assert.Empty(await Ledger.DevicesOf("test/dev-a", oneAccelerator));
+
+            // Device 0 freed is handed out again, not device 2 (there is none).
+            await Ledger.Release("test/dev-a", twoAccelerators);
+            Assert.Empty(await Ledger.DevicesOf("test/dev-a", twoAccelerators));
+            Assert.Equal(twoAccelerators, await Ledger.Reserve("test/dev-d", 1, [twoAccelerators]));
+            Assert.Equal(new[] { 0 }, await Ledger.DevicesOf("test/dev-d", twoAccelerators));
+        }
+        finally
+        {
+            foreach (var use in await Ledger.Silos())
+                foreach (var worker in new[] { "test/dev-a", "test/dev-b", "test/dev-c", "test/dev-d" })
+                    await Ledger.Release(worker, use.Silo);
         }
         Assert.Equal(0, (await Ledger.Silos()).Sum(s => s.InUse));
     }

@@ -147,8 +147,10 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
     {
         // Actors sample and score while the learner steps, on both silos of this process, with collections forced non-stop:
         // what crashed async CartPole PPO before every Scalar handed to libtorch was owned.
+        // Submitted first: the submission (the spec's checks load the corpus) is not what this attacks.
+        var jobId = await JobRuns.SubmitAsync(fixture.Cluster.GrainFactory, Spec("rlhf-gc", mode: "async", updates: 4));
         using var pressure = new CollectionPressure();
-        var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, Spec("rlhf-gc", mode: "async", updates: 4), TimeSpan.FromMinutes(8));
+        var status = await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, jobId, s => s.IsFinished, TimeSpan.FromMinutes(8));
         Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
         Assert.Equal(7, status.Round);
         output.WriteLine($"{pressure.Collections} forced collections during the run");
