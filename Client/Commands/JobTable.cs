@@ -29,7 +29,8 @@ public static class JobTable
         Row("state", status.StateName);
         Row("round", $"{status.Round}/{status.TotalRounds}");
         Row("workers", $"{status.Workers} on {string.Join(", ", status.WorkerSilos)}");
-        Row("coordinator", status.CoordinatorSilo);
+        Row("coordinator", status.CoordinatorDevice is { } device ? $"{status.CoordinatorSilo} ({device})" : status.CoordinatorSilo);
+        foreach (var member in status.Members) Row(member.Member, $"{member.Silo} ({member.Device})");
         if (status.Takeovers > 0)
             Row("takeovers", $"{status.Takeovers} (the coordinator moved; the latest continued from round {status.ContinuedFromRound})");
         Row("submitted", status.SubmittedAt.ToString("u", CultureInfo.InvariantCulture));

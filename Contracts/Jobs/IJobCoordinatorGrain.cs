@@ -14,6 +14,9 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     /// <summary>The job's spec (JSON), for workers and shards that activate on a silo that has not seen the job.</summary>
     Task<string> GetSpec();
 
+    /// <summary>A member says where it computes, once per activation (internal to the silos; status shows it).</summary>
+    Task ReportMember(MemberDevice member);
+
     [ClientCallable(ClientRole.Operator)]
     Task Cancel();
 

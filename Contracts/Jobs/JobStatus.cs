@@ -26,6 +26,10 @@ public sealed record JobStatus
     [Id(14)] public long? ContinuedFromRound { get; init; }
     /// <summary>What a running job waits for before its next round, e.g. "labels" (a person ranking completions); null when it is not waiting.</summary>
     [Id(15)] public string? WaitingFor { get; init; }
+    /// <summary>Each member's silo and device, as each reported it when it last activated, in member order.</summary>
+    [Id(16)] public IReadOnlyList<MemberDevice> Members { get; init; } = [];
+    /// <summary>The device the coordinator's learner runs on ("cpu" where its silo has no accelerator).</summary>
+    [Id(17)] public string? CoordinatorDevice { get; init; }
 
     /// <summary>The state as the console shows it: "waiting-for-labels" while a running job waits for labels, else the state in lower case.</summary>
     public string StateName => State == JobState.Running && WaitingFor is { } what ? $"waiting-for-{what}" : State.ToString().ToLowerInvariant();

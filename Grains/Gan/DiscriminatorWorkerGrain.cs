@@ -23,6 +23,8 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
 
     protected override (string JobId, int Index) Identity => GanMembers.ParseDiscriminator(this.GetPrimaryKeyString());
 
+    protected override string Role => "discriminator";
+
     public async Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, SiloAddress fakesSilo)
     {
         var (jobId, index, workload) = await Job();

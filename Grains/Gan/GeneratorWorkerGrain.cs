@@ -20,6 +20,8 @@ namespace DistGen.Grains.Gan;
 public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
     : JobMemberGrain<SplitGanWorkload>(workloads), IGeneratorWorkerGrain
 {
+    protected override string Role => "generator";
+
     private readonly ParameterReplica<nn.Module<Tensor, Tensor>> _generator = new(exchange, peers, "G's parameters");
 
     public async Task<GanSubstepResult> DiscriminatorSubstep(GanSubstep step)

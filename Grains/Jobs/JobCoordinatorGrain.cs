@@ -135,7 +135,16 @@ public sealed class JobCoordinatorGrain(
             Takeovers = r.Takeovers,
             ContinuedFromRound = r.ContinuedFromRound,
             WaitingFor = r.State == JobState.Running ? r.WaitingFor : null,
+            Members = r.Members.ToList(),
+            CoordinatorDevice = r.CoordinatorDevice,
         };
+    }
+
+    public Task ReportMember(MemberDevice member)
+    {
+        // Kept by the runner and written with its next record write; a member of a job that has ended changes nothing.
+        if (_runner is not null && _phase.HoldsRun) _runner.ReportMember(member);
+        return Task.CompletedTask;
     }
 
     public async Task Cancel()

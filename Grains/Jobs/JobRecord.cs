@@ -44,4 +44,10 @@ public sealed class JobRecord
     [Id(22)] public long RoundAtLastTakeover { get; set; }
     /// <summary>What the run waits for before its next round (e.g. "labels"); null while it computes.</summary>
     [Id(23)] public string? WaitingFor { get; set; }
+
+    /// <summary>Each member's silo and device, by member name.</summary>
+    [Id(24)] public List<MemberDevice> Members { get; set; } = [];
+
+    /// <summary>The device the coordinator's learner runs on.</summary>
+    [Id(25)] public string? CoordinatorDevice { get; set; }
 }

@@ -36,7 +36,7 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         var (resolved, notStartable) = await StartingJob.ResolveAsync(job, specJson, jobs.State.Ids, GrainFactory, artifacts.Value.Root);
         if (notStartable is not null) return new SubmitResult { Errors = [notStartable] };
         specJson = resolved!;
-        if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
+        if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, job.Spec.Workload, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
         var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
         if (await MemoryAdmission.RefusalAsync(job, GrainFactory, active) is { } tooLarge) return new SubmitResult { Errors = [tooLarge] };
         var now = DateTimeOffset.UtcNow;

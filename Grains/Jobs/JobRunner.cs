@@ -66,6 +66,13 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
     /// <summary>Stops at the next round boundary and records the job as cancelled.</summary>
     public void Cancel() => Stop(StopReason.Cancelled);
 
+    /// <summary>Records where a member computes; status shows it at once, the record keeps it from the next write.</summary>
+    public void ReportMember(MemberDevice member)
+    {
+        _progress.Members[member.Member] = member;
+        ShowProgress();
+    }
+
     /// <summary>
     /// Stops at the next round boundary, checkpoints and gives the lease up; completes when that is done. A runner that
     /// has not started yet starts only to give the lease up, so the next activation need not wait for it to fall silent.
@@ -127,6 +134,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             }
             var job = services.Workloads.Get(jobId, record.SpecJson);
             var (deviceName, device) = services.Devices.CoordinatorDevice(job.Job.Spec.Cluster.Device);
+            _progress.CoordinatorDevice = deviceName;
             if (deviceName == "cpu" && !job.Job.Spec.Cluster.Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
                 Logger.LogInformation("job {Job}: this coordinator's silo has no accelerator; its learner runs on the CPU (the workers use their devices)", jobId);
             var context = new RunContext(folder, job.Job.Spec.Seed, device, null, _stop.Token, fence,
@@ -341,6 +349,9 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         public string? WaitingFor { get; set; }
         public Dictionary<string, double> Metrics { get; } = new(start.Metrics);
         public List<string> WorkerSilos { get; private set; } = start.WorkerSilos.ToList();
+        // A takeover keeps what the members reported: they stay active across it and report again only when they move.
+        public Dictionary<string, MemberDevice> Members { get; } = start.Members.ToDictionary(m => m.Member);
+        public string? CoordinatorDevice { get; set; } = start.CoordinatorDevice;
 
         public void Record(long round, RoundReport report)
         {
@@ -359,6 +370,8 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             record.WaitingFor = WaitingFor;
             record.Metrics = new Dictionary<string, double>(Metrics);
             record.WorkerSilos = WorkerSilos.ToList();
+            record.Members = Members.Values.OrderBy(m => m.Member, MemberOrder.Instance).ToList();
+            record.CoordinatorDevice = CoordinatorDevice;
         }
     }
 }

@@ -6,7 +6,7 @@ namespace DistGen.Grains.Placement;
 public static class AcceleratorAdmission
 {
     /// <summary>The reason to refuse the job (a spec error with its JSON path), or null when the cluster can hold it.</summary>
-    public static async Task<string?> RefusalAsync(ClusterSection cluster, IGrainFactory grains)
+    public static async Task<string?> RefusalAsync(ClusterSection cluster, string workload, IGrainFactory grains)
     {
         int perWorker = WorkerAccelerators.PerWorker(cluster);
         if (perWorker == 0) return null;
@@ -20,10 +20,12 @@ public static class AcceleratorAdmission
         if (perWorker > largest)
             return new SpecError(source,
                 $"each worker needs {perWorker} accelerator(s) on one silo ({from}) but the largest silo has {largest}; {have}").ToString();
-        int needed = WorkerAccelerators.Total(cluster);
+        int needed = WorkerAccelerators.Total(cluster, workload);
+        int members = WorkerAccelerators.MembersPerWorker(workload);
+        string workers = members == 1 ? $"{cluster.Workers} workers" : $"{cluster.Workers} workers of {members} members (a generator and a discriminator)";
         if (needed > total)
             return new SpecError("$.cluster.workers",
-                $"the job needs {needed} accelerators ({cluster.Workers} workers, {from} each) but {have}; use fewer workers or add GPU silos").ToString();
+                $"the job needs {needed} accelerators ({workers}, {from} each) but {have}; use fewer workers or add GPU silos").ToString();
         return null;
     }
 }

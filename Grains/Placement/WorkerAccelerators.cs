@@ -14,6 +14,12 @@ public static class WorkerAccelerators
         : cluster.Device.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? 1
         : 0;
 
-    /// <summary>Accelerators the whole job holds while its workers are active.</summary>
-    public static int Total(ClusterSection cluster) => PerWorker(cluster) * cluster.Workers;
+    /// <summary>
+    /// Members that each reserve accelerators, per worker of <c>cluster.workers</c>: two for a split GAN (a generator and a
+    /// discriminator worker each), one otherwise (a data-parallel worker, a rollout actor).
+    /// </summary>
+    public static int MembersPerWorker(string workload) => workload == Training.Gan.SplitGanWorkload.WorkloadName ? 2 : 1;
+
+    /// <summary>Accelerators the whole job holds while its members are active.</summary>
+    public static int Total(ClusterSection cluster, string workload) => PerWorker(cluster) * cluster.Workers * MembersPerWorker(workload);
 }

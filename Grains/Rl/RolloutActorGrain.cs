@@ -17,6 +17,8 @@ namespace DistGen.Grains.Rl;
 public sealed class RolloutActorGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
     : JobMemberGrain<PpoWorkload>(workloads), IRolloutActorGrain
 {
+    protected override string Role => "actor";
+
     // Async actors often act with the version they already hold: the replica pulls only a new one.
     private readonly ParameterReplica<ActorCritic> _policy = new(exchange, peers, "policy");
     private RolloutCollector? _collector;

@@ -21,6 +21,8 @@ namespace DistGen.Grains.Rlhf;
 public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
     : JobMemberGrain<RlhfWorkload>(workloads), ITextRolloutActorGrain
 {
+    protected override string Role => "actor";
+
     private readonly ParameterReplica<PolicyWithValue> _policy = new(exchange, peers, "policy");
     private readonly ParameterReplica<CharTransformer> _reference = new(exchange, peers, "reference policy");
     private readonly ParameterReplica<RewardModel> _rewardModel = new(exchange, peers, "reward model");

@@ -28,10 +28,23 @@ public abstract class JobMemberGrain<TWorkload>(JobWorkloads workloads) : Grain,
     /// <summary>The job's workload, as this process holds it.</summary>
     protected async ValueTask<TWorkload> WorkloadAsync() => (await JobAsync()).WorkloadAs<TWorkload>();
 
-    /// <summary>The device this member builds its models on, and its name (<c>cpu</c>, <c>cuda:1</c>), resolved once per activation.</summary>
-    protected async ValueTask<(string Name, Device Device)> DeviceAsync() =>
-        _device ??= await ServiceProvider.GetRequiredService<MemberDevices>()
+    /// <summary>How status names the member's kind: "worker", or what a family's member is ("actor", "generator").</summary>
+    protected virtual string Role => "worker";
+
+    /// <summary>
+    /// The device this member builds its models on, and its name (<c>cpu</c>, <c>cuda:1</c>), resolved once per
+    /// activation and reported to the coordinator, whose status shows each member's silo and device.
+    /// </summary>
+    protected async ValueTask<(string Name, Device Device)> DeviceAsync()
+    {
+        if (_device is { } known) return known;
+        var resolved = await ServiceProvider.GetRequiredService<MemberDevices>()
             .MemberDeviceAsync(this.GetGrainId().ToString(), (await JobAsync()).Job.Spec.Cluster.Device);
+        var silo = ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
+        await GrainFactory.GetGrain<IJobCoordinatorGrain>(JobId).ReportMember(new MemberDevice($"{Role} {Index}", silo, resolved.Name));
+        _device = resolved;
+        return resolved;
+    }
 
     private async ValueTask<JobWorkload> JobAsync() =>
         _job ??= workloads.Get(JobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(JobId).GetSpec());

@@ -15,7 +15,10 @@ namespace DistGen.Training.Gan;
 public sealed class SplitGanWorkload(GanModelOptions model, GanTrainingOptions training, IGanData data, int workers, long seed,
     int checkpointEvery = 0) : IRoundWorkload
 {
-    public string Name => "gan";
+    /// <summary>The workload's name in specs.</summary>
+    public const string WorkloadName = "gan";
+
+    public string Name => WorkloadName;
     public int Workers => workers;
     public int Rounds => training.Steps;
     public int CheckpointEvery => checkpointEvery;

@@ -54,6 +54,11 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
         var coordinator = resolved.Where(r => !r.Device.StartsWith("cuda:", StringComparison.Ordinal)).ToArray();
         Assert.Single(coordinator);
         Assert.Equal(AcceleratorCluster.Accelerators[coordinator[0].Silo] > 0 ? "cuda" : "cpu", coordinator[0].Device);
+        // Status shows the same: each worker's silo and device, and the coordinator's device.
+        var bySilo = fixture.Cluster.Silos.ToDictionary(s => s.SiloAddress.ToString(), s => s.Name);
+        Assert.Equal(workerDevices, status.Members.Select(m => (bySilo[m.Silo], m.Device)).Order().ToArray());
+        Assert.Equal(["worker 0", "worker 1", "worker 2"], status.Members.Select(m => m.Member));
+        Assert.Equal(coordinator[0].Device, status.CoordinatorDevice);
     }
 
     [Fact]
@@ -62,6 +67,11 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
         var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, GpuSpec.Replace("\"device\": \"auto\", \"gpusPerWorker\": 1", "\"device\": \"cpu\""));
         Assert.Equal(JobState.Succeeded, status.State);
         Assert.Equal(3, status.WorkerSilos.Count);
+        // Status names each worker's silo and device: the CPU everywhere, the coordinator's too.
+        Assert.Equal(["worker 0", "worker 1", "worker 2"], status.Members.Select(m => m.Member));
+        Assert.All(status.Members, m => Assert.Equal("cpu", m.Device));
+        Assert.Equal(status.WorkerSilos.Order(), status.Members.Select(m => m.Silo).Order());
+        Assert.Equal("cpu", status.CoordinatorDevice);
     }
 
     [Theory]
@@ -78,6 +88,19 @@ public sealed class AcceleratorPlacementTests(AcceleratorCluster fixture)
         Assert.StartsWith(error, message);
         Assert.Contains(detail, message);
         Assert.Equal(jobsBefore, (await Registry.List()).Count);
+    }
+
+    [Fact]
+    public async Task A_split_gan_counts_a_generator_and_a_discriminator_per_worker_at_admission()
+    {
+        // 2 workers x (generator + discriminator) x 1 = 4 accelerators; the cluster has 3.
+        var refused = await Registry.Submit("""
+            { "apiVersion": "distgen/v1", "name": "gan-cuda", "workload": "gan", "data": { "name": "ring8" },
+              "training": { "steps": 2 }, "cluster": { "workers": 2, "device": "cuda" } }
+            """);
+        Assert.False(refused.Accepted);
+        Assert.StartsWith("$.cluster.workers: the job needs 4 accelerators (2 workers of 2 members (a generator and a discriminator), device cuda takes 1 each)",
+            Assert.Single(refused.Errors));
     }
 
     [Fact]
