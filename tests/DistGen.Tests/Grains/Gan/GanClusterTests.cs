@@ -51,6 +51,11 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
         Assert.True(MaxDifference(d, dCluster) <= 1e-5, $"discriminator: max |difference| {MaxDifference(d, dCluster):E3}");
         Assert.True(MaxDifference(job.CreateRoundWorkload<SplitGanWorkload>().CreateGenerator(), gCluster) > 1e-4, "the generator did not train");
         Assert.Equal(2, status.WorkerSilos.Count);
+        // Status names every generator and discriminator worker with its silo and device.
+        int pairs = job.Spec.Cluster.Workers;
+        Assert.Equal(Enumerable.Range(0, pairs).Select(i => $"discriminator {i}").Concat(Enumerable.Range(0, pairs).Select(i => $"generator {i}")),
+            status.Members.Select(m => m.Member));
+        Assert.All(status.Members, m => Assert.Equal("cpu", m.Device));
         Assert.True(double.IsFinite(status.Metrics["d_loss"]) && double.IsFinite(status.Metrics["g_loss"]));
         foreach (var file in new[] { "metrics.csv", "loss.png", "samples.png", "checkpoint.bin", "summary.json" })
             Assert.True(File.Exists(Path.Combine(TwoSiloCluster.ArtifactsRoot, status.JobId, file)), file);

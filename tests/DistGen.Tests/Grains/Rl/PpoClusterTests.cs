@@ -42,6 +42,7 @@ public sealed class PpoClusterTests(TwoSiloCluster fixture, ITestOutputHelper ou
 
         // The actors were spread over both silos, so parameters and trajectories crossed the gRPC data plane.
         Assert.Equal(2, status.WorkerSilos.Count);
+        Assert.Equal(["actor 0", "actor 1"], status.Members.Select(m => m.Member));
         Assert.Equal(768, status.Metrics["env_steps"]);
     }
 
