@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using DistGen.Contracts.Jobs;
 using DistGen.Contracts.Rlhf;
 using DistGen.Grains.DataPlane;
@@ -39,8 +40,18 @@ public sealed class RlhfRun(CoordinatedRunContext context, RlhfWorkload workload
 
     protected override void Build()
     {
-        _learner = workload.CreateLearner(Context.Run);
+        // Pretraining happens before round 1, so status tells of it in its message (about every 1 % of its steps).
+        bool pretraining = true;
+        var progress = new RelayProgress(p =>
+        {
+            if (!pretraining) return;
+            string loss = p.Metrics.TryGetValue("train_loss", out var value) ? string.Create(CultureInfo.InvariantCulture, $", train_loss {value:F3}") : "";
+            Context.Say($"pretraining the policy: step {p.Step} of {workload.Training.Pretrain.Steps}{loss}");
+        });
+        _learner = workload.CreateLearner(Context.Run with { Progress = progress });
         _learner.Start(Actors);
+        pretraining = false;
+        if (workload.Training.From.Length == 0) Context.Say($"the policy is pretrained ({workload.Training.Pretrain.Steps} steps, in pretrain/)");
     }
 
     // Only the end of a run is checkpointed (RlhfWorkload.CheckpointEvery): a run taken over starts again from its first round.

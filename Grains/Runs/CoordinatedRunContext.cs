@@ -6,7 +6,10 @@ using Microsoft.Extensions.Logging;
 
 namespace DistGen.Grains.Runs;
 
-/// <summary>What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services.</summary>
+/// <summary>
+/// What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services; <c>Say</c> sets
+/// the message status shows (from any thread; stored with the next heartbeat), for work that no round count tells of.
+/// </summary>
 public sealed record CoordinatedRunContext(
     string JobId,
     LoadedJob Job,
@@ -18,4 +21,5 @@ public sealed record CoordinatedRunContext(
     RoundOptions Rounds,
     CoordinatorOptions Coordinator,
     ILogger Logger,
-    IRunWaiting Waiting);
+    IRunWaiting Waiting,
+    Action<string> Say);

@@ -157,6 +157,24 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Status_tells_of_pretraining_before_the_first_round()
+    {
+        var spec = Spec("rlhf-long-pretrain").Replace("\"steps\": 30,", "\"steps\": 20000,");
+        var grains = fixture.Cluster.GrainFactory;
+        var jobId = await JobRuns.SubmitAsync(grains, spec);
+
+        // The message is stored with the runner's heartbeat (every 5 s).
+        var pretraining = await JobRuns.WaitForAsync(grains, jobId, s => s.Message?.StartsWith("pretraining the policy: step ") == true || s.IsFinished,
+            TimeSpan.FromMinutes(1));
+        Assert.Equal(JobState.Running, pretraining.State);
+        Assert.Equal(0, pretraining.Round);
+        Assert.Matches(@"^pretraining the policy: step \d+ of 20000, train_loss \d+\.\d{3}$", pretraining.Message);
+
+        await grains.GetGrain<IJobCoordinatorGrain>(jobId).Cancel();
+        Assert.Equal(JobState.Cancelled, (await JobRuns.WaitForAsync(grains, jobId, s => s.IsFinished, TimeSpan.FromMinutes(1))).State);
+    }
+
+    [Fact]
     public async Task An_async_job_whose_prompts_do_not_split_evenly_over_the_actors_is_refused()
     {
         var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(Spec("rlhf-uneven", workers: 3, mode: "async"));
