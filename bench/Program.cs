@@ -2,7 +2,7 @@ using DistGen.Bench;
 
 // Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (gan-quality alone took 39 minutes on 2 shared cores).
 // `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
-// sections: reference, ppo, dataplane, tls, artifacts, cluster, latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, soak.
+// sections: reference, ppo, dataplane, dataplane-latency, tls, artifacts, cluster, latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, soak.
 DistGen.Grains.Hosting.NativeHeap.LimitArenas(); // the in-process silos allocate as silo processes do
 var root = BenchSpec.RepositoryRoot();
 var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> Run)[]
@@ -10,6 +10,7 @@ var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> R
     ("reference", "Reference trainers: throughput", () => Task.FromResult(ReferenceThroughput.Run(root))),
     ("ppo", "PPO reference: sample efficiency on CartPole-v1 (example spec, 100k env steps, 3 seeds)", () => Task.FromResult(PpoSampleEfficiency.Run(root))),
     ("dataplane", "Data plane: gRPC TensorExchange vs a raw loopback socket (one process, medians)", DataPlaneThroughput.RunAsync),
+    ("dataplane-latency", "Data plane: small-tensor latency, a 64 KiB push + pull (one process, loopback)", DataPlaneLatency.RunAsync),
     ("tls", "Data plane: the cost of mutual TLS (h2c vs TLS endpoints, one process, loopback, medians)", DataPlaneTlsCost.RunAsync),
     ("artifacts", "Data plane: distgen fetch of a file above the grain-message limit (one process, loopback, medians)", ArtifactDownloadThroughput.RunAsync),
     ("cluster", "Step time: reference trainer vs embedded cluster at the same global batch", () => ClusterStepTime.RunAsync(root)),
