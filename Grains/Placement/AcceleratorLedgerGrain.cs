@@ -53,11 +53,14 @@ public sealed class AcceleratorLedgerGrain(
     public Task<int[]> DevicesOf(string worker, SiloAddress silo) =>
         Task.FromResult(ledger.State.Reservations.TryGetValue(worker, out var held) && held.Silo == silo.ToParsableString() ? held.Devices.Order().ToArray() : []);
 
-    // The lowest device indices of the silo that no reservation holds (there are at least count: the silo has that many free).
+    // The lowest device indices of the silo that no reservation holds (there are at least count: the silo has that many
+    // free). A reservation stored before devices were recorded holds as many unnamed ones, taken as the lowest left.
     private int[] FreeDevices(string silo, int count)
     {
-        var taken = ledger.State.Reservations.Values.Where(r => r.Silo == silo).SelectMany(r => r.Devices).ToHashSet();
-        return Enumerable.Range(0, ledger.State.Silos[silo]).Where(d => !taken.Contains(d)).Take(count).ToArray();
+        var held = ledger.State.Reservations.Values.Where(r => r.Silo == silo).ToList();
+        var taken = held.SelectMany(r => r.Devices).ToHashSet();
+        int unnamed = held.Sum(r => Math.Max(0, r.Count - r.Devices.Length));
+        return Enumerable.Range(0, ledger.State.Silos[silo]).Where(d => !taken.Contains(d)).Skip(unnamed).Take(count).ToArray();
     }
 
     public async Task Release(string worker, SiloAddress silo)
