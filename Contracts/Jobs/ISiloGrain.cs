@@ -20,12 +20,17 @@ public interface ISiloGrain : IGrainWithStringKey
     Task<string> GetDataPlaneEndpoint();
 }
 
-/// <summary>A silo's tensor store at one moment: tensors, their bytes (float32) and the jobs they belong to.</summary>
+/// <summary>
+/// A silo's tensor store at one moment: tensors, their bytes (float32) and the jobs they belong to; and the tensors and
+/// bytes other silos have pushed into it over the network since the silo started.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TensorStoreUsage(
     [property: Id(0)] int Tensors,
     [property: Id(1)] long Bytes,
-    [property: Id(2)] IReadOnlyList<string> Jobs);
+    [property: Id(2)] IReadOnlyList<string> Jobs,
+    [property: Id(3)] long ReceivedTensors = 0,
+    [property: Id(4)] long ReceivedBytes = 0);
 
 /// <summary>
 /// A silo process at one moment: resident memory, native heap in use (glibc's count of malloc'd bytes, where libtorch's

@@ -36,7 +36,7 @@ public sealed class DataParallelRun(CoordinatedRunContext context, IDataParallel
 
     public override async Task<RoundReport> RunRoundAsync(long round, CancellationToken cancellation)
     {
-        var results = await _round.Run(round, Model, workload.Workers, cancellation);
+        var results = await _round.Run(round, Model, workload.Workers, Context.Job.Spec.Cluster.GradientGroups, cancellation);
         _rows += (long)workload.Workers * workload.RowsPerWorker;
         var rowMetrics = results[0].Metrics.Keys.ToDictionary(k => k, k => results.Average(x => x.Metrics[k]));
         double samplesPerSecond = _rows / Elapsed.TotalSeconds;

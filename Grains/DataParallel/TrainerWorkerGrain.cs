@@ -11,9 +11,11 @@ using static TorchSharp.torch;
 namespace DistGen.Grains.DataParallel;
 
 /// <summary>
-/// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's rows,
-/// computes its rows' gradient with the workload's own step code and pushes it to the coordinator's silo.
-/// Worker i is placed on silo i mod n, so a job's workers spread over the cluster.
+/// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's rows and
+/// computes its rows' gradient with the workload's own step code. Alone in its gradient group, it pushes the gradient to
+/// the coordinator's silo; otherwise it keeps it in its own silo's store, and the group's lead sums the group
+/// (<see cref="SumGroup"/>) and pushes one tensor. Worker i is placed on silo i mod n, so a job's workers spread over
+/// the cluster and a group of G = n is one silo's workers.
 /// </summary>
 [AcceleratorAwarePlacement]
 public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange exchange, DataPlanePeers peers, ILocalSiloDetails silo)
@@ -37,9 +39,50 @@ public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange e
         });
         double computeSeconds = clock.Elapsed.TotalSeconds;
 
-        await exchange.PushAsync(await peers.EndpointOf(step.CoordinatorSilo), TensorKey.GradientsOf(jobId, step.Round, JobIds.Member(jobId, index)),
-            new TensorPayload([gradient.Length], gradient));
-        return new WorkerStepResult(metrics, silo.SiloAddress.ToString(), computeSeconds);
+        var key = TensorKey.GradientsOf(jobId, step.Round, JobIds.Member(jobId, index));
+        var payload = new TensorPayload([gradient.Length], gradient);
+        int groups = GradientGroups.Effective(step.GradientGroups, workload.Workers);
+        if (GradientGroups.SizeOf(GradientGroups.GroupOf(index, groups), workload.Workers, groups) == 1)
+            await exchange.PushAsync(await peers.EndpointOf(step.CoordinatorSilo), key, payload);
+        else
+        {
+            // Kept for the group's lead. What an abandoned round left here goes with the versions before the last two.
+            exchange.Retire(jobId, step.ParameterVersion);
+            exchange.PutLocal(key, payload);
+        }
+        return new WorkerStepResult(metrics, silo.SiloAddress.ToString(), computeSeconds, silo.SiloAddress);
+    }
+
+    public async Task SumGroup(GroupSum order)
+    {
+        var workload = await WorkloadAsync();
+        var jobId = JobId;
+        string what = $"gradient group {order.Group} of round {order.Round}";
+        if (order.Groups < 1 || order.Groups > workload.Workers || order.Group != Index || order.Group >= order.Groups)
+            throw new ArgumentException($"{what}: worker {Index} of {workload.Workers} is not the lead of group {order.Group} of {order.Groups}");
+        var expected = GradientGroups.MembersOf(order.Group, workload.Workers, order.Groups).ToList();
+        if (!order.Members.Select(m => m.Index).SequenceEqual(expected))
+            throw new ArgumentException($"{what}: the order names workers [{string.Join(", ", order.Members.Select(m => m.Index))}], " +
+                $"but the group is workers [{string.Join(", ", expected)}]");
+
+        var parts = new List<ReadOnlyMemory<float>>(order.Members.Count);
+        foreach (var member in order.Members)
+        {
+            var key = TensorKey.GradientsOf(jobId, order.Round, JobIds.Member(jobId, member.Index));
+            TensorPayload? gradient;
+            if (member.Silo.Equals(silo.SiloAddress))
+            {
+                if (!exchange.TryTakeLocal(key, out gradient) || gradient is null)
+                    throw new InvalidOperationException($"{what}: the gradient of worker {member.Index} is not in this silo's store");
+            }
+            // A member placed on another silo than its lead (a GPU job, or more silos than groups): its gradient is fetched.
+            else gradient = await exchange.PullAsync(await peers.EndpointOf(member.Silo), key);
+            long[] shape = [parts.Count == 0 ? gradient.Data.Length : parts[0].Length];
+            parts.Add(TensorCheck.Incoming(gradient, shape, $"the gradient of worker {member.Index} ({what})").Data);
+        }
+        var sum = await Task.Run(() => GradientGroups.Sum(parts));
+        await exchange.PushAsync(await peers.EndpointOf(order.CoordinatorSilo), TensorKey.GroupGradientsOf(jobId, order.Round, order.Group),
+            new TensorPayload([sum.Length], sum));
     }
 
     protected override void Forget() => _replica.Dispose();

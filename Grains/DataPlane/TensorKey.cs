@@ -15,5 +15,8 @@ public readonly record struct TensorKey(
 
     public static TensorKey GradientsOf(string job, long round, string sender) => new(job, Gradients, round, sender);
 
+    /// <summary>The sum of a gradient group's gradients of a round, pushed by the group's lead.</summary>
+    public static TensorKey GroupGradientsOf(string job, long round, int group) => new(job, Gradients, round, $"group-{group}");
+
     public override string ToString() => $"{Job}/{Kind}/{Version}/{(Sender.Length == 0 ? "-" : Sender)}";
 }

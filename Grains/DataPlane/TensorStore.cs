@@ -5,7 +5,8 @@ namespace DistGen.Grains.DataPlane;
 /// <summary>
 /// One silo's tensors, bounded by a byte budget (float32 bytes). Puts are idempotent by key; a job keeps its
 /// current and previous parameter versions (<see cref="Retire"/>); a consumed tensor leaves (<see cref="TryTake"/>).
-/// Payloads are stored and handed out by reference: they are immutable once stored. Thread-safe.
+/// Payloads are stored and handed out by reference: they are immutable once stored. Tensors received from other silos
+/// (<see cref="Reserve"/>, then commit) are counted, so the traffic into a silo can be read. Thread-safe.
 /// </summary>
 public sealed class TensorStore(long budgetBytes)
 {
@@ -13,6 +14,8 @@ public sealed class TensorStore(long budgetBytes)
     private readonly Lock _lock = new();
     private long _storedBytes;
     private long _reservedBytes;
+    private long _receivedTensors;
+    private long _receivedBytes;
 
     /// <summary>The byte budget.</summary>
     public long BudgetBytes { get; } = budgetBytes;
@@ -27,6 +30,18 @@ public sealed class TensorStore(long budgetBytes)
     public int Count
     {
         get { lock (_lock) return _tensors.Count; }
+    }
+
+    /// <summary>Tensors other silos have pushed into this store since it started (over the network, not in memory).</summary>
+    public long ReceivedTensors
+    {
+        get { lock (_lock) return _receivedTensors; }
+    }
+
+    /// <summary>Bytes of the tensors other silos have pushed into this store since it started.</summary>
+    public long ReceivedBytes
+    {
+        get { lock (_lock) return _receivedBytes; }
     }
 
     /// <summary>Bytes a payload occupies in the store.</summary>
@@ -85,7 +100,8 @@ public sealed class TensorStore(long budgetBytes)
     public TensorStoreUsage Usage()
     {
         lock (_lock)
-            return new TensorStoreUsage(_tensors.Count, _storedBytes, _tensors.Keys.Select(k => k.Job).Distinct().Order(StringComparer.Ordinal).ToList());
+            return new TensorStoreUsage(_tensors.Count, _storedBytes, _tensors.Keys.Select(k => k.Job).Distinct().Order(StringComparer.Ordinal).ToList(),
+                _receivedTensors, _receivedBytes);
     }
 
     /// <summary>
@@ -137,6 +153,8 @@ public sealed class TensorStore(long budgetBytes)
                 if (store._tensors.ContainsKey(key)) return false;
                 store._tensors.Add(key, payload);
                 store._storedBytes += SizeOf(payload);
+                store._receivedTensors++;
+                store._receivedBytes += SizeOf(payload);
                 return true;
             }
         }

@@ -37,7 +37,8 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         if (notStartable is not null) return new SubmitResult { Errors = [notStartable] };
         specJson = resolved!;
         if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, job.Spec.Workload, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
-        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
+        specJson = GradientGroupChoice.Resolve(job, specJson, active.Count);
         if (await MemoryAdmission.RefusalAsync(job, GrainFactory, active) is { } tooLarge) return new SubmitResult { Errors = [tooLarge] };
         var now = DateTimeOffset.UtcNow;
         for (int attempt = 1; ; attempt++)

@@ -16,20 +16,31 @@ public sealed class PushedGradients(ITensorExchange exchange)
 
     /// <summary>Leaves the mean of the gradients under <paramref name="keys"/> (one per worker) in <paramref name="parameters"/>' gradients.</summary>
     /// <exception cref="RefusedTensorException">A gradient is not of the network's size or not finite.</exception>
-    public void AverageInto(IReadOnlyList<Parameter> parameters, IReadOnlyList<TensorKey> keys, string what)
+    public void AverageInto(IReadOnlyList<Parameter> parameters, IReadOnlyList<TensorKey> keys, string what) =>
+        AverageInto(parameters, keys.Select((key, w) => new PushedGradient(key, 1, $"worker {w}")).ToList(), what);
+
+    /// <summary>
+    /// Leaves in <paramref name="parameters"/>' gradients the mean over every worker of <paramref name="pushed"/>: single
+    /// workers' gradients and gradient groups' sums, added in the order given.
+    /// </summary>
+    /// <exception cref="RefusedTensorException">A tensor is not of the network's size or not finite.</exception>
+    public void AverageInto(IReadOnlyList<Parameter> parameters, IReadOnlyList<PushedGradient> pushed, string what)
     {
         long count = ParameterVector.Count(parameters);
         if (_average?.Length != count) _average = new GradientAverage(checked((int)count));
         else _average.Reset();
-        for (int w = 0; w < keys.Count; w++)
+        foreach (var (key, workers, sender) in pushed)
         {
-            if (!exchange.TryTakeLocal(keys[w], out var gradient) || gradient is null)
-                throw new InvalidOperationException($"worker {w} reported {what} done but its gradient {keys[w]} is not in the store");
-            _average.Add(TensorCheck.Incoming(gradient, [count], $"the gradient of worker {w} ({what})").Data);
+            if (!exchange.TryTakeLocal(key, out var gradient) || gradient is null)
+                throw new InvalidOperationException($"{sender} reported {what} done but its gradient {key} is not in the store");
+            _average.Add(TensorCheck.Incoming(gradient, [count], $"the gradient of {sender} ({what})").Data, workers);
         }
         // A block copy into the gradients' memory, on the caller's thread.
         ParameterVector.AssignGradients(parameters, _average.Mean());
     }
+
+    /// <summary>Drops what a failed attempt's workers had pushed already.</summary>
+    public void Drop(IEnumerable<PushedGradient> pushed) => Drop(pushed.Select(p => p.Key));
 
     /// <summary>Drops what a failed attempt's workers had pushed already.</summary>
     public void Drop(IEnumerable<TensorKey> keys)
@@ -37,3 +48,9 @@ public sealed class PushedGradients(ITensorExchange exchange)
         foreach (var key in keys) exchange.TryTakeLocal(key, out _);
     }
 }
+
+/// <summary>A tensor a step's workers push to the coordinator: one worker's gradient, or a gradient group's sum.</summary>
+/// <param name="Key">Where it lands in the coordinator's store.</param>
+/// <param name="Workers">Whose gradients it holds: 1, or the group's size.</param>
+/// <param name="Sender">Who sends it, as errors name it ("worker 3", "gradient group 1").</param>
+public sealed record PushedGradient(TensorKey Key, int Workers, string Sender);

@@ -7,8 +7,10 @@ namespace DistGen.Training.DataParallel;
 /// <summary>
 /// The coordinator's reduction: the mean of the workers' flattened gradients. Workers hold equal row counts, so the
 /// mean of their per-row means is the global batch's mean gradient. Summed in double precision in worker order for
-/// reproducibility, then rounded once to float32. The mean of one gradient is that gradient itself, so with one
-/// worker nothing is summed or copied. Reusable across rounds (<see cref="Reset"/>), so a job allocates its buffers once.
+/// reproducibility, then rounded once to float32. An added tensor may be the sum of a group of workers' gradients
+/// (<see cref="GradientGroups"/>); it then counts as that many workers. The mean of one worker's gradient is that gradient
+/// itself, so with one worker nothing is summed or copied. Reusable across rounds (<see cref="Reset"/>), so a job
+/// allocates its buffers once.
 /// </summary>
 public sealed class GradientAverage(int length)
 {
@@ -16,15 +18,24 @@ public sealed class GradientAverage(int length)
     private float[]? _mean;
     private ReadOnlyMemory<float> _first;
     private int _count;
+    private int _workers;
 
+    /// <summary>Tensors added.</summary>
     public int Count => _count;
+
+    /// <summary>Workers whose gradients the added tensors hold.</summary>
+    public int Workers => _workers;
 
     /// <summary>Values per gradient.</summary>
     public int Length => length;
 
-    /// <summary>Adds a worker's gradient; the caller leaves <paramref name="gradient"/> unchanged until the mean is read.</summary>
-    public void Add(ReadOnlyMemory<float> gradient)
+    /// <summary>
+    /// Adds a worker's gradient, or the sum of <paramref name="workers"/> workers' gradients; the caller leaves
+    /// <paramref name="gradient"/> unchanged until the mean is read.
+    /// </summary>
+    public void Add(ReadOnlyMemory<float> gradient, int workers = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         var values = gradient.Span;
         if (values.Length != length)
             throw new ArgumentException($"a gradient of {values.Length} values does not fit the model's {length} parameters");
@@ -38,16 +49,34 @@ public sealed class GradientAverage(int length)
             Accumulate(values, sum);
         }
         _count++;
+        _workers += workers;
     }
 
     /// <summary>The mean of the gradients added since the last <see cref="Reset"/>; valid until the next change.</summary>
     public ReadOnlySpan<float> Mean()
     {
         if (_count == 0) throw new InvalidOperationException("no gradient was added");
-        if (_count == 1) return _first.Span;
+        if (_count == 1 && _workers == 1) return _first.Span;
         var mean = _mean ??= new float[length];
-        Divide(_sum!, _count, mean);
+        Divide(Summed(), _workers, mean);
         return mean;
+    }
+
+    /// <summary>The sum of the added tensors, rounded once to float32, in a new array.</summary>
+    public float[] Sum()
+    {
+        if (_count == 0) throw new InvalidOperationException("no gradient was added");
+        var sum = new float[length];
+        Divide(Summed(), 1, sum);
+        return sum;
+    }
+
+    // The double sum; a single tensor is widened into it on demand.
+    private double[] Summed()
+    {
+        var sum = _sum ??= new double[length];
+        if (_count == 1) Widen(_first.Span, sum);
+        return sum;
     }
 
     /// <summary>Forgets the added gradients (keeps the buffers) for the next round.</summary>
@@ -55,6 +84,7 @@ public sealed class GradientAverage(int length)
     {
         _first = default;
         _count = 0;
+        _workers = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -73,8 +73,19 @@ public sealed class ClusterSection : IValidatableObject
     [Range(0, 8)]
     public int GpusPerWorker { get; set; }
 
+    /// <summary>
+    /// Data-parallel jobs (vae, char-lm): gradient groups G. Worker i is in group i mod G; a group's gradients are summed on
+    /// its silo, so one tensor per group reaches the coordinator. 0: one group per silo of the cluster at submission (at
+    /// most one per worker), written into the job's spec; equal to workers: every worker sends its own. The result does not
+    /// depend on where the workers run, only on G (the sums round once to float32).
+    /// </summary>
+    [Range(0, 256)]
+    public int GradientGroups { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (GradientGroups > Workers)
+            yield return new ValidationResult($"{GradientGroups} gradient groups for {Workers} worker(s): a group needs a worker; use at most {Workers}, or 0 to choose one per silo", [nameof(GradientGroups)]);
         // A worker that holds a GPU while it computes on the CPU would keep it from a job that can use it.
         if (GpusPerWorker > 0 && Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
             yield return new ValidationResult($"{GpusPerWorker} with device cpu would hold GPUs it never uses; use device cuda or auto, or 0", [nameof(GpusPerWorker)]);

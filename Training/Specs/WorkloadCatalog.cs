@@ -42,6 +42,7 @@ public static class WorkloadCatalog
                 with
                 {
                     CreateRoundWorkload = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training),
+                    SumsGradientGroups = true,
                     ParameterCount = job => job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0,
                 },
             WorkloadDefinition.Create<CharLmModelOptions, CharLmTrainingOptions>(
@@ -52,6 +53,7 @@ public static class WorkloadCatalog
                 with
                 {
                     CreateRoundWorkload = job => CharLmWorkloadOf(job, (CharLmModelOptions)job.Model, (CharLmTrainingOptions)job.Training),
+                    SumsGradientGroups = true,
                     // Vocabulary 0 is taken from the corpus when the job starts; the KJV text has far fewer than 256 characters.
                     ParameterCount = job => job.Model is CharLmModelOptions m
                         ? CharTransformer.ParameterCount(m.VocabularySize > 0 ? m : m with { VocabularySize = 256 }) : 0,

@@ -22,6 +22,11 @@ public sealed record WorkloadDefinition
     /// </summary>
     public Func<LoadedJob, IRoundWorkload>? CreateRoundWorkload { get; init; }
     /// <summary>
+    /// Whether the cluster sums the job's workers' gradients in groups (cluster.gradientGroups) before they reach the
+    /// coordinator: the data-parallel workloads (Training/DataParallel/GradientGroups.cs).
+    /// </summary>
+    public bool SumsGradientGroups { get; init; }
+    /// <summary>
     /// How many parameters the job's networks have together (generator and discriminator for a GAN), computed from the
     /// spec without building them: what admission judges a job's memory by (Grains/Placement/MemoryAdmission.cs).
     /// </summary>

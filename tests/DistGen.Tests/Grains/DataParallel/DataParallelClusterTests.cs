@@ -1,4 +1,6 @@
 using DistGen.Contracts.Jobs;
+using DistGen.Grains.DataPlane;
+using Microsoft.Extensions.DependencyInjection;
 using DistGen.Grains.Jobs;
 using DistGen.Tests.Grains.Jobs;
 using DistGen.Training.Core;
@@ -103,6 +105,83 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
             listener.Stop();
         }
         Assert.Equal(JobState.Succeeded, (await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, submitted.JobId!, s => s.IsFinished)).State);
+    }
+
+    // Spread over 2 silos, workers 0 and 2 share one, 1 and 3 the other. With one gradient group per silo (the default the
+    // registry chose) each silo's lead sums its pair there, so per round one tensor crosses to the coordinator's silo
+    // (from the other silo's lead); with a group per worker, two do (workers on the other silo push their own).
+    [Fact]
+    public async Task Each_silo_sums_its_workers_gradients_so_one_tensor_per_round_crosses_to_the_coordinator()
+    {
+        var (grouped, groupedIn) = await RunCountingArrivalsAsync(VaeSpec);
+        var (single, singleIn) = await RunCountingArrivalsAsync(VaeSpec.Replace("\"workers\": 4", "\"workers\": 4, \"gradientGroups\": 4"));
+
+        var recorded = SpecLoader.Parse(File.ReadAllText(Path.Combine(TwoSiloCluster.ArtifactsRoot, grouped, "spec.json")));
+        Assert.Equal(2, recorded.Spec.Cluster.GradientGroups);
+        Assert.Equal(20, groupedIn);
+        Assert.Equal(40, singleIn);
+
+        // The same mean up to the rounding of the group sums.
+        var job = SpecLoader.Parse(VaeSpec);
+        var (a, b) = (ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, grouped, "checkpoint.bin"), job, "vae"),
+            ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, single, "checkpoint.bin"), job, "vae"));
+        double difference = a.Zip(b).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(difference <= 1e-5, $"max |parameter difference| {difference:E3}");
+    }
+
+    // One group of two workers on different silos: the lead pulls its mate's gradient over gRPC. Its sum, rounded once,
+    // then halved, has the very bits of the two gradients averaged at the coordinator, so the runs must agree exactly.
+    [Fact]
+    public async Task A_group_that_spans_both_silos_gives_the_bits_of_its_workers_sending_their_own()
+    {
+        string Spec(int groups) => CharLmSpec.Replace("\"workers\": 4", $"\"workers\": 2, \"gradientGroups\": {groups}")
+            .Replace("\"steps\": 20", "\"steps\": 8");
+        var (spanning, _) = await RunCountingArrivalsAsync(Spec(1));
+        var (separate, _) = await RunCountingArrivalsAsync(Spec(2));
+        Assert.Equal(2, (await fixture.Cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(spanning).GetStatus()).WorkerSilos.Count);
+
+        var job = SpecLoader.Parse(Spec(1));
+        Assert.Equal(ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, separate, "checkpoint.bin"), job, "model"),
+            ParametersIn(Path.Combine(TwoSiloCluster.ArtifactsRoot, spanning, "checkpoint.bin"), job, "model"));
+    }
+
+    // Orders to a group's lead come only from silos (a plain client is refused, ClientApiTests); even so, a lead sums only
+    // its own group, and says which gradient is missing rather than pushing a partial sum.
+    [Fact]
+    public async Task A_lead_refuses_an_order_for_another_group_and_names_a_missing_gradient()
+    {
+        var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(VaeSpec);
+        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+        var jobId = submitted.JobId!;
+        var running = await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, jobId, s => s.IsFinished || s.Members.Count == 4);
+        var siloOf = fixture.Cluster.GetActiveSilos().ToDictionary(s => s.SiloAddress.ToString(), s => s.SiloAddress);
+        var coordinator = siloOf[running.CoordinatorSilo!];
+        var leadSilo = siloOf[running.Members.Single(m => m.Member == "worker 0").Silo];
+        var lead = fixture.SiloSide.GetGrain<ITrainerWorkerGrain>(JobIds.Member(jobId, 0));
+
+        var notLead = await Assert.ThrowsAsync<ArgumentException>(() => fixture.SiloSide.GetGrain<ITrainerWorkerGrain>(JobIds.Member(jobId, 1))
+            .SumGroup(new GroupSum(1_000, coordinator, 0, 2, [new GroupMember(0, leadSilo), new GroupMember(2, leadSilo)])));
+        Assert.Contains("worker 1 of 4 is not the lead of group 0 of 2", notLead.Message);
+        var wrongMembers = await Assert.ThrowsAsync<ArgumentException>(() =>
+            lead.SumGroup(new GroupSum(1_000, coordinator, 0, 2, [new GroupMember(0, leadSilo), new GroupMember(1, leadSilo)])));
+        Assert.Contains("the order names workers [0, 1], but the group is workers [0, 2]", wrongMembers.Message);
+        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            lead.SumGroup(new GroupSum(1_000, coordinator, 0, 2, [new GroupMember(0, leadSilo), new GroupMember(2, leadSilo)])));
+        Assert.Contains("gradient group 0 of round 1000: the gradient of worker 0 is not in this silo's store", missing.Message);
+
+        Assert.Equal(JobState.Succeeded, (await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, jobId, s => s.IsFinished)).State);
+    }
+
+    // Runs a spec to success; returns its job id and the tensors other silos pushed into its coordinator's silo meanwhile.
+    private async Task<(string JobId, long Arrivals)> RunCountingArrivalsAsync(string spec)
+    {
+        var stores = fixture.SiloServices.ToDictionary(s => s.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString(), s => s.GetRequiredService<TensorStore>());
+        var before = stores.ToDictionary(s => s.Key, s => s.Value.ReceivedTensors);
+        var submitted = await fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(spec);
+        Assert.True(submitted.Accepted, string.Join("; ", submitted.Errors));
+        var status = await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, submitted.JobId!, s => s.IsFinished);
+        Assert.Equal(JobState.Succeeded, status.State);
+        return (submitted.JobId!, stores[status.CoordinatorSilo!].ReceivedTensors - before[status.CoordinatorSilo!]);
     }
 
     private static float[] ParametersIn(string checkpoint, LoadedJob job, string moduleName)

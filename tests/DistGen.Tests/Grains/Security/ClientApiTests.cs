@@ -103,6 +103,9 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
             Func<Task>[] attacks =
             [
                 () => grains.GetGrain<ITrainerWorkerGrain>(worker).Step(new WorkerStep(1, 0, bait)),
+                () => grains.GetGrain<ITrainerWorkerGrain>(worker).SumGroup(new GroupSum(1, bait, 0, 1, [new GroupMember(0, bait), new GroupMember(1, bait)])),
+                () => grains.GetGrain<IJobCoordinatorGrain>(job).ReportMember(new MemberDevice("worker 0", bait.ToString(), "cuda:7")),
+                () => grains.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key).DevicesOf(worker, silo),
                 () => grains.GetGrain<ITrainerWorkerGrain>(worker).Release(),
                 () => grains.GetGrain<IDataShardGrain>(worker).RowsOf(1),
                 () => grains.GetGrain<ISiloGrain>(silo.ToParsableString()).ReleaseJob(job),
@@ -115,6 +118,7 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
                 Assert.Contains("is internal to the cluster's silos", refused.Message);
             }
             Assert.False(listener.Pending(), "a silo dialled the address a client named");
+            Assert.DoesNotContain((await grains.GetGrain<IJobCoordinatorGrain>(job).GetStatus()).Members, m => m.Device == "cuda:7");
             // A worker of a job that does not exist is refused at placement, with an error Orleans can carry.
             var unknown = await Assert.ThrowsAsync<OrleansException>(() => grains.GetGrain<ITrainerWorkerGrain>("no-such-job/0").Release());
             Assert.Contains("job no-such-job is not known to the cluster", unknown.Message);
