@@ -47,6 +47,9 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public IGrainFactory Grains => _cluster.GrainFactory;
 
+    /// <summary>Where the silos write run folders.</summary>
+    public static string ArtifactsRoot => Root;
+
     /// <summary>The silos' addresses, as the keys of their <see cref="ISiloGrain"/>s.</summary>
     public IReadOnlyList<SiloAddress> Silos => _cluster.GetActiveSilos().Select(s => s.SiloAddress).ToList();
 

@@ -2,7 +2,7 @@ using DistGen.Bench;
 
 // Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (gan-quality alone took 39 minutes on 2 shared cores).
 // `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
-// sections: reference, ppo, dataplane, dataplane-latency, tls, artifacts, cluster, latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, soak.
+// sections: reference, ppo, dataplane, dataplane-latency, tls, artifacts, cluster, gradient-groups, latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, soak.
 DistGen.Grains.Hosting.NativeHeap.LimitArenas(); // the in-process silos allocate as silo processes do
 var root = BenchSpec.RepositoryRoot();
 var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> Run)[]
@@ -14,6 +14,7 @@ var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> R
     ("tls", "Data plane: the cost of mutual TLS (h2c vs TLS endpoints, one process, loopback, medians)", DataPlaneTlsCost.RunAsync),
     ("artifacts", "Data plane: distgen fetch of a file above the grain-message limit (one process, loopback, medians)", ArtifactDownloadThroughput.RunAsync),
     ("cluster", "Step time: reference trainer vs embedded cluster at the same global batch", () => ClusterStepTime.RunAsync(root)),
+    ("gradient-groups", "Gradient groups: the W sweep on 2 silos, every worker sending its gradient vs one group per silo", () => GradientGroupSweep.RunAsync(root)),
     ("latency", "Control plane: grain round trip", () => GrainLatency.RunAsync()),
     ("ppo-cluster", "PPO on the cluster: rollout actors and one learner, reference vs sync vs async (CartPole-v1)", () => PpoClusterBench.RunAsync(root)),
     ("ppo-async-repeat", "PPO async example: 10 runs in a row as a user runs it (distgen run, a new process each)", () => PpoAsyncRepeat.RunAsync(root)),

@@ -28,13 +28,17 @@ public sealed class DataParallelRound(CoordinatedRunContext context)
             .ToList();
         return await _repeat.Run($"round {round}", async token =>
         {
-            var results = await Task.WhenAll(Enumerable.Range(0, workers)
-                .Select(w => Worker(w).Step(step))).WaitAsync(token);
-            await Task.WhenAll(Enumerable.Range(0, groups).Where(g => pushed[g].Workers > 1)
-                .Select(g => Worker(g).SumGroup(new GroupSum(round, context.Silo, g, groups,
-                    GradientGroups.MembersOf(g, workers, groups).Select(w => new GroupMember(w, HostOf(results[w], w))).ToList())))).WaitAsync(token);
+            var steps = Enumerable.Range(0, workers).Select(w => Worker(w).Step(step)).ToArray();
+            // A group is summed as soon as its own members are done, while other groups still compute.
+            var sums = Enumerable.Range(0, groups).Where(g => pushed[g].Workers > 1).Select(async g =>
+            {
+                var members = GradientGroups.MembersOf(g, workers, groups).ToList();
+                var done = await Task.WhenAll(members.Select(w => steps[w]));
+                await Worker(g).SumGroup(new GroupSum(round, context.Silo, g, groups, members.Select((w, i) => new GroupMember(w, HostOf(done[i], w))).ToList()));
+            });
+            await Task.WhenAll(steps.Cast<Task>().Concat(sums)).WaitAsync(token);
             _gradients.AverageInto(model.parameters().ToList(), pushed, $"round {round}");
-            return (IReadOnlyList<WorkerStepResult>)results;
+            return (IReadOnlyList<WorkerStepResult>)steps.Select(t => t.Result).ToList();
         }, () => _gradients.Drop(pushed), cancellation);
     }
 

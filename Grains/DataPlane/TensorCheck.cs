@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using static TorchSharp.torch;
 
 namespace DistGen.Grains.DataPlane;
@@ -31,7 +32,7 @@ public static class TensorCheck
 
     private static void CheckFinite(TensorPayload payload, string what)
     {
-        int bad = Array.FindIndex(payload.Data, v => !float.IsFinite(v));
+        int bad = FiniteValues.FirstNonFinite(payload.Data);
         if (bad >= 0) throw new RefusedTensorException($"refused {what}: value {bad} is {payload.Data[bad]} (not finite)");
     }
 

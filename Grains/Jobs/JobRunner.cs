@@ -135,7 +135,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             var job = services.Workloads.Get(jobId, record.SpecJson);
             var (deviceName, device) = services.Devices.CoordinatorDevice(job.Job.Spec.Cluster.Device);
             _progress.CoordinatorDevice = deviceName;
-            if (deviceName == "cpu" && !job.Job.Spec.Cluster.Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
+            if (services.Devices.CoordinatorFallsBackToCpu(job.Job.Spec.Cluster.Device))
                 Logger.LogInformation("job {Job}: this coordinator's silo has no accelerator; its learner runs on the CPU (the workers use their devices)", jobId);
             var context = new RunContext(folder, job.Job.Spec.Seed, device, null, _stop.Token, fence,
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });

@@ -41,5 +41,8 @@ public sealed class MemberDevices(IGrainFactory grains, ILocalSiloDetails silo, 
         return (name, resolver.Resolve(name));
     }
 
+    /// <summary>Whether a job on <paramref name="jobDevice"/> asked for an accelerator that this silo's coordinator lacks, so its learner runs on the CPU.</summary>
+    public bool CoordinatorFallsBackToCpu(string jobDevice) => !IsCpu(jobDevice) && accelerators.Count == 0;
+
     private static bool IsCpu(string device) => device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase);
 }

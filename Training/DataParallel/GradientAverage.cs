@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using DistGen.Training.Core;
 
 namespace DistGen.Training.DataParallel;
 
@@ -39,7 +40,7 @@ public sealed class GradientAverage(int length)
         var values = gradient.Span;
         if (values.Length != length)
             throw new ArgumentException($"a gradient of {values.Length} values does not fit the model's {length} parameters");
-        if (!AllFinite(values)) throw new ArgumentException("a gradient holds a non-finite value (NaN or infinity)");
+        if (!FiniteValues.All(values)) throw new ArgumentException("a gradient holds a non-finite value (NaN or infinity)");
         if (_count == 0) _first = gradient;
         else
         {
@@ -85,22 +86,6 @@ public sealed class GradientAverage(int length)
         _first = default;
         _count = 0;
         _workers = 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        // A float is finite unless all its exponent bits are set (infinity, NaN).
-        const uint exponent = 0x7F80_0000;
-        var bits = MemoryMarshal.Cast<float, uint>(values);
-        int i = 0;
-        var any = Vector256<uint>.Zero;
-        for (; i + Vector256<uint>.Count <= bits.Length; i += Vector256<uint>.Count)
-            any |= Vector256.Equals(Vector256.Create(bits.Slice(i, Vector256<uint>.Count)) & Vector256.Create(exponent), Vector256.Create(exponent));
-        if (any != Vector256<uint>.Zero) return false;
-        for (; i < bits.Length; i++)
-            if ((bits[i] & exponent) == exponent) return false;
-        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

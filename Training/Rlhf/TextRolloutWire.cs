@@ -1,3 +1,4 @@
+using DistGen.Training.Core;
 using DistGen.Training.Rl;
 
 namespace DistGen.Training.Rlhf;
@@ -36,7 +37,7 @@ public static class TextRolloutWire
         if (shape.Length != 2 || shape[0] != count || shape[1] != row || data.Length != count * row)
             throw new InvalidTrajectoryException(TrajectoryFault.InconsistentLengths,
                 $"a text rollout of shape [{string.Join(", ", shape)}] with {data.Length} values; this order's is [{count}, {row}] ({count} completions of {promptLength} + {completionLength} tokens)");
-        int bad = Array.FindIndex(data, v => !float.IsFinite(v));
+        int bad = FiniteValues.FirstNonFinite(data);
         if (bad >= 0) throw new InvalidTrajectoryException(TrajectoryFault.NonFiniteValues, $"value {data[bad]} at index {bad}");
         var rollout = new TextRollout(count, promptLength, completionLength) { PolicyVersion = version };
         for (int i = 0; i < count; i++)

@@ -74,10 +74,7 @@ public sealed class ClusterSection : IValidatableObject
     public int GpusPerWorker { get; set; }
 
     /// <summary>
-    /// Data-parallel jobs (vae, char-lm): gradient groups G. Worker i is in group i mod G; a group's gradients are summed on
-    /// its silo, so one tensor per group reaches the coordinator. 0: one group per silo of the cluster at submission (at
-    /// most one per worker), written into the job's spec; equal to workers: every worker sends its own. The result does not
-    /// depend on where the workers run, only on G (the sums round once to float32).
+    /// Data-parallel jobs (vae, char-lm): gradient groups G. Worker i is in group i mod G, and a group's gradients are summed on its silo, so one tensor per group reaches the coordinator. 0: one group per silo at submission (written into the job's spec); equal to workers: every worker sends its own. The result depends on G, not on where workers run.
     /// </summary>
     [Range(0, 256)]
     public int GradientGroups { get; set; }

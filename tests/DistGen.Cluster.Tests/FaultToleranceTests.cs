@@ -7,7 +7,9 @@ namespace DistGen.Cluster.Tests;
 /// <summary>
 /// Faults on a real cluster (redis-server and two silo processes of a cluster of the test's own), each ending with the
 /// job's final checkpoint byte for byte that of an uninterrupted run of the same job (or, for the unwritable run
-/// folder, a failed job that names the folder and silos that stay up).
+/// folder, a failed job that names the folder and silos that stay up). The job's 4 workers form 2 gradient groups, one
+/// per silo at submission; when a silo dies its workers move, every group then sums on the one silo left, and the
+/// checkpoint must still be the uninterrupted run's to the byte (groups are fixed by index, not by placement).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelper output) : IDisposable
@@ -21,7 +23,7 @@ public sealed class FaultToleranceTests(ClusterFixture cluster, ITestOutputHelpe
           "data": { "name": "fashion-mnist" },
           "model": { "hiddenSize": 64, "latentSize": 8 },
           "training": { "steps": 300, "batchSize": 64, "trainLimit": 2000, "testLimit": 200, "logEvery": 10, "evalEvery": 150 },
-          "cluster": { "workers": 2, "checkpointEvery": 50 } }
+          "cluster": { "workers": 4, "checkpointEvery": 50 } }
         """;
 
     private static readonly SemaphoreSlim BaselineGate = new(1, 1);
