@@ -8,4 +8,10 @@ public interface IJobMemberGrain : IGrainWithStringKey
 {
     /// <summary>Drops the member's replicas, environments and cached data of a finished job.</summary>
     Task Release();
+
+    /// <summary>
+    /// Leaves this silo: drops the member's replicas and deactivates, so that its next call places it anew (elastic
+    /// scale-up moves members to a silo that joined). The job's data cached in the process stays for the other members.
+    /// </summary>
+    Task Relocate();
 }

@@ -1,6 +1,7 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Placement;
 using DistGen.Grains.Runs;
 using DistGen.Training.Core;
 using DistGen.Training.DataParallel;
@@ -12,10 +13,13 @@ namespace DistGen.Grains.DataParallel;
 /// <summary>
 /// The coordinator's side of a data-parallel run (VAE, char-LM): the model and its learner; each round publishes the
 /// parameters, has the W trainer workers compute their rows' gradients (<see cref="DataParallelRound"/>), applies their mean.
+/// An elastic job first moves workers to a silo that joined (<see cref="ElasticSpread"/>).
 /// </summary>
 public sealed class DataParallelRun(CoordinatedRunContext context, IDataParallelWorkload workload) : CoordinatedRun(context)
 {
     private readonly DataParallelRound _round = new(context);
+    private readonly ElasticSpread? _elastic = context.Job.Spec.Cluster.Elastic ? new ElasticSpread(context.Membership, context.JobId, context.Logger) : null;
+    private SiloAddress?[] _hosts = new SiloAddress?[workload.Workers];
     private nn.Module? _model;
     private IDataParallelLearner? _learner;
     private long _rows;
@@ -36,7 +40,9 @@ public sealed class DataParallelRun(CoordinatedRunContext context, IDataParallel
 
     public override async Task<RoundReport> RunRoundAsync(long round, CancellationToken cancellation)
     {
+        if (_elastic is not null) await _elastic.RebalanceAsync(_hosts, Worker);
         var results = await _round.Run(round, Model, workload.Workers, Context.Job.Spec.Cluster.GradientGroups, cancellation);
+        _hosts = results.Select(r => r.Host).ToArray();
         _rows += (long)workload.Workers * workload.RowsPerWorker;
         var rowMetrics = results[0].Metrics.Keys.ToDictionary(k => k, k => results.Average(x => x.Metrics[k]));
         double samplesPerSecond = _rows / Elapsed.TotalSeconds;
@@ -55,8 +61,9 @@ public sealed class DataParallelRun(CoordinatedRunContext context, IDataParallel
 
     protected override TrainingSummary Finish(double wallSeconds) => Learner.Finish(wallSeconds);
 
-    protected override IEnumerable<IJobMemberGrain> Members() =>
-        Enumerable.Range(0, workload.Workers).Select(w => Context.Grains.GetGrain<ITrainerWorkerGrain>(JobIds.Member(JobId, w)));
+    protected override IEnumerable<IJobMemberGrain> Members() => Enumerable.Range(0, workload.Workers).Select(Worker);
+
+    private ITrainerWorkerGrain Worker(int index) => Context.Grains.GetGrain<ITrainerWorkerGrain>(JobIds.Member(JobId, index));
 
     public override void Dispose()
     {

@@ -141,7 +141,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
             run = job.Family.CreateRun(new CoordinatedRunContext(jobId, job.Job, job.Workload, context, services.Grains, services.Exchange,
-                services.Silo, services.Rounds, services.Coordinator, Logger, new Waiting(this), message => _progress.Message = message));
+                services.Silo, services.Rounds, services.Coordinator, Logger, new Waiting(this), message => _progress.Message = message, services.Membership));
             Run = run;
             long completed = await StartRunAsync(run, job.Workload);
             _started = true;

@@ -24,11 +24,18 @@ public sealed class SpreadByIndexPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        var silos = context.GetCompatibleSilos(target);
         if (silos.Length == 0) throw new OrleansException($"no silo can host {target.GrainIdentity}");
         var key = target.GrainIdentity.Key.ToString() ?? "";
         int slash = key.LastIndexOf('/');
         int index = slash >= 0 && int.TryParse(key.AsSpan(slash + 1), out var i) ? i : Math.Abs(key.GetHashCode());
-        return Task.FromResult(silos[index % silos.Length]);
+        return Task.FromResult(SiloOf(index, silos));
+    }
+
+    /// <summary>Member <paramref name="index"/>'s silo among <paramref name="silos"/>: the (index mod n)-th in address order.</summary>
+    public static SiloAddress SiloOf(int index, IEnumerable<SiloAddress> silos)
+    {
+        var ordered = silos.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        return ordered[index % ordered.Length];
     }
 }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace DistGen.Grains.Runs;
 
 /// <summary>
-/// What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services; <c>Say</c> sets
+/// What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services (membership among
+/// them, for elastic scale-up); <c>Say</c> sets
 /// the message status shows (from any thread; stored with the next heartbeat), for work that no round count tells of.
 /// </summary>
 public sealed record CoordinatedRunContext(
@@ -22,4 +23,5 @@ public sealed record CoordinatedRunContext(
     CoordinatorOptions Coordinator,
     ILogger Logger,
     IRunWaiting Waiting,
-    Action<string> Say);
+    Action<string> Say,
+    IClusterMembershipService Membership);

@@ -58,6 +58,14 @@ public abstract class JobMemberGrain<TWorkload>(JobWorkloads workloads) : Grain,
         return Task.CompletedTask;
     }
 
+    public Task Relocate()
+    {
+        Forget();
+        (_job, _device) = (null, null);
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Drops the member's replicas and state (disposing native tensors).</summary>
     protected abstract void Forget();
 }

@@ -32,6 +32,10 @@ public static class SpecLoader
                 throw new SpecException("$.workload", $"unknown workload \"{spec.Workload}\"; allowed values: {string.Join(", ", WorkloadCatalog.Names)}");
             if (!workload.DataSets.Contains(spec.Data.Name, StringComparer.Ordinal))
                 errors.Add(new SpecError("$.data.name", $"\"{spec.Data.Name}\" is not a data set of workload {workload.Name}; allowed values: {string.Join(", ", workload.DataSets)}"));
+            // Only data-parallel workers move to a silo that joins (Grains/Placement/ElasticSpread.cs).
+            if (spec.Cluster.Elastic && !workload.SumsGradientGroups)
+                errors.Add(new SpecError("$.cluster.elastic", $"workload {workload.Name} does not scale up elastically; its members stay where they were placed " +
+                    $"(elastic: data-parallel workloads, {string.Join(", ", WorkloadCatalog.Definitions.Where(d => d.SumsGradientGroups).Select(d => d.Name))})"));
 
             var model = BindSection(spec.Model, workload.ModelOptionsType, "$.model", errors);
             var training = BindSection(spec.Training, workload.TrainingOptionsType, "$.training", errors);

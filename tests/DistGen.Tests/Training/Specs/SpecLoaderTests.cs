@@ -47,6 +47,9 @@ public sealed class SpecLoaderTests
         { "bad name", "\"name\": \"ring\"", "\"name\": \"Ring Job!\"", "$.name" },
         { "section of the wrong kind", "\"model\": { \"hiddenSize\": 96 }", "\"model\": [1, 2]", "$.model" },
         { "missing data", "\"data\": { \"name\": \"ring8\" },", "", "$.data" },
+        { "more gradient groups than workers", "\"workers\": 2", "\"workers\": 2, \"gradientGroups\": 3", "$.cluster.gradientGroups" },
+        { "elastic for a workload that does not scale up", "\"workers\": 2", "\"workers\": 2, \"elastic\": true", "$.cluster.elastic" },
+        { "elastic GPU workers", "\"device\": \"cpu\"", "\"device\": \"cuda\", \"elastic\": true", "$.cluster.elastic" },
     };
 
     [Theory]
