@@ -2,7 +2,9 @@ using DistGen.Bench;
 
 // Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (gan-quality alone took 39 minutes on 2 shared cores).
 // `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
-// sections: reference, ppo, dataplane, dataplane-latency, tls, artifacts, cluster, gradient-groups, latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, soak.
+// sections: reference, ppo, dataplane, dataplane-latency, tls, artifacts, cluster, gradient-groups, latency, gateway-latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, soak.
+// The bench started again as the client process of the gateway latency section.
+if (args is [GatewayLatency.ClientMode, var gatewayPort, var clusterId]) return await GatewayLatency.ClientAsync(int.Parse(gatewayPort), clusterId);
 DistGen.Grains.Hosting.NativeHeap.LimitArenas(); // the in-process silos allocate as silo processes do
 var root = BenchSpec.RepositoryRoot();
 var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> Run)[]
@@ -16,6 +18,7 @@ var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> R
     ("cluster", "Step time: reference trainer vs embedded cluster at the same global batch", () => ClusterStepTime.RunAsync(root)),
     ("gradient-groups", "Gradient groups: the W sweep on 2 silos, every worker sending its gradient vs one group per silo", () => GradientGroupSweep.RunAsync(root)),
     ("latency", "Control plane: grain round trip", () => GrainLatency.RunAsync()),
+    ("gateway-latency", "Control plane: grain round trip from a client process through a silo's gateway", GatewayLatency.RunAsync),
     ("ppo-cluster", "PPO on the cluster: rollout actors and one learner, reference vs sync vs async (CartPole-v1)", () => PpoClusterBench.RunAsync(root)),
     ("ppo-async-repeat", "PPO async example: 10 runs in a row as a user runs it (distgen run, a new process each)", () => PpoAsyncRepeat.RunAsync(root)),
     ("gan", "GAN split across actors: speed against the reference", () => GanBench.RunAsync(root)),

@@ -107,6 +107,7 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
                 () => grains.GetGrain<IJobCoordinatorGrain>(job).ReportMember(new MemberDevice("worker 0", bait.ToString(), "cuda:7")),
                 () => grains.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key).DevicesOf(worker, silo),
                 () => grains.GetGrain<ITrainerWorkerGrain>(worker).Release(),
+                () => grains.GetGrain<ITrainerWorkerGrain>(worker).Relocate(),
                 () => grains.GetGrain<IDataShardGrain>(worker).RowsOf(1),
                 () => grains.GetGrain<ISiloGrain>(silo.ToParsableString()).ReleaseJob(job),
                 () => grains.GetGrain<IAcceleratorLedgerGrain>(IAcceleratorLedgerGrain.Key).Reserve(worker, 1, [silo]),
