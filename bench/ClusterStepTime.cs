@@ -36,9 +36,11 @@ public static class ClusterStepTime
     {
         var lines = new List<string>
         {
-            "| workload | rounds | reference s/round | cluster, 1 worker s/round | ratio | cluster, 2 workers s/round | ratio |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| workload | rounds | reference s/round | cluster, 1 worker s/round | ratio | cluster, 2 workers s/round | ratio | 2 silos (gRPC), 2 workers s/round | ratio |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         };
+        // Two in-process silos joined by loopback gRPC, one worker on each: parameters and gradients cross the data plane.
+        await using var silos = await InProcessCluster.StartAsync(2);
         foreach (var c in Cases)
         {
             var overrides = c.Overrides.Append(("training", "steps", (JsonNode)c.Rounds)).ToArray();
@@ -46,19 +48,22 @@ public static class ClusterStepTime
             var warmUp = c.Overrides.Append(("training", "steps", (JsonNode)5)).ToArray();
             Reference(BenchSpec.FromExample(root, c.Example, 1, [.. warmUp, ("cluster", "workers", 2)]), 5);
             await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. warmUp, ("cluster", "workers", 2)]), 5);
+            await TwoSilos(silos, BenchSpec.FromExample(root, c.Example, 1, [.. warmUp, ("cluster", "workers", 2)]), 5);
             // Reference, 1 worker and 2 workers take turns within each repeat, so that each ratio compares runs under the
             // same load (the machine is shared); medians over the repeats.
-            var runs = new List<(double Reference, double One, double Two)>();
+            var runs = new List<(double Reference, double One, double Two, double Split)>();
             for (int i = 0; i < Repeats; i++)
             {
                 double reference = Reference(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 1)]), c.Rounds);
                 double one = await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 1)]), c.Rounds);
                 double two = await Cluster(BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 2)]), c.Rounds);
-                Console.Error.WriteLine($"  {c.Name}: reference {reference:F4}, 1 worker {one:F4}, 2 workers {two:F4} s/round");
-                runs.Add((reference, one, two));
+                double split = await TwoSilos(silos, BenchSpec.FromExample(root, c.Example, 1, [.. overrides, ("cluster", "workers", 2)]), c.Rounds);
+                Console.Error.WriteLine($"  {c.Name}: reference {reference:F4}, 1 worker {one:F4}, 2 workers {two:F4}, 2 silos {split:F4} s/round");
+                runs.Add((reference, one, two, split));
             }
             lines.Add($"| {c.Name} | {c.Rounds} | {Median.Of(runs.Select(r => r.Reference)):F4} | {Median.Of(runs.Select(r => r.One)):F4} | " +
-                $"{Median.Of(runs.Select(r => r.One / r.Reference)):F2}x | {Median.Of(runs.Select(r => r.Two)):F4} | {Median.Of(runs.Select(r => r.Two / r.Reference)):F2}x |");
+                $"{Median.Of(runs.Select(r => r.One / r.Reference)):F2}x | {Median.Of(runs.Select(r => r.Two)):F4} | {Median.Of(runs.Select(r => r.Two / r.Reference)):F2}x | " +
+                $"{Median.Of(runs.Select(r => r.Split)):F4} | {Median.Of(runs.Select(r => r.Split / r.Reference)):F2}x |");
         }
         lines.Add("");
         lines.Add(Explanation);
@@ -68,8 +73,9 @@ public static class ClusterStepTime
     private const int Repeats = 3;
 
     private const string Explanation =
-        "Medians over 3 repeats in which the reference, 1 worker and 2 workers take turns; a ratio is the median of the " +
-        "per-repeat ratios. One silo, data plane in memory (no gRPC crossed). One libtorch thread (`cluster.threads` 1): the reference " +
+        "Medians over 3 repeats in which the reference, 1 worker, 2 workers and 2 silos take turns; a ratio is the median of the " +
+        "per-repeat ratios. The 1- and 2-worker columns: one embedded silo, data plane in memory (no gRPC crossed). The 2-silo column: two " +
+        "silos in the bench process, one worker on each, parameters pulled and gradients pushed over loopback gRPC (the network stack is crossed, no wire). One libtorch thread (`cluster.threads` 1): the reference " +
         "computes on one core, 2 workers on both cores, so the 2-worker ratio is not a speed-up at equal resources. What the cluster adds per round: the coordinator flattens and " +
         "publishes the parameters, each worker copies them into its replica and flattens its gradient (one block copy per " +
         "tensor), the coordinator averages the gradients (vectorised, in double; one worker's gradient is used as it is) " +
@@ -89,6 +95,12 @@ public static class ClusterStepTime
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static async Task<double> TwoSilos(InProcessCluster silos, LoadedJob job, int rounds)
+    {
+        set_num_threads(job.Threads);
+        return (await silos.RunAsync(job.SourceJson)).WallSeconds / rounds;
     }
 
     private static async Task<double> Cluster(LoadedJob job, int rounds)

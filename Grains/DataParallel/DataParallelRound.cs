@@ -29,17 +29,27 @@ public sealed class DataParallelRound(CoordinatedRunContext context)
         return await _repeat.Run($"round {round}", async token =>
         {
             var steps = Enumerable.Range(0, workers).Select(w => Worker(w).Step(step)).ToArray();
-            // A group is summed as soon as its own members are done, while other groups still compute.
+            // A group is summed as soon as its own members are done, while other groups still compute: by its lead, or
+            // here when all its members ran on this silo (the same sum, without a grain call).
             var sums = Enumerable.Range(0, groups).Where(g => pushed[g].Workers > 1).Select(async g =>
             {
-                var members = GradientGroups.MembersOf(g, workers, groups).ToList();
-                var done = await Task.WhenAll(members.Select(w => steps[w]));
-                await Worker(g).SumGroup(new GroupSum(round, context.Silo, g, groups, members.Select((w, i) => new GroupMember(w, HostOf(done[i], w))).ToList()));
+                var indices = GradientGroups.MembersOf(g, workers, groups).ToList();
+                var done = await Task.WhenAll(indices.Select(w => steps[w]));
+                var members = indices.Select((w, i) => new GroupMember(w, HostOf(done[i], w))).ToList();
+                if (members.All(m => m.Silo.Equals(context.Silo)))
+                    context.Exchange.PutLocal(pushed[g].Key, await SumHereAsync(round, g, members));
+                else await Worker(g).SumGroup(new GroupSum(round, context.Silo, g, groups, members));
             });
             await Task.WhenAll(steps.Cast<Task>().Concat(sums)).WaitAsync(token);
             _gradients.AverageInto(model.parameters().ToList(), pushed, $"round {round}");
             return (IReadOnlyList<WorkerStepResult>)steps.Select(t => t.Result).ToList();
         }, () => _gradients.Drop(pushed), cancellation);
+    }
+
+    private async Task<TensorPayload> SumHereAsync(long round, int group, IReadOnlyList<GroupMember> members)
+    {
+        var sum = await GroupSummation.SumAsync(context.Exchange, context.Silo, null, context.JobId, round, members, $"gradient group {group} of round {round}");
+        return new TensorPayload([sum.Length], sum);
     }
 
     private ITrainerWorkerGrain Worker(int index) => context.Grains.GetGrain<ITrainerWorkerGrain>(JobIds.Member(context.JobId, index));

@@ -65,22 +65,7 @@ public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange e
             throw new ArgumentException($"{what}: the order names workers [{string.Join(", ", order.Members.Select(m => m.Index))}], " +
                 $"but the group is workers [{string.Join(", ", expected)}]");
 
-        var parts = new List<ReadOnlyMemory<float>>(order.Members.Count);
-        foreach (var member in order.Members)
-        {
-            var key = TensorKey.GradientsOf(jobId, order.Round, JobIds.Member(jobId, member.Index));
-            TensorPayload? gradient;
-            if (member.Silo.Equals(silo.SiloAddress))
-            {
-                if (!exchange.TryTakeLocal(key, out gradient) || gradient is null)
-                    throw new InvalidOperationException($"{what}: the gradient of worker {member.Index} is not in this silo's store");
-            }
-            // A member placed on another silo than its lead (a GPU job, or more silos than groups): its gradient is fetched.
-            else gradient = await exchange.PullAsync(await peers.EndpointOf(member.Silo), key);
-            long[] shape = [parts.Count == 0 ? gradient.Data.Length : parts[0].Length];
-            parts.Add(TensorCheck.Incoming(gradient, shape, $"the gradient of worker {member.Index} ({what})").Data);
-        }
-        var sum = await Task.Run(() => GradientGroups.Sum(parts));
+        var sum = await GroupSummation.SumAsync(exchange, silo.SiloAddress, peers.EndpointOf, jobId, order.Round, order.Members, what);
         await exchange.PushAsync(await peers.EndpointOf(order.CoordinatorSilo), TensorKey.GroupGradientsOf(jobId, order.Round, order.Group),
             new TensorPayload([sum.Length], sum));
     }

@@ -167,7 +167,7 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
         Assert.Contains("the order names workers [0, 1], but the group is workers [0, 2]", wrongMembers.Message);
         var missing = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             lead.SumGroup(new GroupSum(1_000, coordinator, 0, 2, [new GroupMember(0, leadSilo), new GroupMember(2, leadSilo)])));
-        Assert.Contains("gradient group 0 of round 1000: the gradient of worker 0 is not in this silo's store", missing.Message);
+        Assert.Contains("gradient group 0 of round 1000: the gradient of worker 0 is not in the store of silo", missing.Message);
 
         Assert.Equal(JobState.Succeeded, (await JobRuns.WaitForAsync(fixture.Cluster.GrainFactory, jobId, s => s.IsFinished)).State);
     }
