@@ -6,8 +6,10 @@ namespace DistGen.Grains.Jobs;
 
 /// <summary>
 /// Fixes a data-parallel job's gradient groups at submission when its spec leaves <c>cluster.gradientGroups</c> at 0:
-/// one group per active silo, at most one per worker. The number is written into the spec, so the job's spec.json records
-/// it and a takeover or a rerun of that spec sums exactly as this run did, whatever the cluster looks like then.
+/// one group per active silo, at most one per worker; on a cluster of one silo, one group per worker, since no gradient
+/// would cross a network and a group sum would only add a pass over the gradients. The number is written into the spec,
+/// so the job's spec.json records it and a takeover or a rerun of that spec sums exactly as this run did, whatever the
+/// cluster looks like then.
 /// </summary>
 public static class GradientGroupChoice
 {
@@ -18,7 +20,7 @@ public static class GradientGroupChoice
         if (!job.Workload.SumsGradientGroups || cluster.GradientGroups > 0) return specJson;
         var spec = JsonNode.Parse(specJson)!.AsObject();
         if (spec["cluster"] is not JsonObject section) spec["cluster"] = section = new JsonObject();
-        section[JsonNamingPolicy.CamelCase.ConvertName(nameof(ClusterSection.GradientGroups))] = Math.Clamp(activeSilos, 1, cluster.Workers);
+        section[JsonNamingPolicy.CamelCase.ConvertName(nameof(ClusterSection.GradientGroups))] = activeSilos <= 1 ? cluster.Workers : Math.Min(activeSilos, cluster.Workers);
         return spec.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 }

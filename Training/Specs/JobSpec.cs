@@ -74,7 +74,7 @@ public sealed class ClusterSection : IValidatableObject
     public int GpusPerWorker { get; set; }
 
     /// <summary>
-    /// Data-parallel jobs (vae, char-lm): gradient groups G. Worker i is in group i mod G, and a group's gradients are summed on its silo, so one tensor per group reaches the coordinator. 0: one group per silo at submission (written into the job's spec); equal to workers: every worker sends its own. The result depends on G, not on where workers run.
+    /// Data-parallel jobs (vae, char-lm): gradient groups G. Worker i is in group i mod G, and a group's gradients are summed on its silo, so one tensor per group reaches the coordinator. 0: one group per silo at submission, or one per worker on a one-silo cluster (written into the job's spec); equal to workers: every worker sends its own. The result depends on G, not on where workers run.
     /// </summary>
     [Range(0, 256)]
     public int GradientGroups { get; set; }

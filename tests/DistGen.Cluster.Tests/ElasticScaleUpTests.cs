@@ -7,8 +7,8 @@ namespace DistGen.Cluster.Tests;
 /// <summary>
 /// Elastic scale-up on a real cluster (redis-server and silo processes of a cluster of the test's own): a job starts on one
 /// silo, a second silo joins mid-job, the job's workers spread over both from the next round on, and the final checkpoint is
-/// byte for byte that of the same job run on the one silo alone. The job's 4 workers form one gradient group (fixed at
-/// submission, when one silo was active), so after the join its lead pulls the moved workers' gradients over gRPC.
+/// byte for byte that of the same job run on the one silo alone. The job's 4 workers form one gradient group (set in the
+/// spec), so after the join its lead pulls the moved workers' gradients over gRPC.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ElasticScaleUpTests(ClusterFixture cluster, ITestOutputHelper output) : IDisposable
@@ -20,7 +20,7 @@ public sealed class ElasticScaleUpTests(ClusterFixture cluster, ITestOutputHelpe
           "data": { "name": "fashion-mnist" },
           "model": { "hiddenSize": 128, "latentSize": 8 },
           "training": { "steps": 1000, "batchSize": 128, "trainLimit": 4000, "testLimit": 200, "logEvery": 100, "evalEvery": 500 },
-          "cluster": { "workers": 4, "elastic": true } }
+          "cluster": { "workers": 4, "gradientGroups": 1, "elastic": true } }
         """;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("distgen-elastic-").FullName;
