@@ -61,16 +61,8 @@ public static class GatewayLatency
         using var host = builder.Build();
         await host.StartAsync();
         var grain = host.Services.GetRequiredService<IClusterClient>().GetGrain<IJobCoordinatorGrain>("latency-probe");
-        for (int i = 0; i < WarmUp; i++) await grain.GetStatus();
-        var samples = new double[Calls];
-        for (int i = 0; i < Calls; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            await grain.GetStatus();
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        Array.Sort(samples);
-        double Percentile(double p) => samples[(int)(p * (Calls - 1))];
+        var samples = await LatencySamples.MeasureAsync(() => grain.GetStatus(), WarmUp, Calls);
+        double Percentile(double p) => samples.Percentile(p);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Percentile(0.5):F1} {Percentile(0.9):F1} {Percentile(0.99):F1}"));
         await host.StopAsync();
         return 0;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Hosting;
 
@@ -11,16 +10,9 @@ public static class GrainLatency
     {
         await using var silo = await EmbeddedSilo.StartAsync();
         var grain = silo.GrainFactory.GetGrain<IJobCoordinatorGrain>("latency-probe");
-        for (int i = 0; i < 500; i++) await grain.GetStatus(); // activation and JIT
-        var samples = new double[calls];
-        for (int i = 0; i < calls; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            await grain.GetStatus();
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        Array.Sort(samples);
-        double Percentile(double p) => samples[(int)(p * (calls - 1))];
+        // 500 calls first: activation and JIT.
+        var samples = await LatencySamples.MeasureAsync(() => grain.GetStatus(), 500, calls);
+        double Percentile(double p) => samples.Percentile(p);
         Console.Error.WriteLine($"  grain round trip: median {Percentile(0.5):F0} us");
         return
         [

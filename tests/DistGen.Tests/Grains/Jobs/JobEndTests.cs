@@ -143,11 +143,14 @@ public sealed class JobEndTests(TwoSiloCluster fixture)
         var status = await JobRuns.SubmitAndWaitAsync(Grains, Spec);
         var coordinator = Grains.GetGrain<IJobCoordinatorGrain>(status.JobId);
 
-        await coordinator.Start(Spec, DateTimeOffset.UtcNow); // the same start again changes nothing
-        var other = Spec.Replace("\"seed\": 5", "\"seed\": 6");
+        // The job holds its spec as the registry resolved it (e.g. with the gradient groups it chose).
+        var held = await coordinator.GetSpec();
+        await coordinator.Start(held, DateTimeOffset.UtcNow); // the same start again changes nothing
+        var other = held.Replace("\"seed\": 5", "\"seed\": 6");
+        Assert.NotEqual(held, other);
         var refused = await Assert.ThrowsAsync<JobIdTakenException>(() => coordinator.Start(other, DateTimeOffset.UtcNow));
         Assert.Contains(status.JobId, refused.Message);
-        Assert.Equal(Spec, await coordinator.GetSpec());
+        Assert.Equal(held, await coordinator.GetSpec());
         Assert.Equal(JobState.Succeeded, (await coordinator.GetStatus()).State);
     }
 

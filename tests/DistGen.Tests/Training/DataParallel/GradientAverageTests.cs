@@ -4,11 +4,7 @@ namespace DistGen.Tests.Training.DataParallel;
 
 public sealed class GradientAverageTests
 {
-    private static float[] Values(int length, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, length).Select(_ => (random.NextSingle() - 0.5f) * MathF.Pow(10, random.Next(-6, 4))).ToArray();
-    }
+    private static float[] Values(int length, int seed) => GradientValues.Of(length, seed);
 
     [Theory]
     [InlineData(2)]

@@ -5,11 +5,7 @@ namespace DistGen.Tests.Training.DataParallel;
 
 public sealed class GradientGroupsTests
 {
-    private static float[] Values(int length, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, length).Select(_ => (random.NextSingle() - 0.5f) * MathF.Pow(10, random.Next(-6, 4))).ToArray();
-    }
+    private static float[] Values(int length, int seed) => GradientValues.Of(length, seed);
 
     [Fact]
     public void Groups_are_residues_of_the_worker_index()
