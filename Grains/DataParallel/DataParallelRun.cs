@@ -18,7 +18,7 @@ namespace DistGen.Grains.DataParallel;
 public sealed class DataParallelRun(CoordinatedRunContext context, IDataParallelWorkload workload) : CoordinatedRun(context)
 {
     private readonly DataParallelRound _round = new(context);
-    private readonly ElasticSpread? _elastic = context.Job.Spec.Cluster.Elastic ? new ElasticSpread(context.Membership, context.JobId, context.Logger) : null;
+    private readonly ElasticSpread? _elastic = context.Job.Spec.Cluster.Elastic ? new ElasticSpread(context.PlacementSilos, context.JobId, context.Logger) : null;
     private SiloAddress?[] _hosts = new SiloAddress?[workload.Workers];
     private nn.Module? _model;
     private IDataParallelLearner? _learner;

@@ -28,7 +28,7 @@ namespace DistGen.Grains.Jobs;
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
     JobWorkloads workloads, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, ArtifactManifests manifests, IOptions<RoundOptions> rounds,
-    IOptions<CoordinatorOptions> coordinator, ILocalSiloDetails silo, IClusterMembershipService membership, MemberDevices devices,
+    IOptions<CoordinatorOptions> coordinator, ILocalSiloDetails silo, IClusterMembershipService membership, IPlacementSilos placementSilos, MemberDevices devices,
     ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private const string KeepRunningReminder = "keep-running";
@@ -252,7 +252,7 @@ public sealed class JobCoordinatorGrain(
     {
         _phase.MoveTo(CoordinatorPhase.Starting);
         Store.HeldLease = lease;
-        var services = new CoordinatorServices(workloads, exchange, silo.SiloAddress, rounds.Value, coordinator.Value, GrainFactory, membership, devices, logger);
+        var services = new CoordinatorServices(workloads, exchange, silo.SiloAddress, rounds.Value, coordinator.Value, GrainFactory, membership, placementSilos, devices, logger);
         _runner = new JobRunner(JobId, services, Store, _phase, new JobLeaseFence(record.State.ArtifactsFolder!, lease), resume, delay, RunnerStopped);
         // The rounds run outside any grain call: the first tick starts them, so the call that claimed the run returns at
         // once and a deactivation is not held up by a call that lasts the whole job (it reaches OnDeactivateAsync, which

@@ -17,6 +17,7 @@ public sealed record CoordinatorServices(
     CoordinatorOptions Coordinator,
     IGrainFactory Grains,
     IClusterMembershipService Membership,
+    IPlacementSilos PlacementSilos,
     MemberDevices Devices,
     ILogger Logger);
 
@@ -141,7 +142,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
             run = job.Family.CreateRun(new CoordinatedRunContext(jobId, job.Job, job.Workload, context, services.Grains, services.Exchange,
-                services.Silo, services.Rounds, services.Coordinator, Logger, new Waiting(this), message => _progress.Message = message, services.Membership));
+                services.Silo, services.Rounds, services.Coordinator, Logger, new Waiting(this), message => _progress.Message = message, services.PlacementSilos));
             Run = run;
             long completed = await StartRunAsync(run, job.Workload);
             _started = true;

@@ -17,6 +17,7 @@ public static class PlacementServices
         // A test registers its own resolver first (a machine without GPUs cannot resolve cuda devices).
         services.TryAddSingleton<IDeviceResolver, TorchDeviceResolver>();
         services.AddSingleton<MemberDevices>();
+        services.AddSingleton<IPlacementSilos, ClusterPlacementSilos>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AcceleratorRegistration>();
         services.AddSingleton<IConfigureGrainContextProvider, AcceleratorRelease>();
         return services;

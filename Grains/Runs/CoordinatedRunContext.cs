@@ -1,5 +1,6 @@
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.Placement;
 using DistGen.Training.Core;
 using DistGen.Training.Specs;
 using Microsoft.Extensions.Logging;
@@ -7,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace DistGen.Grains.Runs;
 
 /// <summary>
-/// What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services (membership among
-/// them, for elastic scale-up); <c>Say</c> sets
+/// What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services (the silos members
+/// can be placed on among them, for elastic scale-up); <c>Say</c> sets
 /// the message status shows (from any thread; stored with the next heartbeat), for work that no round count tells of.
 /// </summary>
 public sealed record CoordinatedRunContext(
@@ -24,4 +25,4 @@ public sealed record CoordinatedRunContext(
     ILogger Logger,
     IRunWaiting Waiting,
     Action<string> Say,
-    IClusterMembershipService Membership);
+    IPlacementSilos PlacementSilos);

@@ -86,10 +86,10 @@ public sealed class ClusterSection : IValidatableObject
     {
         if (GradientGroups > Workers)
             yield return new ValidationResult($"{GradientGroups} gradient groups for {Workers} worker(s): a group needs a worker; use at most {Workers}, or 0 to choose one per silo", [nameof(GradientGroups)]);
-        // A worker that holds a GPU while it computes on the CPU would keep it from a job that can use it.
         // A GPU worker is placed by the accelerator ledger, not spread by index, so it has no new silo to move to.
         if (Elastic && (GpusPerWorker > 0 || Device.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase)))
             yield return new ValidationResult("elastic scale-up moves CPU workers only in this version (GPU workers stay where the accelerator ledger placed them); set elastic false or device cpu", [nameof(Elastic)]);
+        // A worker that holds a GPU while it computes on the CPU would keep it from a job that can use it.
         if (GpusPerWorker > 0 && Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase))
             yield return new ValidationResult($"{GpusPerWorker} with device cpu would hold GPUs it never uses; use device cuda or auto, or 0", [nameof(GpusPerWorker)]);
     }
