@@ -22,7 +22,20 @@ public static class GatewayLatency
 
     public static async Task<IEnumerable<string>> RunAsync()
     {
-        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { GatewayPort = 0, ArtifactsRoot = Directory.CreateTempSubdirectory("distgen-bench-gateway-").FullName });
+        var runs = Directory.CreateTempSubdirectory("distgen-bench-gateway-");
+        try
+        {
+            return await MeasureAsync(runs.FullName);
+        }
+        finally
+        {
+            runs.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<IEnumerable<string>> MeasureAsync(string artifactsRoot)
+    {
+        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { GatewayPort = 0, ArtifactsRoot = artifactsRoot });
         int port = silo.Endpoints.GatewayPort ?? throw new InvalidOperationException("the embedded silo opened no gateway");
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         // Run as `dotnet DistGen.Bench.dll`, the process is dotnet and the program its first argument.
@@ -30,8 +43,9 @@ public static class GatewayLatency
         if (program.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(program);
         foreach (var argument in new[] { ClientMode, port.ToString(CultureInfo.InvariantCulture), new EmbeddedSiloOptions().ClusterId }) start.ArgumentList.Add(argument);
         using var child = Process.Start(start)!;
-        var output = await child.StandardOutput.ReadToEndAsync();
-        var errors = await child.StandardError.ReadToEndAsync();
+        // Both pipes at once: a child that filled one while the other was read would block.
+        var (outputRead, errorsRead) = (child.StandardOutput.ReadToEndAsync(), child.StandardError.ReadToEndAsync());
+        var (output, errors) = (await outputRead, await errorsRead);
         await child.WaitForExitAsync();
         if (child.ExitCode != 0) throw new InvalidOperationException($"the gateway client failed ({child.ExitCode}): {errors}");
         var figures = output.Trim().Split(' ').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
