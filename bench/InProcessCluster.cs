@@ -56,8 +56,14 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// <summary>Runs a job spec to its end on this cluster and returns its summary.json.</summary>
     public Task<TrainingSummary> RunAsync(string specJson) => RunJobAsync(_cluster.GrainFactory, specJson, Root);
 
+    /// <summary>Runs a job spec to its end and returns its summary with its final status (where its coordinator and workers ran).</summary>
+    public Task<(TrainingSummary Summary, JobStatus Status)> RunWithStatusAsync(string specJson) => RunJobWithStatusAsync(_cluster.GrainFactory, specJson, Root);
+
     /// <summary>Runs a job spec to its end on any cluster whose run folders are under <paramref name="artifactsRoot"/>.</summary>
-    public static async Task<TrainingSummary> RunJobAsync(IGrainFactory grains, string specJson, string artifactsRoot)
+    public static async Task<TrainingSummary> RunJobAsync(IGrainFactory grains, string specJson, string artifactsRoot) =>
+        (await RunJobWithStatusAsync(grains, specJson, artifactsRoot)).Summary;
+
+    private static async Task<(TrainingSummary Summary, JobStatus Status)> RunJobWithStatusAsync(IGrainFactory grains, string specJson, string artifactsRoot)
     {
         var submitted = await grains.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(specJson);
         if (!submitted.Accepted) throw new InvalidOperationException(string.Join("; ", submitted.Errors));
@@ -68,7 +74,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         var folder = Path.Combine(artifactsRoot, submitted.JobId!);
         var summary = TrainingSummary.Read(Path.Combine(folder, "summary.json"));
         Directory.Delete(folder, recursive: true);
-        return summary;
+        return (summary, status);
     }
 
     public async ValueTask DisposeAsync()

@@ -45,16 +45,23 @@ public sealed class ReceivedChunk : IDisposable
     /// <summary>Why the message could not be read, or null.</summary>
     public string? Problem { get; private set; }
 
-    /// <summary>The chunk's bytes (valid until disposed).</summary>
-    public ReadOnlySpan<byte> Data => _buffer.AsSpan(0, _length);
+    /// <summary>The chunk's bytes (valid until disposed): in its pooled buffer, or where it was placed.</summary>
+    public ReadOnlySpan<byte> Data => PlacedIn is { } destination ? destination.At(PlacedAt, _length) : _buffer.AsSpan(0, _length);
+
+    /// <summary>The destination the data was copied into while parsing, at <see cref="PlacedAt"/>, or null (then it is in a pooled buffer).</summary>
+    internal ChunkDestination? PlacedIn { get; private set; }
+
+    /// <summary>The byte offset of the tensor the data was placed at (the offset the chunk carried when its data was read).</summary>
+    internal long PlacedAt { get; private set; }
 
     public void Dispose()
     {
+        PlacedIn = null;
+        _length = 0;
+        _runningDataCrc = DataPlane.Crc32C.Start;
         if (_buffer is null) return;
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = null;
-        _length = 0;
-        _runningDataCrc = DataPlane.Crc32C.Start;
     }
 
     /// <summary>Reads the protobuf encoding of <c>TensorChunk</c> (fields 1-7; unknown fields are skipped).</summary>
@@ -81,7 +88,7 @@ public sealed class ReceivedChunk : IDisposable
                     case (4, 0): chunk.Offset = (long)ReadVarint(ref reader); break;
                     case (5, 0): chunk.TotalBytes = (long)ReadVarint(ref reader); break;
                     case (6, 5): chunk.Crc32C = reader.TryReadLittleEndian(out int crc) ? (uint)crc : throw Truncated(); break;
-                    case (7, 2): chunk.ReadData(ReadDelimited(ref reader)); break;
+                    case (7, 2): chunk.ReadData(ReadDelimited(ref reader), ChunkDestination.Current); break;
                     default: Skip(ref reader, wireType); break;
                 }
             }
@@ -94,10 +101,17 @@ public sealed class ReceivedChunk : IDisposable
         return chunk;
     }
 
-    private void ReadData(ReadOnlySequence<byte> data)
+    private void ReadData(ReadOnlySequence<byte> data, ChunkDestination? destination)
     {
         Dispose();
         _length = (int)data.Length;
+        // The generated sender writes fields in number order, so dtype and offset are known by now.
+        if (DType == Wire.DType.Float32 && destination is not null && destination.Fits(Offset, data.Length))
+        {
+            _runningDataCrc = destination.Place(Offset, data);
+            (PlacedIn, PlacedAt) = (destination, Offset);
+            return;
+        }
         _buffer = ArrayPool<byte>.Shared.Rent(_length);
         uint crc = DataPlane.Crc32C.Start;
         int at = 0;

@@ -18,6 +18,7 @@ internal sealed class TensorChunkAssembler
     private readonly int _maxChunkBytes;
     private readonly int _elementSize;
     private float[]? _data;
+    private ChunkDestination? _destination;
     private long _received;
 
     /// <summary>Checks the header of a stream's first chunk; nothing is allocated yet.</summary>
@@ -71,12 +72,34 @@ internal sealed class TensorChunkAssembler
         if (crc != chunk.Crc32C) throw Malformed($"{At()} fails its CRC-32C check (carried 0x{chunk.Crc32C:X8}, computed 0x{crc:X8})");
 
         _data ??= GC.AllocateUninitializedArray<float>((int)Elements);
-        if (_elementSize == sizeof(float))
+        if (chunk.PlacedIn is not null && chunk.PlacedIn == _destination && chunk.PlacedAt == _received)
+        {
+            // Parsed straight into place.
+        }
+        else if (_elementSize == sizeof(float))
             data.CopyTo(MemoryMarshal.AsBytes(_data.AsSpan())[(int)_received..]);
         else
             BFloat16.Widen(data, _data.AsSpan((int)(_received / _elementSize)));
         _received += data.Length;
+        if (_destination is not null) _destination.Expected = _received;
     }
+
+    /// <summary>
+    /// Where the stream's further float32 chunks can be parsed into (<see cref="ChunkDestination"/>); null for another
+    /// wire format or an empty tensor. Offer it once the first chunk has been added.
+    /// </summary>
+    public ChunkDestination? Destination
+    {
+        get
+        {
+            if (_elementSize != sizeof(float) || Elements == 0) return null;
+            _data ??= GC.AllocateUninitializedArray<float>((int)Elements);
+            return _destination ??= new ChunkDestination(_data) { Expected = _received };
+        }
+    }
+
+    /// <summary>Ends the offer of <see cref="Destination"/> (call when the stream has been read, or abandoned).</summary>
+    public void CloseDestination() => _destination?.Close();
 
     /// <summary>The whole tensor, once every byte arrived.</summary>
     public TensorPayload Complete()

@@ -68,12 +68,20 @@ public sealed class TensorExchangeClient(
                     throw new MalformedTensorStreamException($"the pull of {key} returned no chunks");
                 var assembler = new TensorChunkAssembler(chunks.Current, _options.MaxChunkBytes);
                 if (assembler.Key != key) throw new MalformedTensorStreamException($"the pull of {key} returned {assembler.Key}");
-                do
+                try
                 {
-                    using var chunk = chunks.Current;
-                    assembler.Add(chunk);
+                    do
+                    {
+                        using var chunk = chunks.Current;
+                        assembler.Add(chunk);
+                        ChunkDestination.Current ??= assembler.Destination;
+                    }
+                    while (await chunks.MoveNext(token).ConfigureAwait(false));
                 }
-                while (await chunks.MoveNext(token).ConfigureAwait(false));
+                finally
+                {
+                    assembler.CloseDestination();
+                }
                 return assembler.Complete();
             }
             catch (MalformedTensorStreamException malformed)

@@ -75,10 +75,18 @@ public sealed class TensorExchangeService(
         using var reservation = store.Reserve(assembler.Key, assembler.StoreBytes);
         assembler.Add(first);
         first.Dispose();
-        while (await requestStream.MoveNext(cancellation).ConfigureAwait(false))
+        ChunkDestination.Current = assembler.Destination;
+        try
         {
-            using var chunk = requestStream.Current;
-            assembler.Add(chunk);
+            while (await requestStream.MoveNext(cancellation).ConfigureAwait(false))
+            {
+                using var chunk = requestStream.Current;
+                assembler.Add(chunk);
+            }
+        }
+        finally
+        {
+            assembler.CloseDestination();
         }
         if (!reservation.Commit(assembler.Key, assembler.Complete())) return duplicate;
         logger.LogDebug("Stored {Key} ({Bytes} bytes) pushed by {Peer}", assembler.Key, assembler.StoreBytes, context.Peer);

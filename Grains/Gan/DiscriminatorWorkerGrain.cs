@@ -21,8 +21,6 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
 {
     private readonly ParameterReplica<nn.Module<Tensor, Tensor>> _discriminator = new(exchange, peers, "D's parameters");
 
-    protected override (string JobId, int Index) Identity => GanMembers.ParseDiscriminator(this.GetPrimaryKeyString());
-
     protected override string Role => "discriminator";
 
     public async Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, SiloAddress fakesSilo)
@@ -77,6 +75,6 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
 
     // D with the substep's parameters, pulled from the coordinator when they changed.
     private async Task<nn.Module<Tensor, Tensor>> Load(string jobId, SplitGanWorkload workload, GanSubstep step) =>
-        await _discriminator.LoadAsync(step.CoordinatorSilo, GanMembers.DiscriminatorParameters(jobId, step.Round, step.Substep), workload.CreateDiscriminator,
+        await _discriminator.LoadAsync(step.CoordinatorSilo, GanMembers.DiscriminatorParameters(jobId, step.Round, step.Substep, workload.DiscriminatorSteps), workload.CreateDiscriminator,
             (await DeviceAsync()).Device);
 }

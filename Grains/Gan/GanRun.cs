@@ -39,7 +39,11 @@ public sealed class GanRun(CoordinatedRunContext context, SplitGanWorkload workl
 
     protected override long Resume() => Learner.Resume();
 
-    protected override void PublishStart(long completed) => PublishRoundStart(completed + 1);
+    protected override void PublishStart(long completed)
+    {
+        Publish(GanMembers.GeneratorParameters(JobId, completed + 1), _generator!.parameters());
+        Publish(GanMembers.DiscriminatorParameters(JobId, completed + 1, 0, workload.DiscriminatorSteps), _discriminator!.parameters());
+    }
 
     public override async Task<RoundReport> RunRoundAsync(long round, CancellationToken cancellation)
     {
@@ -53,7 +57,7 @@ public sealed class GanRun(CoordinatedRunContext context, SplitGanWorkload workl
                 w => GanMembers.DiscriminatorGradients(JobId, round, substep, w), _discriminator!, $"round {round} discriminator substep {substep}",
                 substep == 0 ? cancellation : CancellationToken.None);
             await Task.Run(() => Learner.ApplyDiscriminator(round));
-            Publish(GanMembers.DiscriminatorParameters(JobId, round, substep + 1), _discriminator!.parameters());
+            Publish(GanMembers.DiscriminatorParameters(JobId, round, substep + 1, workload.DiscriminatorSteps), _discriminator!.parameters());
             dLoss = results.Average(r => r.Loss);
             silos.UnionWith(results.SelectMany(r => new[] { r.GeneratorSilo, r.DiscriminatorSilo }));
         }
@@ -66,7 +70,8 @@ public sealed class GanRun(CoordinatedRunContext context, SplitGanWorkload workl
             _rows += (long)workload.DiscriminatorSteps * workload.Workers * workload.RowsPerWorker;
             return Learner.EndRound(round, dLoss, generatorResults.Average(r => r.Loss), _rows / Elapsed.TotalSeconds);
         });
-        PublishRoundStart(round + 1);
+        // D's parameters for the next round's first substep are the ones just published for this generator step.
+        Publish(GanMembers.GeneratorParameters(JobId, round + 1), _generator!.parameters());
         Context.Exchange.Retire(JobId, round);
         silos.UnionWith(generatorResults.SelectMany(r => new[] { r.GeneratorSilo, r.DiscriminatorSilo }));
         return new RoundReport(row, silos.ToList());
@@ -100,12 +105,5 @@ public sealed class GanRun(CoordinatedRunContext context, SplitGanWorkload workl
             _gradients.AverageInto(network.parameters().ToList(), keys, what);
             return results;
         }, () => _gradients.Drop(keys), cancellation);
-    }
-
-    // G of the round and D of its first substep; D's parameters then move substep by substep.
-    private void PublishRoundStart(long round)
-    {
-        Publish(GanMembers.GeneratorParameters(JobId, round), _generator!.parameters());
-        Publish(GanMembers.DiscriminatorParameters(JobId, round, 0), _discriminator!.parameters());
     }
 }

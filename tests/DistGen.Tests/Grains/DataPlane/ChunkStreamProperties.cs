@@ -26,22 +26,59 @@ public sealed class ChunkStreamProperties
         Gen.Select(Gen.Int, Gen.Int[1, int.MaxValue], (at, by) => (Damage)new ShiftOffset(at, by)),
         Gen.Select(Gen.Int, Gen.Int[0, 5], (at, field) => (Damage)new ChangeHeader(at, field)));
 
-    [Fact]
-    public void A_damaged_chunk_stream_is_refused_or_rebuilds_the_exact_tensor()
+    // As a receiving side reads a stream: each chunk parsed after the one before was added, with the assembler's
+    // destination offered (ChunkDestination), so that float32 data is parsed straight into place.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_damaged_chunk_stream_is_refused_or_rebuilds_the_exact_tensor(bool parsedIntoPlace)
     {
         var streams = Gen.Select(Gen.Int[1, 3000], Gen.Int[1, MaxChunkBytes / 4], Gen.Int[0, 1_000_000], Damages.Array[1, 3],
             (elements, chunkElements, seed, damage) => (Tensor: Tensors.Random(elements, seed), ChunkBytes: chunkElements * 4, Damage: damage));
-        streams.Sample(s => Check(s.Tensor, s.ChunkBytes, s.Damage), iter: 500, threads: 1);
+        streams.Sample(s => Check(s.Tensor, s.ChunkBytes, s.Damage, parsedIntoPlace), iter: 500, threads: 1);
     }
 
-    private static void Check(TensorPayload sent, int chunkBytes, Damage[] damage)
+    [Fact]
+    public void Chunks_after_the_first_are_parsed_into_place_and_one_at_another_offset_is_not()
+    {
+        var sent = Tensors.Random(3000, seed: 4);
+        var chunks = Split(sent, 4000);
+        using var first = Parse(chunks[0]);
+        var assembler = new TensorChunkAssembler(first, MaxChunkBytes);
+        assembler.Add(first);
+        ChunkDestination.Current = assembler.Destination;
+        try
+        {
+            using (var ahead = Parse(chunks[2])) Assert.Null(ahead.PlacedIn);
+            using (var next = Parse(chunks[1]))
+            {
+                Assert.Same(ChunkDestination.Current, next.PlacedIn);
+                assembler.Add(next);
+            }
+            using (var last = Parse(chunks[2]))
+            {
+                Assert.NotNull(last.PlacedIn);
+                assembler.Add(last);
+            }
+        }
+        finally
+        {
+            assembler.CloseDestination();
+            ChunkDestination.Current = null;
+        }
+        Assert.Equal(sent.Data, assembler.Complete().Data);
+    }
+
+    private static ReceivedChunk Parse(Wire.TensorChunk chunk) => ReceivedChunk.Parse(new ReadOnlySequence<byte>(chunk.ToByteArray()));
+
+    private static void Check(TensorPayload sent, int chunkBytes, Damage[] damage, bool parsedIntoPlace)
     {
         var chunks = Split(sent, chunkBytes);
         foreach (var d in damage) d.Apply(chunks);
         TensorPayload? received;
         try
         {
-            received = Assemble(chunks);
+            received = parsedIntoPlace ? AssembleIntoPlace(chunks) : Assemble(chunks);
         }
         catch (MalformedTensorStreamException)
         {
@@ -64,6 +101,28 @@ public sealed class ChunkStreamProperties
         finally
         {
             foreach (var chunk in parsed) chunk.Dispose();
+        }
+    }
+
+    private static TensorPayload AssembleIntoPlace(List<Wire.TensorChunk> chunks)
+    {
+        if (chunks.Count == 0) throw new MalformedTensorStreamException("no chunks");
+        TensorChunkAssembler? assembler = null;
+        try
+        {
+            foreach (var message in chunks)
+            {
+                using var chunk = Parse(message);
+                assembler ??= new TensorChunkAssembler(chunk, MaxChunkBytes);
+                assembler.Add(chunk);
+                ChunkDestination.Current ??= assembler.Destination;
+            }
+            return assembler!.Complete();
+        }
+        finally
+        {
+            assembler?.CloseDestination();
+            ChunkDestination.Current = null;
         }
     }
 
