@@ -1,5 +1,7 @@
 using System.Net;
 using DistGen.Grains.Hosting;
+using DistGen.Grains.Hosting.Probes;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting.Kubernetes;
@@ -19,11 +21,26 @@ public sealed class ClusterProviders : IClusterProviders
     public void UseRedisReminders(ISiloBuilder silo, RedisConnection redis) =>
         silo.UseRedisReminderService(options => options.ConfigurationOptions = Options(redis));
 
-    // TLS to Redis (ssl=true) checks Redis's certificate against the machine's roots, or against the named CA only.
-    private static ConfigurationOptions Options(RedisConnection redis)
+    public void AddRedisCheck(IHealthChecksBuilder checks, RedisConnection redis)
+    {
+        // One check (and one connection) for the process, disposed with the host.
+        checks.Services.AddSingleton(_ => new RedisReachableCheck(redis));
+        checks.Add(new HealthCheckRegistration("redis", services => services.GetRequiredService<RedisReachableCheck>(), HealthStatus.Unhealthy, [SiloProbes.ReadyTag]));
+    }
+
+    // TLS to Redis (ssl=true) checks Redis's certificate against the machine's roots, or against the named CA only. The
+    // probe's connection is made even while Redis is down (and reconnects), and gives up on a command after its time-out.
+    internal static ConfigurationOptions Options(RedisConnection redis, bool forProbe = false)
     {
         var options = ConfigurationOptions.Parse(redis.ConnectionString);
         if (redis.Authority is { } authority) options.TrustIssuer(authority);
+        if (forProbe)
+        {
+            options.AbortOnConnectFail = false;
+            options.ConnectTimeout = 2000;
+            options.SyncTimeout = options.AsyncTimeout = 2000;
+            options.ClientName = "distgen-readiness";
+        }
         return options;
     }
 

@@ -29,6 +29,9 @@ public sealed class DataPlaneEndpoint(IOptions<DataPlaneOptions> options, Transp
         }
     }
 
+    /// <summary>The address and port Kestrel bound for the data plane, or null before the host has started.</summary>
+    public System.Net.IPEndPoint? Bound => _listen?.IPEndPoint is { Port: > 0 } bound ? bound : null;
+
     /// <summary>Remembers the Kestrel endpoint of the data plane (called by <see cref="DataPlaneHosting.ListenDistGenDataPlane"/>).</summary>
     internal void Attach(ListenOptions listen) => _listen = listen;
 

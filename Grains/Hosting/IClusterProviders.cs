@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Hosting;
 
@@ -18,6 +19,9 @@ public interface IClusterProviders
 
     /// <summary>Keeps reminders (the jobs' keep-running ticks) in Redis, so they outlive any one silo.</summary>
     void UseRedisReminders(ISiloBuilder silo, RedisConnection redis);
+
+    /// <summary>Adds a readiness check that Redis answers (<see cref="Probes.SiloProbes"/>), for a silo that keeps its membership or jobs there.</summary>
+    void AddRedisCheck(IHealthChecksBuilder checks, RedisConnection redis);
 
     /// <summary>Takes the silo's name and address from its pod and lets Orleans delete defunct silo pods.</summary>
     void UseKubernetesHosting(ISiloBuilder silo);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.Hosting.Probes;
 using DistGen.Grains.Jobs;
 using DistGen.Grains.Security.Http;
 using DistGen.Grains.Security.Tls;
@@ -65,10 +66,18 @@ public static class SiloHosting
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(endpoints);
         if (providers is not null) builder.Services.AddSingleton(providers);
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        builder.Services.Configure<HostOptions>(host =>
+        {
+            host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds);
+            // Kestrel starts beside the silo rather than after it has joined the cluster: the probes answer while it
+            // joins (alive, not yet started or ready), so a slow join is told from a dead process.
+            host.ServicesStartConcurrently = true;
+        });
         builder.Services.AddHostedService<SiloStartupReport>();
         // Orleans logs every placement retry of its internal Polly pipeline at Information.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // A failing probe is answered to the prober (and recorded by Kubernetes); logged, it would repeat every few seconds.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         builder.UseOrleans(silo =>
         {
             ConfigureOrleans(silo, options, endpoints, providers);
@@ -77,6 +86,8 @@ public static class SiloHosting
 
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.Services.AddDistGenJobs(builder.Configuration);
+        var probes = builder.Services.AddDistGenProbes();
+        if (options.UsesRedis) providers!.AddRedisCheck(probes, options.RedisConnection);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (endpoints.HttpPort is { } httpPort)
@@ -91,11 +102,15 @@ public static class SiloHosting
         return endpoints;
     }
 
-    /// <summary>Maps <c>/healthz</c> and, when the providers include it, the dashboard at <c>/dashboard</c>.</summary>
+    /// <summary>
+    /// Maps <c>/healthz</c>, the probes under it (<see cref="SiloProbes"/>) and, when the providers include it, the
+    /// dashboard at <c>/dashboard</c>.
+    /// </summary>
     public static WebApplication MapDistGenSilo(this WebApplication app)
     {
         app.UseHttpPortGuard(app.Services.GetRequiredService<SiloEndpoints>().HttpPort, app.Services.GetRequiredService<HttpAccess>(), HealthRoute);
         app.MapGet(HealthRoute, SiloHealth.Report);
+        app.MapDistGenProbes();
         app.MapDistGenDataPlane();
         app.Services.GetService<IClusterProviders>()?.MapDashboard(app, DashboardRoute);
         return app;

@@ -59,6 +59,23 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(string name, string clusterId, string redis, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? settings = null)
     {
+        var silo = Launch(name, clusterId, redis, settings);
+        var deadline = DateTime.UtcNow + timeout;
+        while (await silo.HealthStatusAsync() != "Active")
+        {
+            if (silo.Process.HasExited || DateTime.UtcNow > deadline)
+            {
+                silo.Process.Dispose();
+                throw new InvalidOperationException($"silo {name} was not Active within {timeout.TotalSeconds} s (exited: {silo.Process.HasExited}):\n{silo.Process.Tail}");
+            }
+            await Task.Delay(250);
+        }
+        return silo;
+    }
+
+    /// <summary>Starts a silo process and returns at once, before it has joined the cluster.</summary>
+    public static SiloProcess Launch(string name, string clusterId, string redis, IReadOnlyDictionary<string, string>? settings = null)
+    {
         var (siloPort, gatewayPort, httpPort, dataPlanePort) = (LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next());
         var environment = new Dictionary<string, string>
         {
@@ -79,19 +96,8 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var process = ChildProcess.Start(name, BuiltPrograms.Dotnet, [BuiltPrograms.Silo], environment);
-        var silo = new SiloProcess(process, name, siloPort, gatewayPort, httpPort, dataPlanePort, environment["DISTGEN__Artifacts__Root"],
+        return new SiloProcess(process, name, siloPort, gatewayPort, httpPort, dataPlanePort, environment["DISTGEN__Artifacts__Root"],
             environment.GetValueOrDefault("DISTGEN__Security__Authority"));
-        var deadline = DateTime.UtcNow + timeout;
-        while (await silo.HealthStatusAsync() != "Active")
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                process.Dispose();
-                throw new InvalidOperationException($"silo {name} was not Active within {timeout.TotalSeconds} s (exited: {process.HasExited}):\n{process.Tail}");
-            }
-            await Task.Delay(250);
-        }
-        return silo;
     }
 
     /// <summary>The status <c>/healthz</c> reports, or null when it does not answer with 200.</summary>
@@ -103,6 +109,20 @@ public sealed class SiloProcess : IAsyncDisposable
             if (response.StatusCode != HttpStatusCode.OK) return null;
             using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             return health.RootElement.GetProperty("status").GetString();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The HTTP status a probe path answers with, or null when the port does not answer (not listening yet).</summary>
+    public async Task<HttpStatusCode?> ProbeAsync(string path)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(HttpAddress, path));
+            return response.StatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

@@ -163,6 +163,13 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         var health = await silo.GetAsync("/healthz");
         Assert.Equal(System.Net.HttpStatusCode.OK, health.Status);
         Assert.Equal("""{"status":"Active"}""", health.Body);
+        // Kubernetes' probes carry no token: they answer anyone, and only them.
+        foreach (var probe in new[] { "/healthz/live", "/healthz/ready", "/healthz/startup" })
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await silo.GetAsync(probe)).Status);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await silo.GetAsync("/healthzx")).Status);
+        // A path that climbs out of /healthz reaches nothing without the token (refused, or no such route).
+        foreach (var climbing in new[] { "/healthz/../dashboard/", "/healthz/%2e%2e/dashboard/DashboardCounters" })
+            Assert.Contains((await silo.GetAsync(climbing)).Status, new[] { System.Net.HttpStatusCode.Unauthorized, System.Net.HttpStatusCode.NotFound });
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace DistGen.Grains.Security.Http;
 
 /// <summary>
 /// Keeps each route on its own port: the data plane's gRPC services answer only on the data-plane port, the dashboard
-/// and <c>/healthz</c> only on the HTTP port, and everything on the HTTP port but <c>/healthz</c> needs the
+/// and <c>/healthz</c> only on the HTTP port, and everything on the HTTP port but <c>/healthz</c> and the probes under it needs the
 /// <see cref="HttpAccess"/> token. The port is the one the connection reached (not the Host header, which the client
 /// writes), so a request cannot borrow another port's route by naming it.
 /// </summary>
@@ -26,7 +26,8 @@ public static class HttpPortGuard
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
-            if (onHttpPort && !context.Request.Path.Equals(healthRoute, StringComparison.Ordinal) && !access.Admits(context.Request))
+            // The health route and the probes under it (/healthz/live, ...) answer anyone: probes carry no credentials.
+            if (onHttpPort && !context.Request.Path.StartsWithSegments(healthRoute, StringComparison.Ordinal) && !access.Admits(context.Request))
             {
                 await HttpAccess.Refuse(context);
                 return;

@@ -115,9 +115,9 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         Assert.Equal("distgen", labels.GetProperty("orleans/serviceId").GetString());
         Assert.Equal("distgen", labels.GetProperty("orleans/clusterId").GetString());
 
-        foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
+        foreach (var (probe, path) in new[] { ("startupProbe", "/healthz/startup"), ("readinessProbe", "/healthz/ready"), ("livenessProbe", "/healthz/live") })
         {
-            Assert.Equal("/healthz", RenderedChart.Path(silo, probe, "httpGet", "path"));
+            Assert.Equal(path, RenderedChart.Path(silo, probe, "httpGet", "path"));
             Assert.Equal("http", RenderedChart.Path(silo, probe, "httpGet", "port"));
             // With TLS on (the default) the HTTP port speaks HTTPS.
             Assert.Equal("HTTPS", RenderedChart.Path(silo, probe, "httpGet", "scheme"));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json;
 using DistGen.Grains.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,31 @@ public sealed class EmbeddedSiloTests
         }
         using var probe = new TcpClient();
         await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, port));
+    }
+
+    [Fact]
+    public async Task An_active_silo_answers_its_three_probes_naming_each_check()
+    {
+        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions { HttpPort = 0 });
+        using var http = new HttpClient();
+        async Task<(HttpStatusCode Status, JsonElement Body)> Probe(string path)
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{silo.Endpoints.HttpPort}{path}");
+            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+        string[] Checks(JsonElement body) => body.GetProperty("checks").EnumerateArray()
+            .Select(c => $"{c.GetProperty("name").GetString()}: {c.GetProperty("status").GetString()}").Order().ToArray();
+
+        var live = await Probe("/healthz/live");
+        Assert.Equal(HttpStatusCode.OK, live.Status);
+        Assert.Empty(Checks(live.Body));
+        var ready = await Probe("/healthz/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.Status);
+        // The embedded silo keeps nothing in Redis: no Redis check.
+        Assert.Equal(["active in the cluster: Healthy", "data plane listening: Healthy"], Checks(ready.Body));
+        var startup = await Probe("/healthz/startup");
+        Assert.Equal(HttpStatusCode.OK, startup.Status);
+        Assert.Equal(["started: Healthy"], Checks(startup.Body));
     }
 
     [Fact]
