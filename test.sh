@@ -18,16 +18,19 @@ fi
 for tool in npm dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "test.sh: '$tool' is missing (Debian: apt-get install ${tool/dpkg-deb/dpkg} )" >&2; exit 2; }
 done
-# The multi-process cluster tests (tests/DistGen.Cluster.Tests) start their own redis-server on a free loopback port.
-if ! command -v redis-server >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "test.sh: redis-server is missing; installing Debian's redis-server"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-  else
-    echo "test.sh: redis-server is missing; run 'sudo apt-get install redis-server' once, then ./test.sh again" >&2
-    exit 2
+# The multi-process cluster tests (tests/DistGen.Cluster.Tests) start their own redis-server and prometheus on free
+# loopback ports.
+for package in redis-server prometheus; do
+  if ! command -v "$package" >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "test.sh: $package is missing; installing Debian's $package"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+    else
+      echo "test.sh: $package is missing; run 'sudo apt-get install $package' once, then ./test.sh again" >&2
+      exit 2
+    fi
   fi
-fi
+done
 
 dotnet build DistGen.sln -c Release -nologo -clp:ErrorsOnly
 distgen=(dotnet Client/bin/Release/net10.0/distgen.dll)

@@ -25,6 +25,7 @@ public sealed class TrainerWorkerGrain(JobWorkloads workloads, ITensorExchange e
 
     public async Task<WorkerStepResult> Step(WorkerStep step)
     {
+        await CountStepAsync();
         var workload = await WorkloadAsync();
         var (jobId, index) = (JobId, Index);
         var model = await _replica.LoadAsync(step.CoordinatorSilo, TensorKey.ParametersOf(jobId, step.ParameterVersion), workload.CreateReplica, (await DeviceAsync()).Device);

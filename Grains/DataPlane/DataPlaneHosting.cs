@@ -38,7 +38,12 @@ public static class DataPlaneHosting
         services.TryAddSingleton(_ => TransportSecurity.Read(configuration));
         services.AddSingleton<IValidateOptions<DataPlaneOptions>, DataPlaneOptionsValidator>();
         services.AddSingleton(provider => new ClusterSecret(Options(provider).Secret));
-        services.AddSingleton(provider => new TensorStore(Options(provider).MaxStoreBytes));
+        services.AddSingleton(provider =>
+        {
+            var store = new TensorStore(Options(provider).MaxStoreBytes);
+            Metrics.DataPlaneMeter.Observe(store);
+            return store;
+        });
         services.AddSingleton<DataPlaneEndpoint>();
         services.AddSingleton<TensorExchangeClient>();
         services.AddSingleton<TensorExchange>();

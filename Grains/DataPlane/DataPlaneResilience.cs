@@ -42,6 +42,7 @@ internal static class DataPlaneResilience
                 Delay = options.RetryBaseDelay,
                 OnRetry = retry =>
                 {
+                    Metrics.DataPlaneMeter.Retried();
                     logger.LogWarning("Data-plane call to {Endpoint} failed ({Reason}); retry {Attempt} of {Max} in {Delay} ms",
                         endpoint, retry.Outcome.Exception?.Message, retry.AttemptNumber + 1, options.MaxRetryAttempts,
                         (int)retry.RetryDelay.TotalMilliseconds);
@@ -58,7 +59,13 @@ internal static class DataPlaneResilience
             BreakDuration = options.BreakDuration,
             OnOpened = opened =>
             {
+                Metrics.DataPlaneMeter.CircuitChanged(endpoint, open: true);
                 logger.LogWarning("Data-plane circuit to {Endpoint} opened for {Seconds} s", endpoint, opened.BreakDuration.TotalSeconds);
+                return ValueTask.CompletedTask;
+            },
+            OnClosed = _ =>
+            {
+                Metrics.DataPlaneMeter.CircuitChanged(endpoint, open: false);
                 return ValueTask.CompletedTask;
             },
         });

@@ -10,7 +10,7 @@ public static class TensorCheck
     public static TensorPayload Outgoing(Tensor tensor, string what)
     {
         if (tensor.dtype != ScalarType.Float32)
-            throw new RefusedTensorException($"refused {what}: element type {tensor.dtype}, expected Float32");
+            throw Refuse("dtype", $"refused {what}: element type {tensor.dtype}, expected Float32");
         TensorPayload payload;
         using (NewDisposeScope())
         {
@@ -25,7 +25,7 @@ public static class TensorCheck
     public static TensorPayload Incoming(TensorPayload payload, long[] shape, string what)
     {
         if (!payload.Shape.SequenceEqual(shape) || payload.Data.Length != shape.Aggregate(1L, (a, b) => a * b))
-            throw new RefusedTensorException($"refused {what}: shape {Describe(payload.Shape)} with {payload.Data.Length} values, expected {Describe(shape)}");
+            throw Refuse("shape", $"refused {what}: shape {Describe(payload.Shape)} with {payload.Data.Length} values, expected {Describe(shape)}");
         CheckFinite(payload, what);
         return payload;
     }
@@ -33,7 +33,14 @@ public static class TensorCheck
     private static void CheckFinite(TensorPayload payload, string what)
     {
         int bad = FiniteValues.FirstNonFinite(payload.Data);
-        if (bad >= 0) throw new RefusedTensorException($"refused {what}: value {bad} is {payload.Data[bad]} (not finite)");
+        if (bad >= 0) throw Refuse("not_finite", $"refused {what}: value {bad} is {payload.Data[bad]} (not finite)");
+    }
+
+    /// <summary>A refusal, counted by its reason (<see cref="Metrics.DataPlaneMeter"/>).</summary>
+    public static RefusedTensorException Refuse(string reason, string message)
+    {
+        Metrics.DataPlaneMeter.RefusedTensor(reason);
+        return new RefusedTensorException(message);
     }
 
     private static string Describe(long[] shape) => $"[{string.Join(", ", shape)}]";

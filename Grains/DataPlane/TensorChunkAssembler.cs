@@ -50,6 +50,9 @@ internal sealed class TensorChunkAssembler
     /// <summary>Number of float32 elements.</summary>
     public long Elements { get; }
 
+    /// <summary>Bytes of the tensor's data on the wire (in its wire format).</summary>
+    public long WireBytes => _totalBytes;
+
     /// <summary>Bytes the tensor occupies as float32 (what the store counts).</summary>
     public long StoreBytes => Elements * sizeof(float);
 

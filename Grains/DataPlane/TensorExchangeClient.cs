@@ -36,6 +36,13 @@ public sealed class TensorExchangeClient(
 
     /// <summary>Pushes a tensor to the store at <paramref name="endpoint"/>; false when it was already there.</summary>
     public Task<bool> PushAsync(string endpoint, TensorKey key, TensorPayload payload, CancellationToken cancellation = default) =>
+        MeasuredAsync("push", WireBytes(payload.Data.LongLength), () => PushOnceAsync(endpoint, key, payload, cancellation));
+
+    /// <summary>Pulls a tensor from the store at <paramref name="endpoint"/>, in the configured wire format.</summary>
+    public Task<TensorPayload> PullAsync(string endpoint, TensorKey key, CancellationToken cancellation = default) =>
+        MeasuredAsync("pull", payload => WireBytes(payload.Data.LongLength), () => PullOnceAsync(endpoint, key, cancellation));
+
+    private Task<bool> PushOnceAsync(string endpoint, TensorKey key, TensorPayload payload, CancellationToken cancellation) =>
         RunAsync(endpoint, async (connection, token) =>
         {
             using var call = connection.Stub.Push(Headers(), cancellationToken: token);
@@ -55,8 +62,7 @@ public sealed class TensorExchangeClient(
             return !(await reply.ConfigureAwait(false)).Duplicate;
         }, cancellation);
 
-    /// <summary>Pulls a tensor from the store at <paramref name="endpoint"/>, in the configured wire format.</summary>
-    public Task<TensorPayload> PullAsync(string endpoint, TensorKey key, CancellationToken cancellation = default) =>
+    private Task<TensorPayload> PullOnceAsync(string endpoint, TensorKey key, CancellationToken cancellation) =>
         RunAsync(endpoint, async (connection, token) =>
         {
             var request = new Wire.PullRequest { Key = key.ToWire(), Dtype = _options.WireDType };
@@ -89,6 +95,27 @@ public sealed class TensorExchangeClient(
                 throw new RpcException(new Status(StatusCode.DataLoss, malformed.Message));
             }
         }, cancellation);
+
+    // Duration and outcome of a call, retries included, and the wire bytes of the tensor it moved (DataPlaneMeter).
+    private static async Task<T> MeasuredAsync<T>(string call, Func<T, long> wireBytes, Func<Task<T>> run)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await run().ConfigureAwait(false);
+            Metrics.DataPlaneMeter.Called(call, System.Diagnostics.Stopwatch.GetElapsedTime(started), wireBytes(result));
+            return result;
+        }
+        catch
+        {
+            Metrics.DataPlaneMeter.Called(call, System.Diagnostics.Stopwatch.GetElapsedTime(started), null);
+            throw;
+        }
+    }
+
+    private static Task<T> MeasuredAsync<T>(string call, long wireBytes, Func<Task<T>> run) => MeasuredAsync(call, _ => wireBytes, run);
+
+    private long WireBytes(long elements) => elements * TensorWireFormat.ElementSize(_options.WireDType);
 
     public void Dispose()
     {

@@ -48,6 +48,7 @@ public sealed class TensorExchangeService(
             throw new RpcException(new Status(StatusCode.NotFound, $"tensor {key} is not in the store of this silo"));
         await TensorChunkSender.SendAsync(key, payload!, request.Dtype, _options.ChunkBytes,
             (chunk, cancellation) => responseStream.WriteAsync(chunk, cancellation), context.CancellationToken).ConfigureAwait(false);
+        Metrics.DataPlaneMeter.Served("pull", payload!.Data.LongLength * TensorWireFormat.ElementSize(request.Dtype));
         logger.LogDebug("Served {Key} as {DType} to {Peer}", key, request.Dtype, context.Peer);
     }
 
@@ -89,6 +90,7 @@ public sealed class TensorExchangeService(
             assembler.CloseDestination();
         }
         if (!reservation.Commit(assembler.Key, assembler.Complete())) return duplicate;
+        Metrics.DataPlaneMeter.Served("push", assembler.WireBytes);
         logger.LogDebug("Stored {Key} ({Bytes} bytes) pushed by {Peer}", assembler.Key, assembler.StoreBytes, context.Peer);
         return new Wire.PushReply { StoredBytes = assembler.StoreBytes };
     }

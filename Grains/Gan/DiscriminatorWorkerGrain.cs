@@ -25,6 +25,7 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
 
     public async Task<GanSubstepResult> DiscriminatorGradients(GanSubstep step, SiloAddress fakesSilo)
     {
+        await CountStepAsync();
         var (jobId, index, workload) = await Job();
         var (loss, gradient) = await Compute(step, fakesSilo, (discriminator, fakes) =>
         {
@@ -38,6 +39,7 @@ public sealed class DiscriminatorWorkerGrain(JobWorkloads workloads, ITensorExch
 
     public async Task<GanSubstepResult> FakeGradients(GanSubstep step, SiloAddress fakesSilo)
     {
+        await CountStepAsync();
         var (jobId, index, workload) = await Job();
         var (loss, gradient) = await Compute(step, fakesSilo, (discriminator, fakes) =>
         {

@@ -26,6 +26,7 @@ public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange
 
     public async Task<GanSubstepResult> DiscriminatorSubstep(GanSubstep step)
     {
+        await CountStepAsync();
         var (jobId, index, workload, generator) = await Prepare(step);
         var payload = await Task.Run(() =>
         {
@@ -47,6 +48,7 @@ public sealed class GeneratorWorkerGrain(JobWorkloads workloads, ITensorExchange
 
     public async Task<GanSubstepResult> GeneratorSubstep(GanSubstep step)
     {
+        await CountStepAsync();
         var (jobId, index, workload, generator) = await Prepare(step);
         var fakesKey = GanMembers.Fakes(jobId, step.Round, step.Substep, index);
         Tensor? fakes = null;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using DistGen.Grains.DataPlane;
 using DistGen.Grains.Hosting.Probes;
+using DistGen.Grains.Metrics;
 using DistGen.Grains.Jobs;
 using DistGen.Grains.Security.Http;
 using DistGen.Grains.Security.Tls;
@@ -86,6 +87,7 @@ public static class SiloHosting
 
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.Services.AddDistGenJobs(builder.Configuration);
+        builder.Services.AddDistGenMetrics();
         var probes = builder.Services.AddDistGenProbes();
         if (options.UsesRedis) providers!.AddRedisCheck(probes, options.RedisConnection);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -111,6 +113,7 @@ public static class SiloHosting
         app.UseHttpPortGuard(app.Services.GetRequiredService<SiloEndpoints>().HttpPort, app.Services.GetRequiredService<HttpAccess>(), HealthRoute);
         app.MapGet(HealthRoute, SiloHealth.Report);
         app.MapDistGenProbes();
+        app.MapDistGenMetrics();
         app.MapDistGenDataPlane();
         app.Services.GetService<IClusterProviders>()?.MapDashboard(app, DashboardRoute);
         return app;

@@ -231,6 +231,7 @@ public sealed class JobCoordinatorGrain(
         }
         logger.LogWarning("job {Job}: taking the run over on {Silo} after round {Round} (lease {Lease}, takeover {Count})", JobId, silo.SiloAddress,
             record.State.Round, lease, record.State.Takeovers);
+        Metrics.TrainingMeter.TookOver();
         await KeepRunningAsync();
         StartRunner(lease, resume: true, next.Delay);
     }

@@ -149,7 +149,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             // A hand-over asked for during set-up is taken here, before the first round.
             _stop.Token.ThrowIfCancellationRequested();
             phases.MoveTo(CoordinatorPhase.Running);
-            completed = await RunRoundsAsync(run, job.Workload, completed);
+            completed = await RunRoundsAsync(run, job.Workload, job.Job.Spec.Workload, completed);
             var summary = await run.FinishAsync((DateTimeOffset.UtcNow - (record.StartedAt ?? record.SubmittedAt)).TotalSeconds);
             foreach (var (name, value) in summary.Figures) _progress.Metrics[name] = value;
             _progress.CheckpointRound = completed;
@@ -183,6 +183,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             // before its run was built); one that hands over or is superseded keeps it.
             if (outcome == RunnerOutcome.Ended) await ReleaseAsync(run);
             run?.Dispose();
+            Metrics.TrainingMeter.Forget(jobId);
         }
         await stopped(outcome);
     }
@@ -205,12 +206,13 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         return completed;
     }
 
-    private async Task<long> RunRoundsAsync(CoordinatedRun run, IRoundWorkload workload, long completed)
+    private async Task<long> RunRoundsAsync(CoordinatedRun run, IRoundWorkload workload, string family, long completed)
     {
         var saved = Stopwatch.StartNew();
         for (long r = completed + 1; r <= workload.Rounds; r++)
         {
             _stop.Token.ThrowIfCancellationRequested();
+            long started = Stopwatch.GetTimestamp();
             var report = await run.RunRoundAsync(r, _stop.Token);
             completed = r;
             if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0)
@@ -220,6 +222,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             }
             _progress.Record(r, report);
             _progress.ApplyTo(store.State);
+            Metrics.TrainingMeter.RoundCompleted(jobId, family, r, workload.Rounds, Stopwatch.GetElapsedTime(started), _progress.Metrics);
             // Persisted now and then (and by the heartbeat), so status answered from storage moves on too. While storage
             // is unreachable this waits, retrying: the run pauses rather than going on unrecorded.
             if (saved.Elapsed >= SaveEvery)

@@ -25,6 +25,7 @@ public sealed class RolloutActorGrain(JobWorkloads workloads, ITensorExchange ex
 
     public async Task<RolloutReport> Collect(RolloutOrder order)
     {
+        await CountStepAsync();
         var workload = await WorkloadAsync();
         var (jobId, index) = (JobId, Index);
         var policy = await _policy.LoadAsync(order.CoordinatorSilo, TensorKey.ParametersOf(jobId, order.PolicyVersion), workload.CreatePolicy, (await DeviceAsync()).Device);

@@ -30,6 +30,7 @@ public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchang
 
     public async Task<TextActorReport> Sample(TextSampleOrder order)
     {
+        await CountStepAsync();
         var workload = await WorkloadAsync();
         var policy = await _policy.LoadAsync(order.CoordinatorSilo, RlhfKeys.PolicyOf(JobId, order.PolicyVersion), workload.CreatePolicy, (await DeviceAsync()).Device);
         var draws = workload.ComparisonDraws(order.Iteration);
@@ -47,6 +48,7 @@ public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchang
 
     public async Task<WorkerStepResult> RewardGradients(RewardGradientOrder order)
     {
+        await CountStepAsync();
         var workload = await WorkloadAsync();
         if (order.Chosen.Length != order.Rejected.Length || order.Chosen.Length == 0)
             throw new ArgumentException($"a reward-model order of {order.Chosen.Length} chosen and {order.Rejected.Length} rejected rows", nameof(order));
@@ -67,6 +69,7 @@ public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchang
 
     public async Task<TextActorReport> Rollout(TextRolloutOrder order)
     {
+        await CountStepAsync();
         var workload = await WorkloadAsync();
         if (order.Prompts.Length == 0 || order.Prompts.Any(p => p < 0 || p >= workload.Prompts.Training.Count))
             throw new ArgumentOutOfRangeException(nameof(order), $"a rollout order must name 1 or more of the {workload.Prompts.Training.Count} training prompts");
@@ -89,7 +92,7 @@ public sealed class TextRolloutActorGrain(JobWorkloads workloads, ITensorExchang
         var key = RlhfKeys.ComparisonsOf(JobId, iteration);
         var payload = await exchange.PullAsync(await peers.EndpointOf(coordinator), key);
         if (payload.Shape.Length != 2 || payload.Shape[1] != width || payload.Data.Length != payload.Shape[0] * width)
-            throw new RefusedTensorException($"comparison sequences {key} of shape [{string.Join(", ", payload.Shape)}]; this job's are [N, {width}]");
+            throw TensorCheck.Refuse("shape", $"comparison sequences {key} of shape [{string.Join(", ", payload.Shape)}]; this job's are [N, {width}]");
         var sequences = payload.Data.Select(v => (long)v).ToArray();
         _comparisons = (iteration, sequences);
         return sequences;

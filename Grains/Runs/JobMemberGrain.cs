@@ -46,6 +46,9 @@ public abstract class JobMemberGrain<TWorkload>(JobWorkloads workloads) : Grain,
         return resolved;
     }
 
+    /// <summary>Counts an order this member carried out (<see cref="Metrics.TrainingMeter"/>: member steps by family and role).</summary>
+    protected async ValueTask CountStepAsync() => Metrics.TrainingMeter.MemberStep((await JobAsync()).Job.Spec.Workload, Role);
+
     private async ValueTask<JobWorkload> JobAsync() =>
         _job ??= workloads.Get(JobId, await GrainFactory.GetGrain<IJobCoordinatorGrain>(JobId).GetSpec());
 

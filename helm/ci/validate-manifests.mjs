@@ -15,6 +15,7 @@ if (!modules) {
 const load = (...parts) => import(pathToFileURL(join(modules, ...parts)).href);
 const yaml = (await load("js-yaml", "dist", "js-yaml.mjs")).default;
 
+const customResourceModels = { "monitoring.coreos.com": ["@kubernetes-models", "prometheus-operator"] };
 const documents = yaml.loadAll(readFileSync(0, "utf8")).filter((doc) => doc !== null && doc !== undefined);
 const problems = [];
 for (const doc of documents) {
@@ -23,10 +24,13 @@ for (const doc of documents) {
     problems.push(`${where}: no apiVersion or kind`);
     continue;
   }
-  // "apps/v1" + "StatefulSet" -> kubernetes-models/apps/v1/StatefulSet.js; core "v1" -> kubernetes-models/v1/Service.js.
+  // "apps/v1" + "StatefulSet" -> kubernetes-models/apps/v1/StatefulSet.js; core "v1" -> kubernetes-models/v1/Service.js;
+  // custom resources from their own model package (prometheus-operator's ServiceMonitor).
+  const group = doc.apiVersion.includes("/") ? doc.apiVersion.split("/")[0] : "";
+  const models = customResourceModels[group] ?? ["kubernetes-models"];
   let model;
   try {
-    model = (await load("kubernetes-models", ...doc.apiVersion.split("/"), `${doc.kind}.js`))[doc.kind];
+    model = (await load(...models, ...doc.apiVersion.split("/"), `${doc.kind}.js`))[doc.kind];
   } catch {
     problems.push(`${where}: ${doc.apiVersion} ${doc.kind} is not a Kubernetes kind kubernetes-models knows`);
     continue;

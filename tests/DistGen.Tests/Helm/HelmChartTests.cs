@@ -14,8 +14,9 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
 {
     private const string GpuValues = "helm/distgen/ci/gpu-values.yaml";
     private const string ExternalRedisValues = "helm/distgen/ci/external-redis-values.yaml";
+    private const string MetricsValues = "helm/distgen/ci/metrics-values.yaml";
 
-    private static readonly string[] AllValueFiles = ["", GpuValues, ExternalRedisValues];
+    private static readonly string[] AllValueFiles = ["", GpuValues, ExternalRedisValues, MetricsValues];
 
     public static TheoryData<string> ValueFiles => new(AllValueFiles);
 
@@ -39,6 +40,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
             ? ["StatefulSet", "ServiceAccount", "Role", "RoleBinding", "PodDisruptionBudget"]
             : ["StatefulSet", "Secret", "ServiceAccount", "Role", "RoleBinding", "PodDisruptionBudget", "PersistentVolumeClaim"];
         foreach (var kind in kinds) Assert.NotEmpty(chart.OfKind(kind));
+        Assert.Equal(valueFile == MetricsValues ? 1 : 0, chart.OfKind("ServiceMonitor").Count());
         // Headless, gateway and dashboard Services for the silos, and one for the chart's own Redis.
         Assert.Equal(valueFile == ExternalRedisValues ? 3 : 4, chart.OfKind("Service").Count());
         Assert.Equal(valueFile == ExternalRedisValues ? 0 : 1, chart.OfKind("StatefulSet").Count(s => s.GetProperty("metadata").GetProperty("name").GetString()!.EndsWith("-redis")));
@@ -337,5 +339,40 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
 
         var off = await tools.RenderAsync("--set", "networkPolicy.enabled=false");
         Assert.Empty(off.OfKind("NetworkPolicy"));
+    }
+
+    [Fact]
+    public async Task Silo_pods_carry_prometheus_annotations_and_the_service_monitor_scrapes_the_http_port_with_the_token_and_the_ca()
+    {
+        var chart = await tools.RenderAsync(With(MetricsValues));
+        var annotations = chart.SiloStatefulSet.GetProperty("spec").GetProperty("template").GetProperty("metadata").GetProperty("annotations");
+        Assert.Equal("true", annotations.GetProperty("prometheus.io/scrape").GetString());
+        Assert.Equal("8080", annotations.GetProperty("prometheus.io/port").GetString());
+        Assert.Equal("/metrics", annotations.GetProperty("prometheus.io/path").GetString());
+        Assert.Equal("https", annotations.GetProperty("prometheus.io/scheme").GetString());
+
+        var monitor = Assert.Single(chart.OfKind("ServiceMonitor"));
+        Assert.Equal("prometheus", RenderedChart.Path(monitor, "metadata", "labels", "release"));
+        // It selects the HTTP Service, and only it.
+        var selected = monitor.GetProperty("spec").GetProperty("selector").GetProperty("matchLabels").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        var services = chart.OfKind("Service").Where(s => selected.All(l =>
+            s.GetProperty("metadata").GetProperty("labels").TryGetProperty(l.Key, out var v) && v.GetString() == l.Value)).ToList();
+        Assert.Contains(Assert.Single(services).GetProperty("spec").GetProperty("ports").EnumerateArray(), p => p.GetProperty("name").GetString() == "http");
+        var endpoint = Assert.Single(monitor.GetProperty("spec").GetProperty("endpoints").EnumerateArray());
+        Assert.Equal("http", endpoint.GetProperty("port").GetString());
+        Assert.Equal("/metrics", endpoint.GetProperty("path").GetString());
+        Assert.Equal("10s", endpoint.GetProperty("interval").GetString());
+        Assert.Equal("https", endpoint.GetProperty("scheme").GetString());
+        // The token the HTTP port asks for, from the chart's Secret; the CA that signed the silo certificate.
+        var secret = Assert.Single(chart.OpaqueSecrets).GetProperty("metadata").GetProperty("name").GetString();
+        Assert.Equal(secret, RenderedChart.Path(endpoint, "authorization", "credentials", "name"));
+        Assert.Equal("http-token", RenderedChart.Path(endpoint, "authorization", "credentials", "key"));
+        var siloTls = RenderedChart.Path(endpoint, "tlsConfig", "ca", "secret", "name");
+        Assert.Contains(siloTls, chart.TlsSecrets.Keys);
+        Assert.Equal("ca.crt", RenderedChart.Path(endpoint, "tlsConfig", "ca", "secret", "key"));
+        Assert.Equal("distgen-gateway.train.svc", RenderedChart.Path(endpoint, "tlsConfig", "serverName"));
+
+        // Off by default.
+        Assert.Empty((await tools.RenderAsync()).OfKind("ServiceMonitor"));
     }
 }
