@@ -77,6 +77,14 @@ public static class SiloHosting
         builder.Services.AddHostedService<SiloStartupReport>();
         // Orleans logs every placement retry of its internal Polly pipeline at Information.
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // JSON console logs (Logging:Console:FormatterName=json) are for log stacks: each line with a UTC timestamp and
+        // its scopes, among them a job's JobId and Round.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(json =>
+        {
+            json.IncludeScopes = true;
+            json.UseUtcTimestamp = true;
+            json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
         // A failing probe is answered to the prober (and recorded by Kubernetes); logged, it would repeat every few seconds.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
         builder.UseOrleans(silo =>

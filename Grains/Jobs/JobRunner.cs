@@ -118,6 +118,9 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
 
     private async Task RunAsync()
     {
+        // Every log line of the run carries the job's id as a scope (and, within a round, the round): in JSON console
+        // logs they are fields (Logging:Console:FormatterName=json, README "Logs").
+        using var jobScope = Logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = jobId });
         var record = store.State;
         var folder = record.ArtifactsFolder!;
         CoordinatedRun? run = null;
@@ -213,6 +216,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         {
             _stop.Token.ThrowIfCancellationRequested();
             long started = Stopwatch.GetTimestamp();
+            using var roundScope = Logger.BeginScope(new Dictionary<string, object?> { ["Round"] = r });
             var report = await run.RunRoundAsync(r, _stop.Token);
             completed = r;
             if (workload.CheckpointEvery > 0 && r % workload.CheckpointEvery == 0)

@@ -110,6 +110,8 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         Assert.Equal("metadata.namespace", RenderedChart.Path(env["POD_NAMESPACE"], "valueFrom", "fieldRef", "fieldPath"));
         Assert.Equal("status.podIP", RenderedChart.Path(env["POD_IP"], "valueFrom", "fieldRef", "fieldPath"));
         Assert.Equal("Kubernetes", env["DISTGEN__Cluster__Clustering"].GetProperty("value").GetString());
+        // JSON console logs for the cluster's log stack.
+        Assert.Equal("json", env["DISTGEN__Logging__Console__FormatterName"].GetProperty("value").GetString());
         // Other silos pull tensors from the pod IP, not from the loopback default.
         Assert.Equal("https://$(POD_IP):5005", env["DISTGEN__DataPlane__AdvertisedEndpoint"].GetProperty("value").GetString());
 
