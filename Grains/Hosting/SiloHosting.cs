@@ -87,11 +87,12 @@ public static class SiloHosting
         });
         // A failing probe is answered to the prober (and recorded by Kubernetes); logged, it would repeat every few seconds.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
-        builder.UseOrleans(silo =>
+        // Orleans' hosted services (the silo, then the dashboard) start in their order, beside Kestrel (see HostOptions above).
+        HostedServicesInOrder.Group(builder.Services, () => builder.UseOrleans(silo =>
         {
             ConfigureOrleans(silo, options, endpoints, providers);
             if (security.Certificates is { } certificates) silo.UseClusterTls(certificates);
-        });
+        }));
 
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.Services.AddDistGenJobs(builder.Configuration);
