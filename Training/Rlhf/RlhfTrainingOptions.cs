@@ -31,8 +31,9 @@ public sealed record RlhfTrainingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        // Every completion of an update is in exactly one minibatch per epoch.
-        if (Ppo.Prompts % Ppo.MinibatchSize != 0)
+        // Every completion of an update is in exactly one minibatch per epoch. A size out of its range is reported by its
+        // own attribute; it must not end this rule in a division by zero.
+        if (Ppo.MinibatchSize > 0 && Ppo.Prompts % Ppo.MinibatchSize != 0)
             yield return new ValidationResult($"ppo.prompts ({Ppo.Prompts}) is not a multiple of ppo.minibatchSize ({Ppo.MinibatchSize}); every completion of an update goes into one minibatch per epoch",
                 [nameof(Ppo)]);
     }

@@ -78,6 +78,22 @@ public sealed class SpecLoaderTests
         Assert.Contains("at most 10000000", found.Message);
     }
 
+    // Found by SpecMutationProperties (seed c6D3H47zmiM2): a zero minibatch size ended the rule that it divides ppo.prompts
+    // in a division by zero instead of a refusal naming the field.
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0")]
+    [InlineData("-4")]
+    public void An_rlhf_ppo_minibatch_size_out_of_range_is_refused_by_path_not_a_crash(string size)
+    {
+        var example = File.ReadAllText(Path.Combine(RepositoryRoot(), "examples", "rlhf-kjv-person.json"));
+        Assert.Contains("\"minibatchSize\": 16", example);
+
+        var error = Assert.Throws<SpecException>(() => SpecLoader.Parse(example.Replace("\"minibatchSize\": 16", $"\"minibatchSize\": {size}")));
+
+        Assert.Contains(error.Errors, e => e.Path == "$.training.ppo.minibatchSize");
+    }
+
     [Fact]
     public void Messages_list_what_is_allowed()
     {
