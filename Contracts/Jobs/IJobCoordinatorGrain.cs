@@ -27,6 +27,17 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     [ClientCallable(ClientRole.Viewer)]
     Task<ArtifactManifest> GetArtifacts();
 
+    /// <summary>
+    /// The manifest of one file of the run folder (e.g. samples.png), hashing only that file: empty when the job has no
+    /// such file yet. Throws <see cref="ArgumentException"/> for a name that is not a plain file name.
+    /// </summary>
+    [ClientCallable(ClientRole.Viewer)]
+    Task<ArtifactManifest> GetArtifact(string fileName);
+
+    /// <summary>The job's curves from its metrics.csv, at most <paramref name="maxPoints"/> steps (capped at <see cref="JobCurves.MaxPoints"/>).</summary>
+    [ClientCallable(ClientRole.Viewer)]
+    Task<JobCurves> GetCurves(int maxPoints);
+
     /// <summary>The requests a job waiting for labels asks a person to rank, with the answers so far; null when it is not waiting.</summary>
     [ClientCallable(ClientRole.Viewer)]
     Task<LabelWork?> GetLabelWork();

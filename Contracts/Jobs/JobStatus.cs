@@ -30,6 +30,14 @@ public sealed record JobStatus
     [Id(16)] public IReadOnlyList<MemberDevice> Members { get; init; } = [];
     /// <summary>The device the coordinator's learner runs on ("cpu" where its silo has no accelerator).</summary>
     [Id(17)] public string? CoordinatorDevice { get; init; }
+    /// <summary>When the job began running (its submission, for the registry admits at once): ETAs are measured from here.</summary>
+    [Id(18)] public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>Round attempts (or GAN substeps) that failed and were repeated, over the whole job.</summary>
+    [Id(19)] public long RepeatedAttempts { get; init; }
+    /// <summary>Of those, the ones failed by a tensor a member refused (wrong shape or type, not finite).</summary>
+    [Id(20)] public long RefusedTensors { get; init; }
+    /// <summary>The job's page on its coordinator's silo (<c>/jobs/ID</c> on the HTTP port), or null when that silo serves no HTTP.</summary>
+    [Id(21)] public string? Page { get; init; }
 
     /// <summary>The state as the console shows it: "waiting-for-labels" while a running job waits for labels, else the state in lower case.</summary>
     public string StateName => State == JobState.Running && WaitingFor is { } what ? $"waiting-for-{what}" : State.ToString().ToLowerInvariant();

@@ -30,6 +30,20 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
         return new ArtifactManifest(jobId, endpoint.Address, [.. files]);
     }
 
+    /// <summary>
+    /// The manifest of one file of the run folder, hashing only that file: no files when it is not there (yet).
+    /// Throws <see cref="ArgumentException"/> when <paramref name="fileName"/> is not a plain name.
+    /// </summary>
+    public async Task<ArtifactManifest> OfFileAsync(string jobId, string? folder, string fileName, CancellationToken cancel = default)
+    {
+        if (!PlainNames.IsPlain(fileName))
+            throw new ArgumentException($"'{PlainNames.Printable(fileName)}' is not a file name of a run folder (letters, digits, '.', '_', '-')", nameof(fileName));
+        var expires = (time ?? TimeProvider.System).GetUtcNow() + options.Value.TicketLifetime;
+        var path = folder is null ? null : Path.Combine(folder, fileName);
+        var artifact = path is not null && File.Exists(path) && IsArtifact(path) ? await DescribeAsync(jobId, path, expires, cancel).ConfigureAwait(false) : null;
+        return new ArtifactManifest(jobId, endpoint.Address, artifact is null ? [] : [artifact]);
+    }
+
     // The lease and temporary files are the run's bookkeeping, not its results; a link is not a file the run wrote.
     private static bool IsArtifact(string path)
     {

@@ -35,6 +35,9 @@ public sealed record SiloEndpoints(int SiloPort, int? GatewayPort, int? HttpPort
     /// <summary>The dashboard's address as a browser on this machine reaches it, or null without HTTP.</summary>
     public string? DashboardUrl => HttpPort is { } port ? $"{HttpScheme}://{HostForUrls}:{port}/dashboard/" : null;
 
+    /// <summary>The job pages' address (<c>/jobs</c>) as a browser on this machine reaches it, or null without HTTP.</summary>
+    public string? PagesUrl => HttpPort is { } port ? $"{HttpScheme}://{HostForUrls}:{port}/jobs" : null;
+
     /// <summary>The health endpoint's address as seen from this machine, or null without HTTP.</summary>
     public string? HealthUrl => HttpPort is { } port ? $"{HttpScheme}://{HostForUrls}:{port}/healthz" : null;
 

@@ -6,6 +6,7 @@ using DistGen.Grains.DataPlane;
 using DistGen.Grains.Hosting.Probes;
 using DistGen.Grains.Metrics;
 using DistGen.Grains.Jobs;
+using DistGen.Grains.JobPages;
 using DistGen.Grains.Security.Http;
 using DistGen.Grains.Security.Tls;
 using Microsoft.Extensions.Configuration;
@@ -97,6 +98,7 @@ public static class SiloHosting
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.Services.AddDistGenJobs(builder.Configuration);
         builder.Services.AddDistGenMetrics();
+        builder.Services.AddDistGenJobPages();
         var probes = builder.Services.AddDistGenProbes();
         if (options.UsesRedis) providers!.AddRedisCheck(probes, options.RedisConnection);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -114,7 +116,8 @@ public static class SiloHosting
     }
 
     /// <summary>
-    /// Maps <c>/healthz</c>, the probes under it (<see cref="SiloProbes"/>) and, when the providers include it, the
+    /// Maps <c>/healthz</c>, the probes under it (<see cref="SiloProbes"/>), <c>/metrics</c>, the job pages at <c>/jobs</c>
+    /// (<see cref="JobPagesEndpoints"/>) and, when the providers include it, the
     /// dashboard at <c>/dashboard</c>.
     /// </summary>
     public static WebApplication MapDistGenSilo(this WebApplication app)
@@ -123,6 +126,7 @@ public static class SiloHosting
         app.MapGet(HealthRoute, SiloHealth.Report);
         app.MapDistGenProbes();
         app.MapDistGenMetrics();
+        app.MapDistGenJobPages();
         app.MapDistGenDataPlane();
         app.Services.GetService<IClusterProviders>()?.MapDashboard(app, DashboardRoute);
         return app;

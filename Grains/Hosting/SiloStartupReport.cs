@@ -27,18 +27,18 @@ internal sealed class SiloStartupReport(
         var membership = cluster.Clustering == ClusteringMode.Localhost ? "Localhost" : $"{cluster.Clustering} at {ClusterHostOptions.RedisServersOf(cluster.Redis)}";
         logger.LogInformation(
             "DistGen silo {Name} ({Address}) is up in cluster '{ClusterId}': clustering {Membership}, storage {Storage}; " +
-            "silo port {SiloPort}, gateway port {GatewayPort}, HTTP port {HttpPort}; dashboard {Dashboard}, health {Health}",
+            "silo port {SiloPort}, gateway port {GatewayPort}, HTTP port {HttpPort}; dashboard {Dashboard}, job pages {Pages}, health {Health}",
             local.Name, local.SiloAddress, cluster.ClusterId, membership, cluster.EffectiveStorage,
             endpoints.SiloPort, endpoints.GatewayPort?.ToString() ?? "none", endpoints.HttpPort?.ToString() ?? "none",
-            providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.HealthUrl ?? "none");
+            providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.PagesUrl ?? "none", endpoints.HealthUrl ?? "none");
         if (security is { TlsEnabled: true, Certificates: { } certificates })
             logger.LogInformation("Mutual TLS is on: this silo is {Subject}, trusting only the CA {Authority}", certificates.Own.Subject, certificates.Authority.Subject);
         if (endpoints.HttpPort is not null)
-            logger.LogInformation("The HTTP port's dashboard needs {Access}; /healthz answers anyone with the status only",
+            logger.LogInformation("The HTTP port's dashboard, job pages and metrics need {Access}; /healthz answers anyone with the status only",
                 httpAccess is { Required: true } ? "the token of Security:HttpTokenSha256" : "no token (loopback, or Security:AllowInsecure)");
         if (security is { AllowInsecure: true, TlsEnabled: false })
             logger.LogWarning("Security:AllowInsecure is set: connections are unencrypted and unauthenticated; anyone who reaches this silo's ports can use the cluster");
         else if (security is { AllowInsecure: true } && httpAccess is not { Required: true } && endpoints.HttpPort is not null)
-            logger.LogWarning("Security:AllowInsecure is set and Security:HttpTokenSha256 is not: anyone who reaches the HTTP port can read the dashboard");
+            logger.LogWarning("Security:AllowInsecure is set and Security:HttpTokenSha256 is not: anyone who reaches the HTTP port can read the dashboard and cancel jobs on the job pages");
     }
 }

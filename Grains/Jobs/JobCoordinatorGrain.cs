@@ -1,6 +1,7 @@
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Artifacts;
 using DistGen.Grains.DataPlane;
+using DistGen.Grains.JobPages;
 using DistGen.Grains.Placement;
 using DistGen.Grains.Runs;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public sealed class JobCoordinatorGrain(
     [PersistentState("job", "jobs")] IPersistentState<JobRecord> record,
     JobWorkloads workloads, ITensorExchange exchange, IOptions<JobArtifactsOptions> artifacts, ArtifactManifests manifests, IOptions<RoundOptions> rounds,
     IOptions<CoordinatorOptions> coordinator, ILocalSiloDetails silo, IClusterMembershipService membership, IPlacementSilos placementSilos, MemberDevices devices,
-    ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
+    JobPageAddress pages, ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private const string KeepRunningReminder = "keep-running";
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
@@ -137,6 +138,10 @@ public sealed class JobCoordinatorGrain(
             WaitingFor = r.State == JobState.Running ? r.WaitingFor : null,
             Members = r.Members.ToList(),
             CoordinatorDevice = r.CoordinatorDevice,
+            StartedAt = r.StartedAt,
+            RepeatedAttempts = r.RepeatedAttempts,
+            RefusedTensors = r.RefusedTensors,
+            Page = pages.Of(JobId),
         };
     }
 
@@ -161,6 +166,11 @@ public sealed class JobCoordinatorGrain(
 
     // A manifest only (names, sizes, hashes, tickets): the files go over this silo's data plane (ArtifactExchangeService).
     public Task<ArtifactManifest> GetArtifacts() => manifests.OfAsync(JobId, record.State.ArtifactsFolder);
+
+    public Task<ArtifactManifest> GetArtifact(string fileName) => manifests.OfFileAsync(JobId, record.State.ArtifactsFolder, fileName);
+
+    // Numbers, read from the run folder on this silo: a curve is small whatever the files weigh.
+    public Task<JobCurves> GetCurves(int maxPoints) => Task.FromResult(JobCurvesReader.Read(JobId, record.State.ArtifactsFolder, maxPoints));
 
     public Task<LabelWork?> GetLabelWork() => Task.FromResult(LabelDesk()?.Work);
 

@@ -145,7 +145,8 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
                 notice => { Logger.LogWarning("job {Job}: {Notice}", jobId, notice); _progress.Message = notice; });
             if (!resume) context.WriteArtifact("spec.json", path => File.WriteAllText(path, record.SpecJson));
             run = job.Family.CreateRun(new CoordinatedRunContext(jobId, job.Job, job.Workload, context, services.Grains, services.Exchange,
-                services.Silo, services.Rounds, services.Coordinator, Logger, new Waiting(this), message => _progress.Message = message, services.PlacementSilos));
+                services.Silo, services.Rounds, services.Coordinator, Logger, new Waiting(this), message => _progress.Message = message, services.PlacementSilos,
+                _progress.Faults));
             Run = run;
             long completed = await StartRunAsync(run, job.Workload);
             _started = true;
@@ -360,6 +361,8 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
         // A takeover keeps what the members reported: they stay active across it and report again only when they move.
         public Dictionary<string, MemberDevice> Members { get; } = start.Members.ToDictionary(m => m.Member);
         public string? CoordinatorDevice { get; set; } = start.CoordinatorDevice;
+        // Continues the counts of earlier runners of the job.
+        public RoundFaults Faults { get; } = new(start.RepeatedAttempts, start.RefusedTensors);
 
         public void Record(long round, RoundReport report)
         {
@@ -380,6 +383,7 @@ public sealed class JobRunner(string jobId, CoordinatorServices services, JobRec
             record.WorkerSilos = WorkerSilos.ToList();
             record.Members = Members.Values.OrderBy(m => m.Member, MemberOrder.Instance).ToList();
             record.CoordinatorDevice = CoordinatorDevice;
+            (record.RepeatedAttempts, record.RefusedTensors) = (Faults.RepeatedAttempts, Faults.RefusedTensors);
         }
     }
 }

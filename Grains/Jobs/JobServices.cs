@@ -18,6 +18,7 @@ public static class JobServices
         services.AddSingleton<JobWorkloads>();
         services.AddSingleton<DataPlanePeers>();
         services.AddSingleton<ArtifactManifests>();
+        services.AddSingleton<JobPages.JobPageAddress>();
         // Frees what finished jobs left on this silo when it could not be reached at their end (JobRelease).
         services.AddSingleton<FinishedJobSweep>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<FinishedJobSweep>());

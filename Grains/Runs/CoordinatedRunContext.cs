@@ -10,7 +10,8 @@ namespace DistGen.Grains.Runs;
 /// <summary>
 /// What a coordinated run gets from its coordinator: the job, its run folder and the cluster's services (the silos members
 /// can be placed on among them, for elastic scale-up); <c>Say</c> sets
-/// the message status shows (from any thread; stored with the next heartbeat), for work that no round count tells of.
+/// the message status shows (from any thread; stored with the next heartbeat), for work that no round count tells of;
+/// <c>Faults</c> counts the attempts <see cref="RoundRepeat"/> repeats.
 /// </summary>
 public sealed record CoordinatedRunContext(
     string JobId,
@@ -25,4 +26,5 @@ public sealed record CoordinatedRunContext(
     ILogger Logger,
     IRunWaiting Waiting,
     Action<string> Say,
-    IPlacementSilos PlacementSilos);
+    IPlacementSilos PlacementSilos,
+    RoundFaults? Faults = null);

@@ -19,10 +19,11 @@ public sealed class RoundRepeat
     private readonly ResiliencePipeline _repeat;
     private readonly ILogger _logger;
     private readonly string _jobId;
+    private readonly RoundFaults? _faults;
 
-    public RoundRepeat(string jobId, RoundOptions options, CoordinatorOptions coordinator, ILogger logger)
+    public RoundRepeat(string jobId, RoundOptions options, CoordinatorOptions coordinator, ILogger logger, RoundFaults? faults = null)
     {
-        (_jobId, _options, _logger) = (jobId, options, logger);
+        (_jobId, _options, _logger, _faults) = (jobId, options, logger, faults);
         _repeat = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -39,7 +40,7 @@ public sealed class RoundRepeat
     }
 
     /// <summary>The repeat of a coordinated run's rounds, with its job's options.</summary>
-    public RoundRepeat(CoordinatedRunContext context) : this(context.JobId, context.Rounds, context.Coordinator, context.Logger) { }
+    public RoundRepeat(CoordinatedRunContext context) : this(context.JobId, context.Rounds, context.Coordinator, context.Logger, context.Faults) { }
 
     /// <summary>
     /// Runs <paramref name="attempt"/> (bounded by Rounds:Timeout) until it returns; <paramref name="abandon"/>
@@ -63,7 +64,10 @@ public sealed class RoundRepeat
                 {
                     abandon();
                     if (e is not OperationCanceledException)
+                    {
+                        _faults?.Failed(e);
                         _logger.LogWarning("job {Job}: {What}, attempt {Attempt} failed: {Error}", _jobId, what, attempts, e.GetBaseException().Message);
+                    }
                     throw;
                 }
             }, cancellation);

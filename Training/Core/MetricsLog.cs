@@ -44,30 +44,18 @@ public sealed class MetricsLog : IDisposable
     public void ContinueFrom(long step)
     {
         if (_writer is not null) throw new InvalidOperationException("metrics were already logged; continue before the first row");
-        if (!File.Exists(_path)) return;
-        var lines = File.ReadAllLines(_path);
-        if (lines.Length == 0) return;
-        var header = lines[0].Split(',');
-        if (header[0] != "step") throw new InvalidDataException($"{_path} does not start with a 'step' column; it is not a DistGen metrics file");
-        var kept = new List<string> { lines[0] };
-        var rows = new List<(long Step, double[] Values)>();
-        foreach (var line in lines.Skip(1))
-        {
-            if (line.Length == 0) continue;
-            var cells = line.Split(',');
-            // A crash can cut the last line short: a row without every cell is dropped.
-            if (cells.Length != header.Length || !long.TryParse(cells[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var rowStep)) continue;
-            if (rowStep > step) break;
-            rows.Add((rowStep, cells.Skip(1).Select(c => double.Parse(c, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray()));
-            kept.Add(line);
-        }
+        var file = MetricsFile.Read(_path);
+        if (file.Columns.Length == 0) return;
+        var rows = file.Rows.TakeWhile(row => row.Step <= step).ToList();
+        var kept = new List<string> { "step," + string.Join(',', file.Columns) };
+        kept.AddRange(rows.Select(row => row.Line));
         _ctx.WriteArtifact(_fileName, temporary => File.WriteAllLines(temporary, kept));
-        _columns = header.Skip(1).ToArray();
+        _columns = file.Columns;
         foreach (var c in _columns) _series[c] = new List<double>();
-        foreach (var (rowStep, values) in rows)
+        foreach (var row in rows)
         {
-            _steps.Add(rowStep);
-            for (int i = 0; i < _columns.Length; i++) _series[_columns[i]].Add(values[i]);
+            _steps.Add(row.Step);
+            for (int i = 0; i < _columns.Length; i++) _series[_columns[i]].Add(row.Values[i]);
         }
         _writer = Open(append: true);
     }
