@@ -19,9 +19,9 @@ for tool in npm dpkg-deb; do
   command -v "$tool" >/dev/null || { echo "test.sh: '$tool' is missing (Debian: apt-get install ${tool/dpkg-deb/dpkg} )" >&2; exit 2; }
 done
 # The multi-process cluster tests (tests/DistGen.Cluster.Tests) start their own redis-server and prometheus on free
-# loopback ports.
-for package in redis-server prometheus; do
-  if ! command -v "$package" >/dev/null; then
+# loopback ports, and drive chromium (with a font for its screenshots) through Playwright.
+for package in redis-server prometheus chromium fonts-dejavu-core; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
     if [ "$(id -u)" = 0 ]; then
       echo "test.sh: $package is missing; installing Debian's $package"
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null

@@ -140,7 +140,7 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
     }
 
     [Fact]
-    public async Task The_dashboard_answers_401_without_the_token_and_200_with_it_over_https_while_healthz_says_only_health()
+    public async Task The_dashboard_metrics_and_job_pages_answer_401_without_the_token_and_200_with_it_over_https_while_healthz_says_only_health()
     {
         var silo = cluster.Silos[0];
         Assert.Equal("https", silo.HttpAddress.Scheme);
@@ -156,6 +156,14 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         var counters = await silo.GetAsync("/dashboard/DashboardCounters", new AuthenticationHeaderValue("Basic", basic));
         Assert.True(counters.Status == System.Net.HttpStatusCode.OK, $"{counters.Status}: {counters.Body}");
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await silo.GetAsync("/dashboard/DashboardCounters")).Status);
+        // The metrics and the job pages sit behind the same token; with it they answer over https too.
+        foreach (var path in new[] { "/metrics", "/jobs", "/jobs/_api/list" })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await silo.GetAsync(path)).Status);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await silo.GetAsync(path, new AuthenticationHeaderValue("Bearer", cluster.Foreign.HttpToken))).Status);
+            var admitted = await silo.GetAsync(path, new AuthenticationHeaderValue("Bearer", cluster.Ours.HttpToken));
+            Assert.True(admitted.Status == System.Net.HttpStatusCode.OK, $"{path}: {admitted.Status}: {admitted.Body}");
+        }
         // The dashboard's live log stream is off.
         var trace = await silo.GetAsync("/dashboard/Trace", new AuthenticationHeaderValue("Bearer", cluster.Ours.HttpToken));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, trace.Status);
