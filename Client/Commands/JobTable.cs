@@ -35,7 +35,7 @@ public static class JobTable
             Row("takeovers", $"{status.Takeovers} (the coordinator moved; the latest continued from round {status.ContinuedFromRound})");
         Row("submitted", status.SubmittedAt.ToString("u", CultureInfo.InvariantCulture));
         if (status.FinishedAt is { } finished) Row("finished", finished.ToString("u", CultureInfo.InvariantCulture));
-        if (status.RepeatedAttempts > 0) Row("repeated", $"{status.RepeatedAttempts} round attempts ({status.RefusedTensors} for a refused tensor)");
+        if (status.RepeatedAttempts > 0) Row("failed attempts", $"{status.RepeatedAttempts} round attempts failed and were repeated ({status.RefusedTensors} for a refused tensor)");
         if (status.Message is not null) Row("message", status.Message);
         // The live page (curves, sample, cancel) on the coordinator's silo; any silo's HTTP port serves it at /jobs/ID.
         if (status.Page is not null) Row("page", status.Page);

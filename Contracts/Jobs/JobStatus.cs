@@ -32,7 +32,7 @@ public sealed record JobStatus
     [Id(17)] public string? CoordinatorDevice { get; init; }
     /// <summary>When the job began running (its submission, for the registry admits at once): ETAs are measured from here.</summary>
     [Id(18)] public DateTimeOffset? StartedAt { get; init; }
-    /// <summary>Round attempts (or GAN substeps) that failed and were repeated, over the whole job.</summary>
+    /// <summary>Round attempts (or GAN substeps) that failed, over the whole job: each was repeated, but a last one may have ended the job.</summary>
     [Id(19)] public long RepeatedAttempts { get; init; }
     /// <summary>Of those, the ones failed by a tensor a member refused (wrong shape or type, not finite).</summary>
     [Id(20)] public long RefusedTensors { get; init; }

@@ -97,7 +97,7 @@ public static class SiloHosting
 
         builder.Services.AddDistGenDataPlane(builder.Configuration);
         builder.Services.AddDistGenJobs(builder.Configuration);
-        builder.Services.AddDistGenMetrics();
+        builder.Services.AddDistGenMetrics(builder.Configuration);
         builder.Services.AddDistGenJobPages();
         var probes = builder.Services.AddDistGenProbes();
         if (options.UsesRedis) providers!.AddRedisCheck(probes, options.RedisConnection);

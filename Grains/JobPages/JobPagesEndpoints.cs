@@ -61,12 +61,10 @@ public static class JobPagesEndpoints
         return Json(jobs.OrderByDescending(j => j.SubmittedAt).Select(j => JobSummary.Of(j, now)));
     });
 
-    private static async Task<IResult> PageOfAsync(string id, IGrainFactory grains, HttpContext http)
-    {
-        if (await FindAsync(id, grains) is null)
-            return Results.Content($"No job '{PlainNames.Printable(id)}' in this cluster. All jobs: {Route}\n", "text/plain; charset=utf-8", statusCode: 404);
-        return Page("job.html");
-    }
+    private static async Task<IResult> PageOfAsync(string id, IGrainFactory grains, HttpContext http) => await Guarded(http, async () =>
+        await FindAsync(id, grains) is null
+            ? Results.Content($"No job '{PlainNames.Printable(id)}' in this cluster. All jobs: {Route}\n", "text/plain; charset=utf-8", statusCode: 404)
+            : Page("job.html"));
 
     private static async Task<IResult> StatusAsync(string id, IGrainFactory grains, HttpContext http) => await Guarded(http, async () =>
         await FindAsync(id, grains) is { } status ? Json(JobSummary.Of(status, DateTimeOffset.UtcNow)) : UnknownJob(id));

@@ -51,7 +51,7 @@ public sealed class JobRecord
     /// <summary>The device the coordinator's learner runs on.</summary>
     [Id(25)] public string? CoordinatorDevice { get; set; }
 
-    /// <summary>Round attempts that failed and were repeated, over the whole job (<see cref="Runs.RoundFaults"/>).</summary>
+    /// <summary>Round attempts that failed, over the whole job (<see cref="Runs.RoundFaults"/>).</summary>
     [Id(26)] public long RepeatedAttempts { get; set; }
 
     /// <summary>Of those, the ones a refused tensor failed.</summary>

@@ -28,4 +28,15 @@ public sealed class SiloSettingsTests
         Assert.Contains("distgen silo: this silo would listen beyond loopback without TLS", silo.Tail);
         Assert.Contains("Security:AllowInsecure=true", silo.Tail);
     }
+
+    [Fact]
+    public async Task A_silo_with_an_otlp_endpoint_that_is_no_address_exits_2_naming_the_setting()
+    {
+        using var silo = ChildProcess.Start("silo-otlp", BuiltPrograms.Dotnet, [BuiltPrograms.Silo],
+            new Dictionary<string, string> { ["DISTGEN__Otlp__Endpoint"] = "collector:4318", ["DISTGEN__DataPlane__Secret"] = "s" });
+
+        Assert.True(await silo.WaitForExitAsync(TimeSpan.FromSeconds(30)), silo.Tail);
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Contains("distgen silo: Otlp:Endpoint (env DISTGEN__Otlp__Endpoint) is 'collector:4318'", silo.Tail);
+    }
 }

@@ -28,7 +28,7 @@ function showStatus(job) {
   for (const [name, value] of Object.entries(job.figures)) distgen.row(figures, name, distgen.number(value));
   distgen.row(figures, "takeovers", job.takeovers > 0
     ? `${job.takeovers} (the latest continued from round ${job.continuedFromRound})` : "0");
-  distgen.row(figures, "repeated attempts", job.repeatedAttempts);
+  distgen.row(figures, "failed round attempts", job.repeatedAttempts);
   distgen.row(figures, "refused tensors", job.refusedTensors);
 
   const placement = document.querySelector("#placement tbody");

@@ -144,6 +144,7 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
             ["Rounds"] = typeof(RoundOptions),
             ["Coordinator"] = typeof(CoordinatorOptions),
             [SecurityOptions.SectionName] = typeof(SecurityOptions),
+            [DistGen.Grains.Metrics.OtlpOptions.SectionName] = typeof(DistGen.Grains.Metrics.OtlpOptions),
         };
         foreach (var valueFile in AllValueFiles)
         {
@@ -374,7 +375,16 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         Assert.Equal("ca.crt", RenderedChart.Path(endpoint, "tlsConfig", "ca", "secret", "key"));
         Assert.Equal("distgen-gateway.train.svc", RenderedChart.Path(endpoint, "tlsConfig", "serverName"));
 
+        // The same metrics pushed to an OTLP collector, its headers from the Secret named.
+        var env = RenderedChart.Env(chart.SiloContainer);
+        Assert.Equal("http://otel-collector.monitoring:4318", env["DISTGEN__Otlp__Endpoint"].GetProperty("value").GetString());
+        Assert.Equal("http/protobuf", env["DISTGEN__Otlp__Protocol"].GetProperty("value").GetString());
+        Assert.Equal("00:00:30", env["DISTGEN__Otlp__ExportInterval"].GetProperty("value").GetString());
+        Assert.Equal("otel-headers", RenderedChart.Path(env["DISTGEN__Otlp__Headers"], "valueFrom", "secretKeyRef", "name"));
+
         // Off by default.
-        Assert.Empty((await tools.RenderAsync()).OfKind("ServiceMonitor"));
+        var plain = await tools.RenderAsync();
+        Assert.Empty(plain.OfKind("ServiceMonitor"));
+        Assert.DoesNotContain("DISTGEN__Otlp__Endpoint", RenderedChart.Env(plain.SiloContainer).Keys);
     }
 }
