@@ -42,7 +42,7 @@ public sealed class ClientApiFilter(SiloCallCredential credential, TransportSecu
             logger.LogWarning("Refused a call to {Method} on {Grain} without the silo credential (a client calling inside the cluster)", name, context.TargetId);
             throw new UnauthorizedAccessException(
                 $"{name} is internal to the cluster's silos; a client may call only the registry's Submit and List and a job's " +
-                "GetStatus, Cancel and GetArtifacts");
+                "GetStatus, Cancel, GetArtifacts, GetArtifact, GetCurves, GetLabelWork and SubmitLabel");
         }
         if (security.Certificates is not { } certificates) return context.Invoke();
 

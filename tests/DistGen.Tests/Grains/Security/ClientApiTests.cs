@@ -42,7 +42,8 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            ["IJobCoordinatorGrain.Cancel: Operator", "IJobCoordinatorGrain.GetArtifacts: Viewer", "IJobCoordinatorGrain.GetLabelWork: Viewer",
+            ["IJobCoordinatorGrain.Cancel: Operator", "IJobCoordinatorGrain.GetArtifact: Viewer", "IJobCoordinatorGrain.GetArtifacts: Viewer",
+             "IJobCoordinatorGrain.GetCurves: Viewer", "IJobCoordinatorGrain.GetLabelWork: Viewer",
              "IJobCoordinatorGrain.GetStatus: Viewer", "IJobCoordinatorGrain.SubmitLabel: Operator",
              "IJobRegistryGrain.List: Viewer", "IJobRegistryGrain.Submit: Operator"],
             open);
@@ -72,6 +73,21 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
         {
             Directory.Delete(output, recursive: true);
         }
+
+        // What the job pages read: one file's manifest (never a path out of the run folder) and the curves, thinned.
+        var coordinator = _plain.Grains.GetGrain<IJobCoordinatorGrain>(status.JobId);
+        var one = await coordinator.GetArtifact("summary.json");
+        Assert.Equal(["summary.json"], one.Files.Select(f => f.FileName));
+        Assert.Empty((await coordinator.GetArtifact("no-such-file.png")).Files);
+        foreach (var escape in new[] { "../registry", "..", "a/b", ".lease" })
+        {
+            var refused = await Assert.ThrowsAsync<ArgumentException>(() => coordinator.GetArtifact(escape));
+            Assert.Contains("is not a file name of a run folder", refused.Message);
+        }
+        var curves = await coordinator.GetCurves(2);
+        Assert.Equal(2, curves.Steps.Length);
+        Assert.True(curves.LoggedSteps >= 2, $"{curves.LoggedSteps} steps logged");
+        Assert.Contains("train_neg_elbo", curves.Columns);
     }
 
     [Fact]
