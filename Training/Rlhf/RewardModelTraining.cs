@@ -15,25 +15,17 @@ namespace DistGen.Training.Rlhf;
 public static class RewardModelTraining
 {
     /// <summary>
-    /// A reward model on a copy of <paramref name="policy"/>'s weights, its head seeded from <paramref name="seed"/>: the
-    /// head pooled over the completion (after the prompt's <paramref name="promptLength"/> tokens) as
-    /// <paramref name="options"/> says, with its dropout in the trunk while it trains.
+    /// A reward model on a copy of <paramref name="policy"/>'s weights, its head seeded from <paramref name="seed"/>: the mean
+    /// of the head over the completion's positions (after the prompt's <paramref name="promptLength"/> tokens), with
+    /// <paramref name="dropout"/> in its trunk while it trains.
     /// </summary>
-    public static RewardModel Create(CharTransformer policy, int promptLength, RlhfRewardModelOptions options, ITokenStream tokens, long seed)
+    public static RewardModel Create(CharTransformer policy, int promptLength, double dropout, long seed)
     {
-        var model = Seeding.Build(seed, () => Build(policy.Options, promptLength, options, tokens));
+        var model = Seeding.Build(seed, () => new RewardModel(new CharTransformer(policy.Options with { Dropout = dropout }), promptLength));
         model.to(policy.Device);
         ParameterVector.Assign(model.Trunk.parameters(), ParameterVector.Flatten(policy.parameters()));
         return model;
     }
-
-    /// <summary>A reward model of <paramref name="shape"/> (parameters to be assigned), pooled as <paramref name="options"/> says; seed libtorch first.</summary>
-    public static RewardModel Build(CharLmModelOptions shape, int promptLength, RlhfRewardModelOptions options, ITokenStream tokens) =>
-        new(new CharTransformer(shape with { Dropout = options.Dropout }), promptLength, options.Pooling == "words" ? Letters(tokens) : null);
-
-    /// <summary>Which token ids are single ASCII letters (what a word is made of, for the rule and for word pooling).</summary>
-    public static bool[] Letters(ITokenStream tokens) =>
-        Enumerable.Range(0, tokens.VocabularySize).Select(v => tokens.Decode([v]) is [var c] && char.IsAsciiLetter(c)).ToArray();
 
     /// <summary>
     /// The mean Bradley-Terry gradient of <paramref name="pairs"/> (chosen and rejected rows of <paramref name="sequences"/>,

@@ -137,8 +137,7 @@ public sealed class RlhfLearner : IDisposable
         // The reward model: the policy's trunk, a fresh head, every comparison so far.
         _rewardTrainer?.Dispose();
         _rewardModel?.Dispose();
-        _rewardModel = RewardModelTraining.Create(Policy.Lm, training.Prompts.Length, training.RewardModel, _workload.Tokens,
-            Seeding.Derive(_ctx.Seed, $"reward-model:{iteration}"));
+        _rewardModel = RewardModelTraining.Create(Policy.Lm, training.Prompts.Length, training.RewardModel.Dropout, Seeding.Derive(_ctx.Seed, $"reward-model:{iteration}"));
         _rewardTrainer = new RewardModelTrainer(_rewardModel, _comparisons, training.RewardModel, _workload.Workers, Seeding.Derive(_ctx.Seed, $"reward-batches:{iteration}"));
     }
 

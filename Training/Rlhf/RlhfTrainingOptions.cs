@@ -117,14 +117,6 @@ public sealed record RlhfRewardModelOptions
     /// <summary>Dropout in the reward model's trunk while it trains (the policy's own setting does not change).</summary>
     [Range(0.0, 0.9)]
     public double Dropout { get; init; }
-
-    /// <summary>
-    /// How the head's per-position scores make the reward: "completion", their mean over the completion's positions;
-    /// "words", their sum over the positions that end a word of the completion (a letter, then no letter), so each
-    /// finished word adds its own score.
-    /// </summary>
-    [AllowedValues("completion", "words")]
-    public string Pooling { get; init; } = "completion";
 }
 
 /// <summary>PPO on the language model with a KL leash to the starting policy.</summary>

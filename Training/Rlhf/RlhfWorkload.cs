@@ -117,7 +117,7 @@ public sealed class RlhfWorkload : IRoundWorkload
 
     /// <summary>A reward model of the policy's shape (parameters to be assigned), with the training dropout of the spec.</summary>
     public RewardModel CreateRewardModel() =>
-        Seeding.Build(Seed, () => RewardModelTraining.Build(PolicyShape, Training.Prompts.Length, Training.RewardModel, Tokens));
+        Seeding.Build(Seed, () => new RewardModel(new CharTransformer(PolicyShape with { Dropout = Training.RewardModel.Dropout }), Training.Prompts.Length));
 
     /// <summary>The learner: the policy, its reference, the reward model, their optimizers and the run's records.</summary>
     public RlhfLearner CreateLearner(RunContext context) => new(this, context);

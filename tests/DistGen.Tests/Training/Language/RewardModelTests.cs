@@ -64,28 +64,4 @@ public sealed class RewardModelTests(ITestOutputHelper log)
         Assert.Equal(unpadded, padded, 5);
         Assert.Same(trunk, model.Trunk);
     }
-
-    [Fact]
-    public void Word_pooling_sums_the_head_at_the_completions_word_ends_only()
-    {
-        Seeding.Seed(9);
-        // Tokens 0 and 1 are letters, 2 is a space. Prompt of 3 tokens, completion of 7.
-        var trunk = new CharTransformer(new CharLmModelOptions { VocabularySize = 3, ContextLength = 10, ModelDimension = 16, Heads = 2, Layers = 1 });
-        using var model = new RewardModel(trunk, pooledFrom: 3, letters: [true, true, false]);
-        model.eval();
-        using var noGrad = no_grad();
-        long[] sequence = [0, 1, 0, /* completion: */ 2, 0, 1, 2, 2, 1, 2];
-        using var tokens = tensor(sequence, [1, 10]);
-
-        float reward = model.forward(tokens).item<float>();
-
-        // Word ends of the completion: positions 6 ("01" then a space) and 9 ("1" then a space); position 3 ends the
-        // prompt's word, which the completion does not hold, and 7 follows a space.
-        var head = (TorchSharp.Modules.Linear)model.named_children().Single(c => c.name == "rewardHead").module;
-        using var scores = head.forward(trunk.HiddenStates(tokens)).squeeze(-1);
-        float expected = scores[0, 6].item<float>() + scores[0, 9].item<float>();
-        Assert.Equal(expected, reward, 5);
-        Assert.True(model.PoolsWords);
-        Assert.Throws<ArgumentException>(() => new RewardModel(new CharTransformer(trunk.Options), letters: [true]));
-    }
 }
