@@ -47,11 +47,26 @@ public static class ImportanceWeightedNll
     public static ImportanceWeightedEstimate Estimate(VariationalAutoencoder vae, Tensor x, int samples, long seed,
         int firstIndex = 0, int rowsPerPass = DefaultRowsPerPass)
     {
+        var (negLogLikelihood, negElbo) = PerImage(vae, x, samples, seed, firstIndex, rowsPerPass);
+        int count = negLogLikelihood.Length;
+        return new ImportanceWeightedEstimate(negLogLikelihood.Sum() / count, negElbo.Sum() / count, count, samples);
+    }
+
+    /// <summary>
+    /// The same two figures for each row of <paramref name="x"/> on its own (an image's anomaly score): the k-sample
+    /// estimate of -log p(x) and the negative ELBO averaged over the same k samples, in nats. Grey-level rows are scored
+    /// with the Bernoulli cross-entropy the model was trained with, which is then a score, not a likelihood.
+    /// </summary>
+    public static (double[] NegLogLikelihood, double[] NegElbo) PerImage(VariationalAutoencoder vae, Tensor x, int samples, long seed,
+        int firstIndex = 0, int rowsPerPass = DefaultRowsPerPass)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         using var noGrad = no_grad();
         var device = vae.parameters().First().device;
         int count = (int)x.shape[0], samplesPerPass = Math.Min(samples, rowsPerPass), imagesPerPass = Math.Max(1, rowsPerPass / samplesPerPass);
-        double negLogLikelihood = 0, negElbo = 0;
+        var negLogLikelihood = new double[count];
+        var negElbo = new double[count];
+        using var logK = Scalars.Owned(Math.Log(samples));
         for (int start = 0; start < count; start += imagesPerPass)
         {
             using var scope = NewDisposeScope();
@@ -63,13 +78,11 @@ public static class ImportanceWeightedNll
                 int from = pass * samplesPerPass;
                 return LogWeights(vae, batch, eps.narrow(1, from, Math.Min(samplesPerPass, samples - from)));
             }).ToArray(), 1);
-            // -log p(x) ≈ -(logsumexp_j log w_j - log k)
-            using var logK = Scalars.Owned(Math.Log(samples));
-            negLogLikelihood -= logW.logsumexp(1).sub(logK).sum().item<double>();
-            // -ELBO ≈ -(1/k) sum_j log w_j
-            negElbo -= logW.mean(new long[] { 1 }).sum().item<double>();
+            // -log p(x) ≈ -(logsumexp_j log w_j - log k);  -ELBO ≈ -(1/k) sum_j log w_j
+            logW.logsumexp(1).sub(logK).neg().cpu().data<double>().ToArray().CopyTo(negLogLikelihood, start);
+            logW.mean(new long[] { 1 }).neg().cpu().data<double>().ToArray().CopyTo(negElbo, start);
         }
-        return new ImportanceWeightedEstimate(negLogLikelihood / count, negElbo / count, count, samples);
+        return (negLogLikelihood, negElbo);
     }
 
     // Images × samples × latent standard normal draws, image n's from its own stream.

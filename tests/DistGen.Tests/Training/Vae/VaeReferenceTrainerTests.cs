@@ -47,7 +47,7 @@ public sealed class VaeReferenceTrainerTests : IDisposable
         var normal = ReconstructionAnomalyScore.Score(vae, VaeWorkload.Flat(test, Enumerable.Range(0, 200).ToArray()));
         using var generator = new Generator(9);
         var noise = ReconstructionAnomalyScore.Score(vae, rand(new long[] { 200, 784 }, generator: generator));
-        double auroc = ReconstructionAnomalyScore.AreaUnderRoc(
+        double auroc = DistGen.Training.Anomaly.DetectionMetrics.AreaUnderRoc(
             normal.data<float>().ToArray().Select(v => (double)v).ToList(), noise.data<float>().ToArray().Select(v => (double)v).ToList());
         Assert.True(auroc > 0.99, $"AUROC {auroc}");
     }
