@@ -1,3 +1,4 @@
+using DistGen.Training.Anomaly;
 using System.Diagnostics.CodeAnalysis;
 using DistGen.Training.Data;
 using DistGen.Training.DataParallel;
@@ -42,6 +43,17 @@ public static class WorkloadCatalog
                 with
                 {
                     CreateRoundWorkload = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training),
+                    SumsGradientGroups = true,
+                    ParameterCount = job => job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0,
+                },
+            WorkloadDefinition.Create<VaeModelOptions, AnomalyTrainingOptions>(
+                "anomaly", "One-class anomaly detector: a VAE trained on the normal classes of 28x28 images only, then scoring the test set (reconstruction error, negative ELBO, importance-weighted -log p(x)); reports AUROC and AUPRC per score and a threshold at a chosen false-positive rate",
+                [FashionMnist.DatasetName, MnistDigits.DatasetName],
+                (job, model, training) => new DataParallelReferenceTrainer(AnomalyWorkloadOf(job, model, training)),
+                (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
+                with
+                {
+                    CreateRoundWorkload = job => AnomalyWorkloadOf(job, (VaeModelOptions)job.Model, (AnomalyTrainingOptions)job.Training),
                     SumsGradientGroups = true,
                     ParameterCount = job => job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0,
                 },
@@ -133,6 +145,18 @@ public static class WorkloadCatalog
     {
         var (train, test) = ImageSplits(job.Spec.Data.Name);
         return new VaeWorkload(model, training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Data.Name, train, test, job.Spec.Cluster.CheckpointEvery);
+    }
+
+    /// <summary>
+    /// An anomaly detector: the VAE's data-parallel rounds on the normal classes' training images (less the held-out
+    /// share), its test figure on the normal test images, and the one-class report when it finishes.
+    /// </summary>
+    public static VaeWorkload AnomalyWorkloadOf(LoadedJob job, VaeModelOptions model, AnomalyTrainingOptions training)
+    {
+        var (train, test) = ImageSplits(job.Spec.Data.Name);
+        var split = OneClassSplit.Of(train, test, training.NormalClasses, training.HeldOutNormal, training.TestLimit, job.Spec.Seed);
+        return new VaeWorkload(model, training, job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Data.Name, split.Train, split.NormalTest,
+            job.Spec.Cluster.CheckpointEvery, "anomaly", new OneClassReport(split, training, job.Spec.Data.Name));
     }
 
     /// <summary>The validation part of the KJV text (the char-LM never trains on it): where RLHF prompts come from.</summary>

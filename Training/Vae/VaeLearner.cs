@@ -21,13 +21,15 @@ public sealed class VaeLearner : IDataParallelLearner
     private readonly MetricsLog _metrics;
     private readonly LearnerCheckpoint _checkpoint;
     private readonly double _initialTest;
+    private readonly string _workload;
+    private readonly IVaeReport? _report;
     private double _testNegElbo;
     private double _lastTrain;
 
     public VaeLearner(VariationalAutoencoder vae, VaeModelOptions model, VaeTrainingOptions training, RunContext ctx,
-        string dataName, ImageDataset test, int testCount)
+        string dataName, ImageDataset test, int testCount, string workload = "vae", IVaeReport? report = null)
     {
-        (_vae, _model, _training, _ctx, _dataName, _test, _testCount) = (vae, model, training, ctx, dataName, test, testCount);
+        (_vae, _model, _training, _ctx, _dataName, _test, _testCount, _workload, _report) = (vae, model, training, ctx, dataName, test, testCount, workload, report);
         _optimizer = AdamOptimizer.Adam(vae.parameters(), training.LearningRate);
         _metrics = new MetricsLog(ctx);
         _checkpoint = new LearnerCheckpoint(ctx, _metrics, new Dictionary<string, nn.Module> { ["vae"] = vae }, new Dictionary<string, AdamOptimizer> { ["vae"] = _optimizer });
@@ -83,9 +85,10 @@ public sealed class VaeLearner : IDataParallelLearner
             definitions["test_nll_iw_nats"] = ImportanceWeightedDefinition(likelihood, _dataName);
             definitions["test_neg_elbo_binarized_nats"] = BinarizedNegElboDefinition(likelihood);
         }
+        _report?.Write(_vae, _ctx, figures, definitions);
         return _checkpoint.Finish(_training.Steps, new TrainingSummary
         {
-            Workload = "vae",
+            Workload = _workload,
             Steps = _training.Steps,
             WallSeconds = wallSeconds,
             Figures = figures,

@@ -11,8 +11,8 @@ public sealed class VaeModelOptions
     [Range(1, 1024)] public int LatentSize { get; set; } = 20;
 }
 
-/// <summary>VAE training loop options.</summary>
-public sealed class VaeTrainingOptions
+/// <summary>VAE training loop options (also the training part of an anomaly detector's, Training/Anomaly/AnomalyOptions.cs).</summary>
+public class VaeTrainingOptions
 {
     /// <summary>Optimizer steps.</summary>
     [Range(1, 10_000_000)] public int Steps { get; set; } = 3000;

@@ -10,12 +10,16 @@ namespace DistGen.Training.Vae;
 /// negative ELBO, the test negative ELBO in nats as the quality figure. Single process:
 /// <c>new DataParallelReferenceTrainer(new VaeWorkload(...))</c>; the cluster runs the same rounds over workers.
 /// </summary>
+/// <remarks>
+/// An anomaly detector is this workload under another <paramref name="name"/>, trained on the normal images only, with a
+/// <paramref name="report"/> that scores the test set when the run finishes (Training/Anomaly/OneClassReport.cs).
+/// </remarks>
 public sealed class VaeWorkload(VaeModelOptions model, VaeTrainingOptions training, int workers, long seed,
-    string dataName, ImageDataset train, ImageDataset test, int checkpointEvery = 0) : IDataParallelWorkload
+    string dataName, ImageDataset train, ImageDataset test, int checkpointEvery = 0, string name = "vae", IVaeReport? report = null) : IDataParallelWorkload
 {
     public const int PixelCount = 28 * 28;
 
-    public string Name => "vae";
+    public string Name => name;
     public int Workers => workers;
     public int RowsPerWorker => training.BatchSize / workers;
     public int Rounds => training.Steps;
@@ -46,5 +50,5 @@ public sealed class VaeWorkload(VaeModelOptions model, VaeTrainingOptions traini
     }
 
     public IDataParallelLearner CreateLearner(nn.Module model_, RunContext context) =>
-        new VaeLearner((VariationalAutoencoder)model_, model, training, context, dataName, test, TestCount);
+        new VaeLearner((VariationalAutoencoder)model_, model, training, context, dataName, test, TestCount, name, report);
 }
