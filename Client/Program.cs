@@ -12,6 +12,7 @@ var root = new RootCommand("distgen: train generative models on an Orleans clust
     ClusterCommand.Create(),
     CertCommand.Create(),
     LabelCommand.Create(),
+    ScoreCommand.Create(),
 };
 foreach (var command in JobCommands.Create()) root.Subcommands.Add(command);
 var parsed = root.Parse(args);
