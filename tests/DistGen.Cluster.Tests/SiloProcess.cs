@@ -130,6 +130,15 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>GETs a path of the silo's HTTP port as bytes, with <paramref name="authorization"/> when given.</summary>
+    public async Task<(HttpStatusCode Status, byte[] Body)> GetBytesAsync(string path, AuthenticationHeaderValue? authorization = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(HttpAddress, path));
+        request.Headers.Authorization = authorization;
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync());
+    }
+
     /// <summary>GETs a path of the silo's HTTP port, with <paramref name="authorization"/> when given.</summary>
     public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, AuthenticationHeaderValue? authorization = null)
     {

@@ -101,6 +101,18 @@ public sealed class TlsClusterTests(TlsClusterFixture cluster) : IDisposable
         var fetch = await ClusterFixture.RunDistgenAsync(["fetch", jobId, "--out", Path.Combine(_folder, "viewer-fetch"), .. cluster.Connection(viewerCredentials)]);
         Assert.True(fetch.ExitCode == 0, $"viewer fetch exit {fetch.ExitCode}:\n{fetch.Tail}");
         Assert.True(File.Exists(Path.Combine(_folder, "viewer-fetch", "summary.json")), fetch.Tail);
+        // The job page's sample from either silo, over https with the token: the silo that is not the coordinator's
+        // downloads it over the TLS data plane with its own silo certificate.
+        var token = new AuthenticationHeaderValue("Bearer", cluster.Ours.HttpToken);
+        foreach (var silo in cluster.Silos)
+        {
+            var sample = await silo.GetAsync($"/jobs/{jobId}/sample", token);
+            Assert.True(sample.Status == System.Net.HttpStatusCode.OK, $"{silo.Name}: {sample.Status} {sample.Body}");
+            Assert.Contains("\"fileName\":\"samples.png\"", sample.Body);
+            var png = await silo.GetBytesAsync($"/jobs/{jobId}/sample/samples.png", token);
+            Assert.Equal(System.Net.HttpStatusCode.OK, png.Status);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_folder, "viewer-fetch", "samples.png")), png.Body);
+        }
 
         await File.WriteAllTextAsync(spec, SmallVae.Replace("vae-tls", "viewer-job"));
         var viewerSubmit = await ClusterFixture.RunDistgenAsync(["submit", spec, .. cluster.Connection(viewerCredentials)]);
