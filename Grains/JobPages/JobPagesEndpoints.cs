@@ -86,6 +86,8 @@ public static class JobPagesEndpoints
         await Guarded(http, async () =>
         {
             if (!JobSampleFiles.Candidates.Any(c => c.FileName == file)) return Results.NotFound();
+            // The page names the version it was told of (?v=): the copy fetched for that answer is served as it is.
+            if (samples.Cached(id, file, http.Request.Query["v"]) is { } copy) return Results.File(copy, JobSampleFiles.ContentTypeOf(file));
             if (await FindAsync(id, grains) is null) return UnknownJob(id);
             if (await samples.LatestAsync(id, http.RequestAborted) is not { } latest || latest.Sample.FileName != file) return Results.NotFound();
             return Results.File(latest.Path, JobSampleFiles.ContentTypeOf(file));

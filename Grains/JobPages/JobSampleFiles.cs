@@ -48,6 +48,14 @@ public sealed class JobSampleFiles(IGrainFactory grains, TransportSecurity secur
         return null;
     }
 
+    /// <summary>
+    /// The local copy of <paramref name="fileName"/> of <paramref name="jobId"/> when it is the version whose SHA-256
+    /// starts with <paramref name="shaPrefix"/> (what the page's image URL names): served without asking the cluster again.
+    /// </summary>
+    public string? Cached(string jobId, string fileName, string? shaPrefix) =>
+        shaPrefix is { Length: >= 16 } && _cached.TryGetValue((jobId, fileName), out var cached)
+            && cached.Sha256.StartsWith(shaPrefix, StringComparison.Ordinal) && File.Exists(cached.Path) ? cached.Path : null;
+
     public static string ContentTypeOf(string fileName) => Candidates.Single(c => c.FileName == fileName).ContentType;
 
     public void Dispose()

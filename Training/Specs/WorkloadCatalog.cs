@@ -44,7 +44,7 @@ public static class WorkloadCatalog
                 {
                     CreateRoundWorkload = job => VaeWorkloadOf(job, (VaeModelOptions)job.Model, (VaeTrainingOptions)job.Training),
                     SumsGradientGroups = true,
-                    ParameterCount = job => job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0,
+                    ParameterCount = VaeParameterCount,
                 },
             WorkloadDefinition.Create<VaeModelOptions, AnomalyTrainingOptions>(
                 "anomaly", "One-class anomaly detector: a VAE trained on the normal classes of 28x28 images only, then scoring the test set (reconstruction error, negative ELBO, importance-weighted -log p(x)); reports AUROC and AUPRC per score and a threshold at a chosen false-positive rate",
@@ -55,7 +55,7 @@ public static class WorkloadCatalog
                 {
                     CreateRoundWorkload = job => AnomalyWorkloadOf(job, (VaeModelOptions)job.Model, (AnomalyTrainingOptions)job.Training),
                     SumsGradientGroups = true,
-                    ParameterCount = job => job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0,
+                    ParameterCount = VaeParameterCount,
                 },
             WorkloadDefinition.Create<CharLmModelOptions, CharLmTrainingOptions>(
                 "char-lm", "Causal character-level transformer language model; reports the validation loss in nats per character",
@@ -168,6 +168,10 @@ public static class WorkloadCatalog
 
     public static CharLmWorkload CharLmWorkloadOf(LoadedJob job, CharLmModelOptions model, CharLmTrainingOptions training) =>
         new(model, training, new CorpusTokenStream(KingJamesCorpus.Value), job.Spec.Cluster.Workers, job.Spec.Seed, job.Spec.Cluster.CheckpointEvery);
+
+    // An anomaly detector is a VAE: the same network, the same count.
+    private static long VaeParameterCount(LoadedJob job) =>
+        job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0;
 
     // The global batch is split evenly over the workers.
     private static void CheckDivisible(LoadedJob job, int batchSize, List<SpecError> errors)

@@ -92,6 +92,14 @@ public sealed class JobPagesEndpointsTests : IAsyncLifetime
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_runs, _job, "samples.png")), png);
         foreach (var file in new[] { "checkpoint.bin", "spec.json", "samples.txt", "..%2Fspec.json" })
             Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/jobs/{_job}/sample/{file}")).StatusCode);
+
+        // The version the page was told of is served from the silo's copy without asking the cluster: it survives the
+        // run folder's file going away, while a request without the version (or for another) asks again and finds nothing.
+        var version = sample.GetProperty("sha256").GetString()![..16];
+        File.Delete(Path.Combine(_runs, _job, "samples.png"));
+        Assert.Equal(png, await _http.GetByteArrayAsync($"/jobs/{_job}/sample/samples.png?v={version}"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/jobs/{_job}/sample/samples.png")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/jobs/{_job}/sample/samples.png?v=0000000000000000")).StatusCode);
     }
 
     [Theory]
