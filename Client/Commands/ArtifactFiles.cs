@@ -27,12 +27,19 @@ public static class ArtifactFiles
         ClusterCertificates? certificates, CancellationToken cancel)
     {
         var manifest = await grains.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts();
+        return await DownloadAsync(manifest, jobId, folder, dataPlane, certificates, cancel);
+    }
+
+    /// <summary>Downloads every file of <paramref name="manifest"/> (a job's or a sweep's, <paramref name="id"/>) as <see cref="FetchAsync"/> does.</summary>
+    public static async Task<ArtifactManifest> DownloadAsync(ArtifactManifest manifest, string id, string folder, string? dataPlane,
+        ClusterCertificates? certificates, CancellationToken cancel)
+    {
         if (manifest.Files.Length == 0) return manifest;
         Check(manifest);
         Directory.CreateDirectory(folder);
         using var download = new ArtifactDownload(dataPlane ?? manifest.DataPlaneEndpoint, certificates);
         foreach (var artifact in manifest.Files)
-            await download.ToFileAsync(jobId, artifact, Path.Combine(folder, artifact.FileName), cancel);
+            await download.ToFileAsync(id, artifact, Path.Combine(folder, artifact.FileName), cancel);
         return manifest;
     }
 

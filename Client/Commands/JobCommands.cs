@@ -2,13 +2,15 @@ using System.CommandLine;
 using System.Text.Json;
 using DistGen.Client.Connection;
 using DistGen.Contracts.Jobs;
+using DistGen.Contracts.Sweeps;
 using DistGen.Grains.Artifacts;
 
 namespace DistGen.Client.Commands;
 
 /// <summary>
-/// The cluster's job commands: submit, watch, status, list, cancel, fetch. Each connects with the shared connection
-/// flags (--redis or --gateway, --cluster-id, --secret) and maps trouble to the exit codes.
+/// The cluster's job commands: submit, watch, status, list, cancel, fetch, for jobs and for sweeps (a job id or a sweep
+/// id). Each connects with the shared connection flags (--redis or --gateway, --cluster-id, --secret) and maps trouble
+/// to the exit codes.
 /// </summary>
 public static class JobCommands
 {
@@ -32,10 +34,10 @@ public static class JobCommands
 
     private static Command Submit()
     {
-        var spec = new Argument<string>("spec") { Description = "Path of a job spec (JSON)." };
-        var watch = new Option<bool>("--watch") { Description = "Follow the job after submitting it (as distgen watch)." };
+        var spec = new Argument<string>("spec") { Description = "Path of a job spec or a sweep (JSON)." };
+        var watch = new Option<bool>("--watch") { Description = "Follow the job or sweep after submitting it (as distgen watch)." };
         var connection = new ConnectionOptions();
-        var command = connection.AddTo(new Command("submit", "Submit a job spec to a cluster; prints the job id.") { spec, watch });
+        var command = connection.AddTo(new Command("submit", "Submit a job spec or a sweep to a cluster; prints the job or sweep id.") { spec, watch });
         command.SetAction((parse, cancel) =>
         {
             var path = parse.GetValue(spec)!;
@@ -55,7 +57,8 @@ public static class JobCommands
                     return ExitCodes.BadInput;
                 }
                 Console.WriteLine(result.JobId);
-                return parse.GetValue(watch) ? await JobWatch.FollowAsync(cluster.GrainFactory, result.JobId!, ct) : ExitCodes.Success;
+                if (!parse.GetValue(watch)) return ExitCodes.Success;
+                return result.IsSweep ? await SweepWatch.FollowAsync(cluster.GrainFactory, result.JobId!, ct) : await JobWatch.FollowAsync(cluster.GrainFactory, result.JobId!, ct);
             }, cancel);
         });
         return command;
@@ -65,9 +68,14 @@ public static class JobCommands
     {
         var id = JobIdArgument();
         var connection = new ConnectionOptions();
-        var command = connection.AddTo(new Command("watch", "Follow a job with a live progress bar until it ends; exit 0 when it succeeded, 1 otherwise.") { id });
-        command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection,
-            (cluster, ct) => JobWatch.FollowAsync(cluster.GrainFactory, parse.GetValue(id)!, ct), cancel));
+        var command = connection.AddTo(new Command("watch",
+            "Follow a job (or a sweep and its member jobs) with a live progress bar until it ends; exit 0 when it succeeded, 1 otherwise.") { id });
+        command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
+        {
+            var found = await FindAnyAsync(cluster.GrainFactory, parse.GetValue(id)!, ct);
+            return found.Sweep is not null ? await SweepWatch.FollowAsync(cluster.GrainFactory, parse.GetValue(id)!, ct)
+                : await JobWatch.FollowAsync(cluster.GrainFactory, parse.GetValue(id)!, ct);
+        }, cancel));
         return command;
     }
 
@@ -76,13 +84,14 @@ public static class JobCommands
         var id = JobIdArgument();
         var json = new Option<bool>("--json") { Description = "Print the status as JSON." };
         var connection = new ConnectionOptions();
-        var command = connection.AddTo(new Command("status", "Show a job's state, round and latest metrics.") { id, json });
+        var command = connection.AddTo(new Command("status", "Show a job's state, round and latest metrics, or a sweep's members and table.") { id, json });
         command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
         {
-            var status = await FindAsync(cluster.GrainFactory, parse.GetValue(id)!);
-            if (status is null) return UnknownJob(parse.GetValue(id)!);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(status, Json));
-            else JobTable.PrintStatus(status);
+            var (status, sweep) = await FindAnyAsync(cluster.GrainFactory, parse.GetValue(id)!, ct);
+            if (status is null && sweep is null) return UnknownJob(parse.GetValue(id)!);
+            if (parse.GetValue(json)) Console.WriteLine(status is not null ? JsonSerializer.Serialize(status, Json) : JsonSerializer.Serialize(sweep, Json));
+            else if (status is not null) JobTable.PrintStatus(status);
+            else SweepView.PrintStatus(sweep!);
             return ExitCodes.Success;
         }, cancel));
         return command;
@@ -92,12 +101,18 @@ public static class JobCommands
     {
         var json = new Option<bool>("--json") { Description = "Print the jobs as JSON." };
         var connection = new ConnectionOptions();
-        var command = connection.AddTo(new Command("list", "List the cluster's jobs.") { json });
+        var command = connection.AddTo(new Command("list", "List the cluster's jobs, then its sweeps.") { json });
         command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
         {
-            var jobs = await cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).List();
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(jobs, Json));
-            else JobTable.PrintList(jobs);
+            var registry = cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
+            var jobs = await registry.List();
+            var sweeps = (await registry.ListSweeps()).Where(s => s.SubmittedAt != default).ToList();
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { jobs, sweeps }, Json));
+            else
+            {
+                JobTable.PrintList(jobs);
+                if (sweeps.Count > 0) SweepView.PrintList(sweeps);
+            }
             return ExitCodes.Success;
         }, cancel));
         return command;
@@ -107,12 +122,15 @@ public static class JobCommands
     {
         var id = JobIdArgument();
         var connection = new ConnectionOptions();
-        var command = connection.AddTo(new Command("cancel", "Cancel a running job (its artifacts so far are kept).") { id });
+        var command = connection.AddTo(new Command("cancel",
+            "Cancel a running job (its artifacts so far are kept), or a sweep: no member starts any more and the running ones are cancelled.") { id });
         command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
         {
             var jobId = parse.GetValue(id)!;
-            if (await FindAsync(cluster.GrainFactory, jobId) is null) return UnknownJob(jobId);
-            await cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).Cancel();
+            var (job, sweep) = await FindAnyAsync(cluster.GrainFactory, jobId, ct);
+            if (job is null && sweep is null) return UnknownJob(jobId);
+            if (sweep is not null) await cluster.GrainFactory.GetGrain<ISweepGrain>(jobId).Cancel();
+            else await cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).Cancel();
             Console.WriteLine($"{jobId}: cancellation requested");
             return ExitCodes.Success;
         }, cancel));
@@ -135,12 +153,15 @@ public static class JobCommands
         command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
         {
             var jobId = parse.GetValue(id)!;
-            if (await FindAsync(cluster.GrainFactory, jobId) is null) return UnknownJob(jobId);
+            var (job, sweep) = await FindAnyAsync(cluster.GrainFactory, jobId, ct);
+            if (job is null && sweep is null) return UnknownJob(jobId);
             var folder = parse.GetValue(output) ?? Path.Combine("runs", jobId);
             ArtifactManifest manifest;
             try
             {
-                manifest = await ArtifactFiles.FetchAsync(cluster.GrainFactory, jobId, folder, parse.GetValue(dataPlane), cluster.Settings.Certificates, ct);
+                var listed = sweep is not null ? await cluster.GrainFactory.GetGrain<ISweepGrain>(jobId).GetArtifacts()
+                    : await cluster.GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId).GetArtifacts();
+                manifest = await ArtifactFiles.DownloadAsync(listed, jobId, folder, parse.GetValue(dataPlane), cluster.Settings.Certificates, ct);
             }
             catch (UntrustedArtifactException refused)
             {
@@ -155,7 +176,9 @@ public static class JobCommands
             }
             if (manifest.Files.Length == 0)
             {
-                Console.Error.WriteLine($"{jobId} has no artifacts yet (or its coordinator's silo lost them); try again when it has run a round");
+                Console.Error.WriteLine(sweep is not null
+                    ? $"sweep {jobId} has no table yet (it is written when every member has ended, on the silo that runs the sweep); distgen status {jobId} shows its members"
+                    : $"{jobId} has no artifacts yet (or its coordinator's silo lost them); try again when it has run a round");
                 return ExitCodes.JobFailed;
             }
             Console.WriteLine($"{manifest.Files.Length} files ({manifest.Files.Sum(a => a.Size):N0} bytes) of {jobId} in {Path.GetFullPath(folder)}: " +
@@ -165,7 +188,7 @@ public static class JobCommands
         return command;
     }
 
-    private static Argument<string> JobIdArgument() => new("job-id") { Description = "The id distgen submit printed (see distgen list)." };
+    private static Argument<string> JobIdArgument() => new("job-id") { Description = "The job or sweep id distgen submit printed (see distgen list)." };
 
     /// <summary>The job's status, or null when the cluster has never seen that id.</summary>
     public static async Task<JobStatus?> FindAsync(IGrainFactory grains, string jobId, CancellationToken cancel = default)
@@ -174,9 +197,17 @@ public static class JobCommands
         return status.SubmittedAt == default ? null : status;
     }
 
+    /// <summary>The job's status, else the sweep's of that id; both null when the cluster knows neither.</summary>
+    public static async Task<(JobStatus? Job, SweepStatus? Sweep)> FindAnyAsync(IGrainFactory grains, string id, CancellationToken cancel)
+    {
+        if (await FindAsync(grains, id, cancel) is { } job) return (job, null);
+        var sweep = await StatusPolling.GetSweepStatusAsync(grains.GetGrain<ISweepGrain>(id), cancel);
+        return (null, sweep.SubmittedAt == default ? null : sweep);
+    }
+
     private static int UnknownJob(string jobId)
     {
-        Console.Error.WriteLine($"no job '{jobId}' in this cluster; see distgen list");
+        Console.Error.WriteLine($"no job or sweep '{jobId}' in this cluster; see distgen list");
         return ExitCodes.BadInput;
     }
 }

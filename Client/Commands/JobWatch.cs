@@ -17,7 +17,7 @@ public static class JobWatch
         var status = await JobCommands.FindAsync(grains, jobId, cancel);
         if (status is null)
         {
-            Console.Error.WriteLine($"no job '{jobId}' in this cluster; see distgen list");
+            Console.Error.WriteLine($"no job or sweep '{jobId}' in this cluster; see distgen list");
             return ExitCodes.BadInput;
         }
         var interval = poll ?? TimeSpan.FromMilliseconds(500);

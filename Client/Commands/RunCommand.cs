@@ -9,6 +9,7 @@ using Spectre.Console;
 using DistGen.Training.Core;
 using DistGen.Training.Data;
 using DistGen.Training.Specs;
+using DistGen.Training.Sweeps;
 using static TorchSharp.torch;
 
 namespace DistGen.Client.Commands;
@@ -35,6 +36,8 @@ public static class RunCommand
 
     public static async Task<int> RunAsync(string specPath, bool reference, string? outputDirectory, CancellationToken cancel)
     {
+        if (File.Exists(specPath) && SweepSpec.IsSweep(File.ReadAllText(specPath)))
+            return await RunSweepEmbeddedAsync(specPath, reference, outputDirectory, cancel);
         LoadedJob job;
         try
         {
@@ -125,6 +128,60 @@ public static class RunCommand
         }
         await grains.GetGrain<IJobCoordinatorGrain>(jobId).Cancel();
         return true;
+    }
+
+    /// <summary>
+    /// A sweep on the embedded silo: its member jobs run in this process, at most its limit at once, then its table is
+    /// printed and written to the sweep's folder (runs/SWEEP-ID, or --out).
+    /// </summary>
+    private static async Task<int> RunSweepEmbeddedAsync(string specPath, bool reference, string? outputDirectory, CancellationToken cancel)
+    {
+        if (reference)
+        {
+            Console.Error.WriteLine("a sweep runs its member jobs on a cluster (here the embedded silo); run it without --reference");
+            return ExitCodes.BadInput;
+        }
+        var json = File.ReadAllText(specPath);
+        SweepSpec sweep;
+        try
+        {
+            sweep = SweepSpec.Parse(json, JobWorkloads.ValidateForCluster);
+            // Loads the data set now, so missing data stops us before the silo starts.
+            sweep.Members[0].Job.Workload.CreateRoundWorkload!(sweep.Members[0].Job);
+        }
+        catch (SpecException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine("Fix the fields named above (the README's \"Sweeps\" section lists the sweep's fields).");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is DataMissingException or ArgumentException or InvalidDataException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return ExitCodes.BadInput;
+        }
+        set_num_threads(sweep.Members[0].Job.Threads);
+        await using var silo = await EmbeddedSilo.StartAsync(new EmbeddedSiloOptions(), cancel);
+        var submitted = await silo.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).Submit(json);
+        if (!submitted.Accepted)
+        {
+            foreach (var error in submitted.Errors) Console.Error.WriteLine(error);
+            return ExitCodes.BadInput;
+        }
+        var sweepId = submitted.JobId!;
+        // Ctrl+C cancels the sweep (the members' artifacts so far are kept), then the silo stops.
+        using var onCancel = cancel.Register(() => _ = silo.GrainFactory.GetGrain<Contracts.Sweeps.ISweepGrain>(sweepId).Cancel());
+        int exit = await SweepWatch.FollowAsync(silo.GrainFactory, sweepId, CancellationToken.None);
+        var folder = Path.Combine("runs", sweepId);
+        if (outputDirectory is not null)
+        {
+            var manifest = await silo.GrainFactory.GetGrain<Contracts.Sweeps.ISweepGrain>(sweepId).GetArtifacts();
+            await ArtifactFiles.DownloadAsync(manifest, sweepId, outputDirectory, dataPlane: null,
+                silo.Services.GetRequiredService<TransportSecurity>().Certificates, CancellationToken.None);
+            folder = outputDirectory;
+        }
+        Console.WriteLine($"sweep table: {Path.GetFullPath(folder)} (sweep.md, sweep.csv, summary.json); member run folders: runs/{sweepId}-N");
+        return exit;
     }
 
     private static async Task<int> RunEmbeddedAsync(LoadedJob job, string? outputDirectory, CancellationToken cancel)

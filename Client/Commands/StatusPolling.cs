@@ -1,12 +1,13 @@
 using DistGen.Client.Connection;
 using DistGen.Contracts.Jobs;
+using DistGen.Contracts.Sweeps;
 using Polly;
 using Polly.Retry;
 
 namespace DistGen.Client.Commands;
 
 /// <summary>
-/// Asks a job's status again after a lost connection while a silo leaves or dies, as long as the cluster comes back
+/// Asks a job's (or sweep's) status again after a lost connection while a silo leaves or dies, as long as the cluster comes back
 /// within <see cref="LostFor"/>: the gateway the console used may be the silo that went away, and the job's coordinator
 /// may be moving. Only then is the cluster reported unreachable.
 /// </summary>
@@ -33,4 +34,7 @@ public static class StatusPolling
 
     public static Task<JobStatus> GetStatusAsync(IJobCoordinatorGrain coordinator, CancellationToken cancel) =>
         Pipeline.ExecuteAsync(async _ => await coordinator.GetStatus(), cancel).AsTask();
+
+    public static Task<SweepStatus> GetSweepStatusAsync(ISweepGrain sweep, CancellationToken cancel) =>
+        Pipeline.ExecuteAsync(async _ => await sweep.GetStatus(), cancel).AsTask();
 }

@@ -1,7 +1,9 @@
 using DistGen.Contracts.Jobs;
+using DistGen.Contracts.Sweeps;
 using DistGen.Grains.Placement;
 using DistGen.Grains.Runs;
 using DistGen.Training.Specs;
+using DistGen.Training.Sweeps;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -24,6 +26,40 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
 
     public async Task<SubmitResult> Submit(string specJson)
     {
+        if (SweepSpec.IsSweep(specJson)) return await SubmitSweep(specJson);
+        var (job, resolved, refused) = await PrepareAsync(specJson);
+        if (refused is not null) return refused;
+        var now = DateTimeOffset.UtcNow;
+        for (int attempt = 1; ; attempt++)
+        {
+            var id = JobIds.New(job!.Spec.Name, now);
+            try
+            {
+                return await StartAsync(id, resolved!, now);
+            }
+            catch (JobIdTakenException) when (attempt < 5)
+            {
+                // Another job has this id (48 random bits make that all but impossible): pick another, never drop this one.
+            }
+        }
+    }
+
+    public async Task<SubmitResult> SubmitMember(string jobId, string specJson)
+    {
+        var coordinator = GrainFactory.GetGrain<IJobCoordinatorGrain>(jobId);
+        // Started before (the sweep asked, then moved before it heard the answer): listed again if it was not, never started twice.
+        if ((await coordinator.GetStatus()).SubmittedAt != default)
+        {
+            await ListAsync(jobId);
+            return new SubmitResult { JobId = jobId };
+        }
+        var (_, resolved, refused) = await PrepareAsync(specJson);
+        return refused ?? await StartAsync(jobId, resolved!, DateTimeOffset.UtcNow);
+    }
+
+    // Validation, the job it starts from, and admission: everything that can refuse a job before anything of it runs.
+    private async Task<(LoadedJob? Job, string? Spec, SubmitResult? Refused)> PrepareAsync(string specJson)
+    {
         LoadedJob job;
         try
         {
@@ -31,40 +67,87 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         }
         catch (SpecException e)
         {
-            return new SubmitResult { Errors = e.Errors.Select(error => error.ToString()).ToList() };
+            return (null, null, Refusal([.. e.Errors.Select(error => error.ToString())]));
         }
         var (resolved, notStartable) = await StartingJob.ResolveAsync(job, specJson, jobs.State.Ids, GrainFactory, artifacts.Value.Root);
-        if (notStartable is not null) return new SubmitResult { Errors = [notStartable] };
+        if (notStartable is not null) return (null, null, Refusal(notStartable));
         specJson = resolved!;
-        if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, job.Spec.Workload, GrainFactory) is { } refusal) return new SubmitResult { Errors = [refusal] };
+        if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, job.Spec.Workload, GrainFactory) is { } refusal) return (null, null, Refusal(refusal));
         var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
         specJson = GradientGroupChoice.Resolve(job, specJson, active.Count);
-        if (await MemoryAdmission.RefusalAsync(job, GrainFactory, active) is { } tooLarge) return new SubmitResult { Errors = [tooLarge] };
-        var now = DateTimeOffset.UtcNow;
-        for (int attempt = 1; ; attempt++)
+        if (await MemoryAdmission.RefusalAsync(job, GrainFactory, active) is { } tooLarge) return (null, null, Refusal(tooLarge));
+        return (job, specJson, null);
+    }
+
+    private static SubmitResult Refusal(params string[] errors) => new() { Errors = errors };
+
+    // Starts the job's coordinator under the id and lists it; a job that cannot be listed is cancelled, so nothing runs unlisted.
+    private async Task<SubmitResult> StartAsync(string id, string specJson, DateTimeOffset now)
+    {
+        var started = GrainFactory.GetGrain<IJobCoordinatorGrain>(id);
+        await started.Start(specJson, now);
+        try
         {
-            var id = JobIds.New(job.Spec.Name, now);
-            var started = GrainFactory.GetGrain<IJobCoordinatorGrain>(id);
+            await ListAsync(id);
+        }
+        catch (StorageOutageException)
+        {
+            jobs.State.Ids.Remove(id);
+            await CancelUnlisted(started, id);
+            throw;
+        }
+        return new SubmitResult { JobId = id };
+    }
+
+    // A sweep is validated whole (every member spec), then its grain starts the members as the limit allows.
+    private async Task<SubmitResult> SubmitSweep(string sweepJson)
+    {
+        SweepSpec sweep;
+        try
+        {
+            sweep = SweepSpec.Parse(sweepJson, JobWorkloads.ValidateForCluster);
+        }
+        catch (SpecException e)
+        {
+            return Refusal([.. e.Errors.Select(error => error.ToString())]);
+        }
+        var now = DateTimeOffset.UtcNow;
+        var id = JobIds.New(sweep.Name, now);
+        // Listed before it starts: a sweep that could not be listed never ran, so nothing has to be stopped (a sweep
+        // busy asking this registry to start a member could not answer a cancel from it).
+        await ListSweepAsync(id);
+        try
+        {
+            await GrainFactory.GetGrain<ISweepGrain>(id).Start(sweepJson, now);
+        }
+        catch
+        {
+            jobs.State.SweepIds.Remove(id);
+            await Retry.RunAsync($"unlist sweep {id}", _ => jobs.WriteStateAsync());
+            throw;
+        }
+        return new SubmitResult { JobId = id, IsSweep = true };
+    }
+
+    private async Task ListSweepAsync(string id)
+    {
+        for (int conflicts = 0; ; conflicts++)
+        {
+            if (!jobs.State.SweepIds.Contains(id)) jobs.State.SweepIds.Add(id);
             try
             {
-                await started.Start(specJson, now);
+                await Retry.RunAsync($"list sweep {id}", _ => jobs.WriteStateAsync());
+                return;
             }
-            catch (JobIdTakenException) when (attempt < 5)
+            catch (InconsistentStateException) when (conflicts < 3)
             {
-                // Another job has this id (48 random bits make that all but impossible): pick another, never drop this one.
-                continue;
-            }
-            try
-            {
-                await ListAsync(id);
+                await Retry.RunAsync("read the job list", _ => jobs.ReadStateAsync());
             }
             catch (StorageOutageException)
             {
-                jobs.State.Ids.Remove(id);
-                await CancelUnlisted(started, id);
+                jobs.State.SweepIds.Remove(id);
                 throw;
             }
-            return new SubmitResult { JobId = id };
         }
     }
 
@@ -103,11 +186,17 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
 
     public async Task<IReadOnlyList<JobStatus>> List() =>
         await Task.WhenAll(jobs.State.Ids.Select(id => GrainFactory.GetGrain<IJobCoordinatorGrain>(id).GetStatus()));
+
+    public async Task<IReadOnlyList<SweepStatus>> ListSweeps() =>
+        await Task.WhenAll(jobs.State.SweepIds.Select(id => GrainFactory.GetGrain<ISweepGrain>(id).GetStatus()));
 }
 
-/// <summary>The registry's persisted state: every job id, in submission order.</summary>
+/// <summary>The registry's persisted state: every job id and sweep id, in submission order.</summary>
 [GenerateSerializer]
 public sealed class JobList
 {
     [Id(0)] public List<string> Ids { get; set; } = [];
+
+    /// <summary>Every sweep id, in submission order (their member jobs are in <see cref="Ids"/>).</summary>
+    [Id(1)] public List<string> SweepIds { get; set; } = [];
 }

@@ -150,7 +150,8 @@ public sealed class VaeLearner : IDataParallelLearner
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var originals = VaeWorkload.Flat(_test, Enumerable.Range(0, 16).ToArray()).to(_ctx.Device);
+        // A test set smaller than two rows (an anomaly detector's few normal test images) shows what it has.
+        var originals = VaeWorkload.Flat(_test, Enumerable.Range(0, Math.Min(16, _test.Count)).ToArray()).to(_ctx.Device);
         var reconstructions = _vae.Decode(_vae.Encode(originals).Mu).sigmoid();
         using var generator = Seeding.NewGenerator(_ctx.Seed, "vae-samples");
         var z = randn(new long[] { 32, _model.LatentSize }, generator: generator).to(_ctx.Device);

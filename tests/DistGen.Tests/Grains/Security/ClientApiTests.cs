@@ -45,7 +45,8 @@ public sealed class ClientApiTests(TwoSiloCluster fixture) : IAsyncLifetime
             ["IJobCoordinatorGrain.Cancel: Operator", "IJobCoordinatorGrain.GetArtifact: Viewer", "IJobCoordinatorGrain.GetArtifacts: Viewer",
              "IJobCoordinatorGrain.GetCurves: Viewer", "IJobCoordinatorGrain.GetLabelWork: Viewer",
              "IJobCoordinatorGrain.GetStatus: Viewer", "IJobCoordinatorGrain.SubmitLabel: Operator",
-             "IJobRegistryGrain.List: Viewer", "IJobRegistryGrain.Submit: Operator"],
+             "IJobRegistryGrain.List: Viewer", "IJobRegistryGrain.ListSweeps: Viewer", "IJobRegistryGrain.Submit: Operator",
+             "ISweepGrain.Cancel: Operator", "ISweepGrain.GetArtifacts: Viewer", "ISweepGrain.GetStatus: Viewer"],
             open);
         var management = typeof(IManagementGrain).GetMethods();
         Assert.All(management.Where(m => m.Name == nameof(IManagementGrain.ForceGarbageCollection)), m => Assert.False(ClientApiFilter.IsOpenToClients(m)));
