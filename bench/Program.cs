@@ -2,7 +2,7 @@ using DistGen.Bench;
 
 // Regenerates bench/RESULTS.md: `dotnet run -c Release --project bench` (gan-quality alone took 39 minutes on 2 shared cores).
 // `dotnet run -c Release --project bench -- SECTION...` prints only those sections (RESULTS.md is left alone);
-// sections: reference, ppo, dataplane, dataplane-latency, tls, artifacts, cluster, gradient-groups, latency, gateway-latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, soak.
+// sections: reference, ppo, dataplane, dataplane-latency, tls, artifacts, cluster, gradient-groups, latency, gateway-latency, ppo-cluster, ppo-async-repeat, gan, gan-quality, rlhf, sweep, soak.
 // The bench started again as the client process of the gateway latency section.
 if (args is [GatewayLatency.ClientMode, var gatewayPort, var clusterId]) return await GatewayLatency.ClientAsync(int.Parse(gatewayPort), clusterId);
 DistGen.Grains.Hosting.NativeHeap.LimitArenas(); // the in-process silos allocate as silo processes do
@@ -24,6 +24,7 @@ var sections = new (string Name, string Title, Func<Task<IEnumerable<string>>> R
     ("gan", "GAN split across actors: speed against the reference", () => GanBench.RunAsync(root)),
     ("gan-quality", "GAN split across actors: mode quality of the examples (3 seeds, example budget)", () => GanBench.QualityAsync(root)),
     ("rlhf", "RLHF on the cluster: generation throughput and stage times, 1 and 2 text actors on 1 and 2 silos vs the reference", () => RlhfBench.RunAsync(root)),
+    ("sweep", "Sweep: the one-class example sweep on 1 and 2 silos (in-process cluster)", () => SweepBench.RunAsync(root)),
     ("soak", "Soak: a 1,000-round job and 50 short jobs on two silos (memory, tensors, tensor stores)", () => Soak.RunAsync(root)),
 };
 var chosen = args.Length == 0 ? sections : sections.Where(s => args.Contains(s.Name)).ToArray();

@@ -36,7 +36,7 @@ public static class WorkloadCatalog
                     ParameterCount = job => GanParameterCount(job.Spec.Data.Name, (GanModelOptions)job.Model),
                 },
             WorkloadDefinition.Create<VaeModelOptions, VaeTrainingOptions>(
-                "vae", "Variational autoencoder (Bernoulli decoder) on 28x28 images; reports the test negative ELBO and an importance-weighted -log p(x) on binarized test images, in nats",
+                "vae", "Variational autoencoder (Bernoulli decoder, MLP or convolutional) on 28x28 images; reports the test negative ELBO and an importance-weighted -log p(x) on binarized test images, in nats",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
                 (job, model, training) => new DataParallelReferenceTrainer(VaeWorkloadOf(job, model, training)),
                 (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
@@ -47,7 +47,7 @@ public static class WorkloadCatalog
                     ParameterCount = VaeParameterCount,
                 },
             WorkloadDefinition.Create<VaeModelOptions, AnomalyTrainingOptions>(
-                "anomaly", "One-class anomaly detector: a VAE trained on the normal classes of 28x28 images only, then scoring the test set (reconstruction error, negative ELBO, importance-weighted -log p(x)); reports AUROC and AUPRC per score and a threshold at a chosen false-positive rate",
+                "anomaly", "One-class anomaly detector: a VAE (MLP or convolutional) trained on the normal classes of 28x28 images only, then scoring the test set (reconstruction error, negative ELBO, importance-weighted -log p(x)); reports AUROC and AUPRC per score and a threshold at a chosen false-positive rate",
                 [FashionMnist.DatasetName, MnistDigits.DatasetName],
                 (job, model, training) => new DataParallelReferenceTrainer(AnomalyWorkloadOf(job, model, training)),
                 (job, model, training, errors) => CheckDivisible(job, training.BatchSize, errors))
@@ -171,7 +171,7 @@ public static class WorkloadCatalog
 
     // An anomaly detector is a VAE: the same network, the same count.
     private static long VaeParameterCount(LoadedJob job) =>
-        job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize) : 0;
+        job.Model is VaeModelOptions m ? VariationalAutoencoder.ParameterCount(VaeWorkload.PixelCount, m.HiddenSize, m.LatentSize, m.Architecture) : 0;
 
     // The global batch is split evenly over the workers.
     private static void CheckDivisible(LoadedJob job, int batchSize, List<SpecError> errors)

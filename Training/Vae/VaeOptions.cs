@@ -2,13 +2,22 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DistGen.Training.Vae;
 
-/// <summary>VAE network sizes.</summary>
+/// <summary>VAE network shape.</summary>
 public sealed class VaeModelOptions
 {
     /// <summary>Width of the encoder's and decoder's hidden layer.</summary>
     [Range(8, 8192)] public int HiddenSize { get; set; } = 400;
     /// <summary>Dimensions of the latent z.</summary>
     [Range(1, 1024)] public int LatentSize { get; set; } = 20;
+    /// <summary>mlp: one hidden layer each way; conv: a convolutional autoencoder, two stride-2 convolutions (32, 64 channels) before the encoder's hidden layer and two transposed ones after the decoder's.</summary>
+    [AllowedValues(VaeArchitecture.Mlp, VaeArchitecture.Conv)] public string Architecture { get; set; } = VaeArchitecture.Mlp;
+}
+
+/// <summary>The VAE's encoder and decoder bodies a spec may choose.</summary>
+public static class VaeArchitecture
+{
+    public const string Mlp = "mlp";
+    public const string Conv = "conv";
 }
 
 /// <summary>VAE training loop options (also the training part of an anomaly detector's, Training/Anomaly/AnomalyOptions.cs).</summary>

@@ -28,7 +28,7 @@ public sealed class VaeWorkload(VaeModelOptions model, VaeTrainingOptions traini
     public int TestCount => training.TestLimit > 0 ? Math.Min(training.TestLimit, test.Count) : test.Count;
 
     public static VariationalAutoencoder BuildModel(VaeModelOptions model, long seed) =>
-        Seeding.Build(seed, () => new VariationalAutoencoder(PixelCount, model.HiddenSize, model.LatentSize));
+        Seeding.Build(seed, () => new VariationalAutoencoder(PixelCount, model.HiddenSize, model.LatentSize, model.Architecture));
 
     public static Tensor Flat(ImageDataset images, int[] indices) => images.Batch(indices, flatten: true);
 

@@ -6,8 +6,9 @@ using static TorchSharp.torch.nn;
 namespace DistGen.Training.Vae;
 
 /// <summary>
-/// VAE (Kingma and Welling 2014) for 28x28 images flattened to 784 values in [0, 1]: an MLP encoder to the mean and
-/// log-variance of q(z|x), the reparameterisation z = mu + sigma * eps, and an MLP decoder to Bernoulli logits of p(x|z).
+/// VAE (Kingma and Welling 2014) for 28x28 images flattened to 784 values in [0, 1]: an encoder to the mean and
+/// log-variance of q(z|x), the reparameterisation z = mu + sigma * eps, and a decoder to Bernoulli logits of p(x|z).
+/// The encoder and decoder are MLPs, or (<see cref="VaeArchitecture.Conv"/>) convolutional around the same hidden layer.
 /// </summary>
 public sealed class VariationalAutoencoder : Module<Tensor, Tensor, (Tensor Logits, Tensor Mu, Tensor LogVar)>
 {
@@ -18,18 +19,39 @@ public sealed class VariationalAutoencoder : Module<Tensor, Tensor, (Tensor Logi
 
     public int LatentSize { get; }
 
-    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs).</summary>
-    public static long ParameterCount(int inputSize, int hiddenSize, int latentSize) => checked(
-        LayerSizes.Linear(inputSize, hiddenSize) + 2 * LayerSizes.Linear(hiddenSize, latentSize)
-        + LayerSizes.Linear(latentSize, hiddenSize) + LayerSizes.Linear(hiddenSize, inputSize));
+    // The convolutional body's feature map between the convolutions and the hidden layer: 64 channels of 7x7.
+    private const int Channels = 64, Side = 7, FeatureCount = Channels * Side * Side;
 
-    public VariationalAutoencoder(int inputSize, int hiddenSize, int latentSize) : base(nameof(VariationalAutoencoder))
+    /// <summary>The parameters this network has, from its shape alone (Training/Core/LayerSizes.cs).</summary>
+    public static long ParameterCount(int inputSize, int hiddenSize, int latentSize, string architecture = VaeArchitecture.Mlp) => checked(
+        2 * LayerSizes.Linear(hiddenSize, latentSize) + LayerSizes.Linear(latentSize, hiddenSize) + (architecture == VaeArchitecture.Conv
+            ? LayerSizes.Convolution(1, Channels / 2, 4) + LayerSizes.Convolution(Channels / 2, Channels, 4)
+              + LayerSizes.Convolution(Channels, Channels / 2, 4) + LayerSizes.Convolution(Channels / 2, 1, 4)
+              + LayerSizes.Linear(FeatureCount, hiddenSize) + LayerSizes.Linear(hiddenSize, FeatureCount)
+            : LayerSizes.Linear(inputSize, hiddenSize) + LayerSizes.Linear(hiddenSize, inputSize)));
+
+    public VariationalAutoencoder(int inputSize, int hiddenSize, int latentSize, string architecture = VaeArchitecture.Mlp) : base(nameof(VariationalAutoencoder))
     {
         LatentSize = latentSize;
-        _encoder = Sequential(Linear(inputSize, hiddenSize), ReLU());
+        if (architecture == VaeArchitecture.Conv && inputSize != 28 * 28)
+            throw new ArgumentException($"the convolutional VAE takes 28x28 images (784 values), not {inputSize}", nameof(inputSize));
+        _encoder = architecture == VaeArchitecture.Conv
+            ? Sequential(
+                Unflatten(1, [1, 28, 28]),
+                Conv2d(1, Channels / 2, 4, stride: 2, padding: 1), ReLU(), // 28 -> 14
+                Conv2d(Channels / 2, Channels, 4, stride: 2, padding: 1), ReLU(), // 14 -> 7
+                Flatten(), Linear(FeatureCount, hiddenSize), ReLU())
+            : Sequential(Linear(inputSize, hiddenSize), ReLU());
         _toMu = Linear(hiddenSize, latentSize);
         _toLogVar = Linear(hiddenSize, latentSize);
-        _decoder = Sequential(Linear(latentSize, hiddenSize), ReLU(), Linear(hiddenSize, inputSize));
+        _decoder = architecture == VaeArchitecture.Conv
+            ? Sequential(
+                Linear(latentSize, hiddenSize), ReLU(), Linear(hiddenSize, FeatureCount), ReLU(),
+                Unflatten(1, [Channels, Side, Side]),
+                ConvTranspose2d(Channels, Channels / 2, 4, stride: 2, padding: 1), ReLU(), // 7 -> 14
+                ConvTranspose2d(Channels / 2, 1, 4, stride: 2, padding: 1), // 14 -> 28
+                Flatten())
+            : Sequential(Linear(latentSize, hiddenSize), ReLU(), Linear(hiddenSize, inputSize));
         RegisterComponents();
     }
 

@@ -42,10 +42,20 @@ public sealed class DataParallelClusterTests(TwoSiloCluster fixture) : IDisposab
           "cluster": { "workers": 4 } }
         """;
 
+    // The convolutional detector: the same rounds through convolutions.
+    private const string ConvAnomalySpec = """
+        { "apiVersion": "distgen/v1", "name": "anomaly-conv-cluster", "workload": "anomaly", "seed": 14,
+          "data": { "name": "fashion-mnist" },
+          "model": { "hiddenSize": 64, "latentSize": 8, "architecture": "conv" },
+          "training": { "normalClasses": [7], "steps": 20, "batchSize": 64, "trainLimit": 4000, "testLimit": 300, "logEvery": 5, "evalEvery": 10, "scoreSamples": 3 },
+          "cluster": { "workers": 4 } }
+        """;
+
     [Theory]
     [InlineData(VaeSpec, "vae")]
     [InlineData(CharLmSpec, "model")]
     [InlineData(AnomalySpec, "vae")]
+    [InlineData(ConvAnomalySpec, "vae")]
     public async Task Job_with_4_workers_of_batch_32_equals_the_reference_with_batch_128(string spec, string moduleName)
     {
         var registry = fixture.Cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);

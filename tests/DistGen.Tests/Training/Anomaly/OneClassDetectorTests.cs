@@ -23,6 +23,18 @@ public sealed class OneClassDetectorTests(ITestOutputHelper log) : IDisposable
         """;
 
     [Fact]
+    public void A_seeded_short_run_of_the_convolutional_detector_separates_its_normal_class_too()
+    {
+        var job = SpecLoader.Parse(Spec.Replace("\"latentSize\": 8 }", "\"latentSize\": 8, \"architecture\": \"conv\" }"));
+        Assert.Equal("conv", ((DistGen.Training.Vae.VaeModelOptions)job.Model).Architecture);
+
+        var summary = new DataParallelReferenceTrainer(job.CreateRoundWorkload<IDataParallelWorkload>()).Run(RunContext.OnCpu(_run, job.Spec.Seed));
+
+        log.WriteLine(string.Join(", ", new[] { "reconstruction", "neg_elbo", "iw_nll" }.Select(s => $"{s} {summary.Figures[$"auroc_{s}"]:F4}")));
+        Assert.All(new[] { "reconstruction", "neg_elbo", "iw_nll" }, score => Assert.True(summary.Figures[$"auroc_{score}"] >= 0.8, $"{score}: {summary.Figures[$"auroc_{score}"]:F4}"));
+    }
+
+    [Fact]
     public void A_seeded_short_run_separates_its_normal_class_from_the_rest_with_every_score_and_writes_its_report()
     {
         var job = SpecLoader.Parse(Spec);

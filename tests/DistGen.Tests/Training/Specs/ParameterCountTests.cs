@@ -34,6 +34,12 @@ public sealed class ParameterCountTests
         Assert.Equal(Built(new VariationalAutoencoder(input, hidden, latent)), VariationalAutoencoder.ParameterCount(input, hidden, latent));
 
     [Theory]
+    [InlineData(400, 20)]
+    [InlineData(8, 1)]
+    public void Convolutional_vae(int hidden, int latent) =>
+        Assert.Equal(Built(new VariationalAutoencoder(784, hidden, latent, VaeArchitecture.Conv)), VariationalAutoencoder.ParameterCount(784, hidden, latent, VaeArchitecture.Conv));
+
+    [Theory]
     [InlineData(16, 64, 3, 1)]
     [InlineData(2, 5, 1, 4)]
     [InlineData(7, 128, 6, 16)]
