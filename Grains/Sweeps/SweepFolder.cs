@@ -38,6 +38,7 @@ public static class SweepFolder
             columns = table.Columns,
             mean = table.Mean,
             mean_over = table.MeanOver,
+            anchors = table.Anchors.Select(a => new { method = a.Method, source = a.Source, figures = a.Figures }),
             members = members.Select(m => new { index = m.Index, label = m.Label, job = m.JobId, state = m.EndState, message = m.Message, silos = m.Silos, figures = m.Metrics }),
         };
         WriteFile(folder, "summary.json", JsonSerializer.Serialize(summary, Indented));

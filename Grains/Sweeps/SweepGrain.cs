@@ -89,7 +89,14 @@ public sealed class SweepGrain(
         await Tick(CancellationToken.None);
     }
 
-    public Task<ArtifactManifest> GetArtifacts() => manifests.OfAsync(SweepId, record.RecordExists ? Sweep.Folder : null);
+    public async Task<ArtifactManifest> GetArtifacts()
+    {
+        if (!record.RecordExists || Sweep.State == JobState.Running) return await manifests.OfAsync(SweepId, null);
+        // The folder is on the silo that finished the sweep; one that took the sweep over since writes it again from the record.
+        var folder = JobFolders.Of(artifacts.Value.Root, SweepId);
+        if (!File.Exists(Path.Combine(folder, "sweep.md"))) WriteFolder(folder);
+        return await manifests.OfAsync(SweepId, folder);
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -205,23 +212,29 @@ public sealed class SweepGrain(
         bool changed = false;
         foreach (var member in Sweep.Members)
         {
+            var job = GrainFactory.GetGrain<IJobCoordinatorGrain>(member.JobId);
+            if (member.Phase == SweepMemberPhase.Starting)
+            {
+                // Asked of the registry by an activation that went away before the answer: followed if it started, else never will.
+                bool exists = (await job.GetStatus()).SubmittedAt != default;
+                member.Phase = exists ? SweepMemberPhase.Started : SweepMemberPhase.Queued;
+                member.Submitted = exists;
+                changed = true;
+            }
             if (member.Phase == SweepMemberPhase.Queued)
             {
                 (member.Phase, member.EndState, member.Message) = (SweepMemberPhase.Ended, "cancelled", "not started: the sweep was cancelled");
                 changed = true;
             }
-            else if (member.Phase is SweepMemberPhase.Started or SweepMemberPhase.Starting)
-                await GrainFactory.GetGrain<IJobCoordinatorGrain>(member.JobId).Cancel();
+            else if (member.Phase == SweepMemberPhase.Started) await job.Cancel();
         }
         return changed;
     }
 
     private async Task FinishAsync()
     {
-        var sweep = SweepSpec.Parse(Sweep.SpecJson, JobWorkloads.ValidateForCluster);
-        var table = SweepFolder.TableOf(sweep, Sweep.Members);
         var folder = JobFolders.Of(artifacts.Value.Root, SweepId);
-        SweepFolder.Write(folder, sweep, table, Sweep.Members);
+        var table = WriteFolder(folder);
         int succeeded = Sweep.Members.Count(m => m.EndState == "succeeded");
         (Sweep.Table, Sweep.Mean, Sweep.Folder, Sweep.FinishedAt) = (table.ToMarkdown(), new Dictionary<string, double>(table.Mean), folder, DateTimeOffset.UtcNow);
         (Sweep.State, Sweep.Message) = Sweep.CancelRequested ? (JobState.Cancelled, $"cancelled; {succeeded} of {Sweep.Members.Count} members had succeeded")
@@ -232,6 +245,14 @@ public sealed class SweepGrain(
         _timer?.Dispose();
         _timer = null;
         if (await this.GetReminder(KeepSweepingReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    private SweepTable WriteFolder(string folder)
+    {
+        var sweep = SweepSpec.Parse(Sweep.SpecJson, JobWorkloads.ValidateForCluster);
+        var table = SweepFolder.TableOf(sweep, Sweep.Members);
+        SweepFolder.Write(folder, sweep, table, Sweep.Members);
+        return table;
     }
 
     private async Task TryWriteAsync()

@@ -40,6 +40,9 @@ public sealed class SweepTable
     /// <summary>How many members the mean is over.</summary>
     public int MeanOver { get; }
 
+    /// <summary>The published results shown below the mean.</summary>
+    public IReadOnlyList<PublishedAnchor> Anchors => _anchors;
+
     /// <summary>Without a report list: every AUROC the members have, else every figure all succeeded members share.</summary>
     public static IReadOnlyList<string> DefaultReport(IReadOnlyList<SweepRow> rows)
     {

@@ -69,6 +69,18 @@ public sealed class SweepFaultTests(ClusterFixture cluster, ITestOutputHelper ou
         Assert.True(fetch.ExitCode == 0, fetch.Tail);
         Assert.Equal(table, await File.ReadAllTextAsync(Path.Combine(fetched, "sweep.md")));
         Assert.Equal(6, File.ReadAllLines(Path.Combine(fetched, "sweep.csv")).Length);
+
+        // The console shows it as one unit: watch replays each member's end and prints the table; list has the sweep.
+        var watch = await ClusterFixture.RunDistgenAsync(["watch", sweepId, .. throughSurvivor]);
+        Assert.True(watch.ExitCode == 0, watch.Tail);
+        var ended = watch.StandardOutput.Split('\n').SingleOrDefault(l => l.StartsWith($"member 3 ([5]) {sweepId}-3: succeeded, ", StringComparison.Ordinal));
+        Assert.True(ended is not null && ended.Contains("auroc_neg_elbo ") && ended.Contains(" %"), watch.StandardOutput);
+        Assert.Contains(table.Trim(), watch.StandardOutput);
+        var list = await ClusterFixture.RunDistgenAsync(["list", "--json", .. throughSurvivor]);
+        Assert.True(list.ExitCode == 0, list.Tail);
+        var listed = JsonDocument.Parse(list.StandardOutput).RootElement;
+        Assert.Contains(listed.GetProperty("sweeps").EnumerateArray(), s => s.GetProperty("SweepId").GetString() == sweepId);
+        Assert.Equal(4, listed.GetProperty("jobs").EnumerateArray().Count(j => j.GetProperty("JobId").GetString()!.StartsWith(sweepId + "-", StringComparison.Ordinal)));
     }
 
     private static IEnumerable<JsonElement> Members(JsonElement sweep) => sweep.GetProperty("Members").EnumerateArray();

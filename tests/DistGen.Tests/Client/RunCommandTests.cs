@@ -49,6 +49,21 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_sweep_with_a_bad_value_or_asked_of_the_reference_trainer_exits_2_before_any_work()
+    {
+        var spec = Path.Combine(_folder, "sweep.json");
+        File.WriteAllText(spec, """
+            { "apiVersion": "distgen/v1", "name": "bad-sweep", "sweep": { "parameter": "training.normalClasses", "values": [[1], [11]] },
+              "job": { "workload": "anomaly", "data": { "name": "fashion-mnist" }, "training": { "normalClasses": [0] } } }
+            """);
+        var output = Path.Combine(_folder, "sweep-run");
+        Assert.Equal(ExitCodes.BadInput, RunCommand.Run(spec, reference: false, output, CancellationToken.None));
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("[11]", "[2]"));
+        Assert.Equal(ExitCodes.BadInput, RunCommand.Run(spec, reference: true, output, CancellationToken.None));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void A_missing_spec_file_exits_2() =>
         Assert.Equal(ExitCodes.BadInput, RunCommand.Run(Path.Combine(_folder, "absent.json"), true, null, CancellationToken.None));
 

@@ -74,6 +74,10 @@ public sealed class SweepGrainTests(TwoSiloCluster fixture)
         Assert.Contains("| **mean** (4 of 4) |", table);
         var manifest = await Client.GetGrain<ISweepGrain>(sweepId).GetArtifacts();
         Assert.Equal(["spec.json", "summary.json", "sweep.csv", "sweep.md"], manifest.Files.Select(f => f.FileName));
+        // A silo that took the ended sweep over has no folder: it writes the same files again from the record.
+        Directory.Delete(Path.Combine(TwoSiloCluster.ArtifactsRoot, sweepId), recursive: true);
+        var again = await Client.GetGrain<ISweepGrain>(sweepId).GetArtifacts();
+        Assert.Equal(manifest.Files.Select(f => (f.FileName, f.Sha256)), again.Files.Select(f => (f.FileName, f.Sha256)));
         // Listed as one sweep, its members as jobs.
         Assert.Contains(await Registry.ListSweeps(), s => s.SweepId == sweepId && s.Ended == 4);
         var listed = (await Registry.List()).Select(j => j.JobId).ToHashSet();
