@@ -74,6 +74,11 @@ public sealed class SweepSpec
         {
             throw new SpecException("$", $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
+        catch (ArgumentException e)
+        {
+            // JsonObject refuses a field named twice in one object.
+            throw new SpecException("$", $"a field is named twice in one object ({e.Message})");
+        }
         if (root is not JsonObject top) throw new SpecException("$", "a sweep is a JSON object with apiVersion, name, sweep and job");
         var errors = new List<SpecError>();
         Unknown(top, "$", TopFields, errors);

@@ -1,3 +1,5 @@
+using DistGen.Training.Sweeps;
+using DistGen.Grains.Runs;
 using DistGen.Training.Gan;
 using DistGen.Training.Specs;
 
@@ -114,12 +116,18 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
-    public void Every_example_spec_is_valid()
+    public void Every_example_spec_and_sweep_is_valid()
     {
         var examples = Path.Combine(RepositoryRoot(), "examples");
         var files = Directory.GetFiles(examples, "*.json");
         Assert.NotEmpty(files);
-        foreach (var file in files) SpecLoader.LoadFile(file);
+        foreach (var file in files)
+        {
+            // A sweep's every member spec is validated as the cluster validates it.
+            if (SweepSpec.IsSweep(File.ReadAllText(file))) Assert.Equal(10, SweepSpec.Parse(File.ReadAllText(file), JobWorkloads.ValidateForCluster).Members.Count);
+            else SpecLoader.LoadFile(file);
+        }
+        Assert.Contains(files, f => SweepSpec.IsSweep(File.ReadAllText(f)));
     }
 
     internal static string RepositoryRoot()

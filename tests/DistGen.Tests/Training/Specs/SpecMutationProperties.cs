@@ -1,3 +1,4 @@
+using DistGen.Training.Sweeps;
 using DistGen.Grains.Runs;
 using DistGen.Training.Rl;
 using System.Text.Json.Nodes;
@@ -48,8 +49,13 @@ public sealed class SpecMutationProperties(Xunit.Abstractions.ITestOutputHelper 
         {
             try
             {
-                var job = JobWorkloads.ValidateForCluster(json);
-                if (job.Workload.Name == "ppo") _ = job.CreateRoundWorkload<PpoWorkload>().Rounds;
+                // A damaged sweep (examples/anomaly-fashion-mnist-sweep.json) is read as the registry reads sweeps.
+                if (SweepSpec.IsSweep(json)) _ = SweepSpec.Parse(json, JobWorkloads.ValidateForCluster).Members.Count;
+                else
+                {
+                    var job = JobWorkloads.ValidateForCluster(json);
+                    if (job.Workload.Name == "ppo") _ = job.CreateRoundWorkload<PpoWorkload>().Rounds;
+                }
                 Interlocked.Increment(ref _accepted);
             }
             catch (SpecException e)
