@@ -99,19 +99,22 @@ public static class JobCommands
 
     private static Command List()
     {
-        var json = new Option<bool>("--json") { Description = "Print the jobs as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print the jobs (with --sweeps: the sweeps) as a JSON array." };
+        var sweepsOnly = new Option<bool>("--sweeps") { Description = "List the sweeps only." };
         var connection = new ConnectionOptions();
-        var command = connection.AddTo(new Command("list", "List the cluster's jobs, then its sweeps.") { json });
+        var command = connection.AddTo(new Command("list", "List the cluster's jobs (sweep members included), then its sweeps.") { json, sweepsOnly });
         command.SetAction((parse, cancel) => ClusterSession.RunAsync(parse, connection, async (cluster, ct) =>
         {
             var registry = cluster.GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key);
-            var jobs = await registry.List();
-            var sweeps = (await registry.ListSweeps()).Where(s => s.SubmittedAt != default).ToList();
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { jobs, sweeps }, Json));
+            var jobs = parse.GetValue(sweepsOnly) ? [] : await registry.List();
+            // --json keeps its shape for scripts: one array, of jobs or (with --sweeps) of sweeps.
+            var sweeps = parse.GetValue(json) && !parse.GetValue(sweepsOnly) ? []
+                : (await registry.ListSweeps()).Where(s => s.SubmittedAt != default).ToList();
+            if (parse.GetValue(json)) Console.WriteLine(parse.GetValue(sweepsOnly) ? JsonSerializer.Serialize(sweeps, Json) : JsonSerializer.Serialize(jobs, Json));
             else
             {
-                JobTable.PrintList(jobs);
-                if (sweeps.Count > 0) SweepView.PrintList(sweeps);
+                if (!parse.GetValue(sweepsOnly)) JobTable.PrintList(jobs);
+                if (sweeps.Count > 0 || parse.GetValue(sweepsOnly)) SweepView.PrintList(sweeps);
             }
             return ExitCodes.Success;
         }, cancel));

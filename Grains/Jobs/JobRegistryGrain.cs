@@ -54,7 +54,8 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
             return new SubmitResult { JobId = jobId };
         }
         var (_, resolved, refused) = await PrepareAsync(specJson);
-        return refused ?? await StartAsync(jobId, resolved!, DateTimeOffset.UtcNow);
+        // A member that could not be listed is left running: its sweep asks again, and then it is listed.
+        return refused ?? await StartAsync(jobId, resolved!, DateTimeOffset.UtcNow, cancelIfUnlisted: false);
     }
 
     // Validation, the job it starts from, and admission: everything that can refuse a job before anything of it runs.
@@ -81,8 +82,9 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
 
     private static SubmitResult Refusal(params string[] errors) => new() { Errors = errors };
 
-    // Starts the job's coordinator under the id and lists it; a job that cannot be listed is cancelled, so nothing runs unlisted.
-    private async Task<SubmitResult> StartAsync(string id, string specJson, DateTimeOffset now)
+    // Starts the job's coordinator under the id and lists it; a submitted job that cannot be listed is cancelled, so nothing
+    // runs unlisted (a sweep's member is listed when its sweep asks again).
+    private async Task<SubmitResult> StartAsync(string id, string specJson, DateTimeOffset now, bool cancelIfUnlisted = true)
     {
         var started = GrainFactory.GetGrain<IJobCoordinatorGrain>(id);
         await started.Start(specJson, now);
@@ -93,7 +95,7 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         catch (StorageOutageException)
         {
             jobs.State.Ids.Remove(id);
-            await CancelUnlisted(started, id);
+            if (cancelIfUnlisted) await CancelUnlisted(started, id);
             throw;
         }
         return new SubmitResult { JobId = id };

@@ -20,7 +20,7 @@ public static class SweepFolder
     /// <summary>The sweep's table: a row per member, the mean, and the published anchors its protocol has.</summary>
     public static SweepTable TableOf(SweepSpec sweep, IReadOnlyList<SweepMemberRecord> members)
     {
-        var rows = members.Select(m => new SweepRow(m.Label, m.EndState == "refused" ? null : m.JobId, m.EndState ?? "unknown", m.Metrics, m.Message)).ToList();
+        var rows = members.Select(m => new SweepRow(m.Label, m.ShownJobId, m.EndState ?? "unknown", m.Metrics, m.Message)).ToList();
         var columns = sweep.Report.Count > 0 ? sweep.Report : SweepTable.DefaultReport(rows);
         return new SweepTable(sweep.Name, sweep.Parameter, columns, rows, OneClassAnchors.For(sweep, columns));
     }
@@ -39,7 +39,7 @@ public static class SweepFolder
             mean = table.Mean,
             mean_over = table.MeanOver,
             anchors = table.Anchors.Select(a => new { method = a.Method, source = a.Source, figures = a.Figures }),
-            members = members.Select(m => new { index = m.Index, label = m.Label, job = m.JobId, state = m.EndState, message = m.Message, silos = m.Silos, figures = m.Metrics }),
+            members = members.Select(m => new { index = m.Index, label = m.Label, job = m.ShownJobId, state = m.EndState, message = m.Message, silos = m.Silos, figures = m.Metrics }),
         };
         WriteFile(folder, "summary.json", JsonSerializer.Serialize(summary, Indented));
     }

@@ -84,8 +84,17 @@ public sealed class SweepGrain(
     public async Task Cancel()
     {
         if (!IsActive || Sweep.CancelRequested) return;
-        Sweep.CancelRequested = true;
-        await Retry.RunAsync("record the cancellation", _ => record.WriteStateAsync());
+        (Sweep.CancelRequested, Sweep.CancelledAt) = (true, DateTimeOffset.UtcNow);
+        try
+        {
+            await Retry.RunAsync("record the cancellation", _ => record.WriteStateAsync());
+        }
+        catch
+        {
+            // Not recorded, so not done: a cancel asked again must try again.
+            (Sweep.CancelRequested, Sweep.CancelledAt) = (false, null);
+            throw;
+        }
         await Tick(CancellationToken.None);
     }
 
@@ -207,27 +216,47 @@ public sealed class SweepGrain(
         }
     }
 
+    // A grain call's timeout and then some: a start asked by an activation that went away has landed or never will.
+    private static readonly TimeSpan StartSettlesWithin = TimeSpan.FromSeconds(45);
+
     private async Task<bool> CancelMembersAsync()
     {
         bool changed = false;
         foreach (var member in Sweep.Members)
         {
-            var job = GrainFactory.GetGrain<IJobCoordinatorGrain>(member.JobId);
-            if (member.Phase == SweepMemberPhase.Starting)
+            try
             {
-                // Asked of the registry by an activation that went away before the answer: followed if it started, else never will.
-                bool exists = (await job.GetStatus()).SubmittedAt != default;
-                member.Phase = exists ? SweepMemberPhase.Started : SweepMemberPhase.Queued;
-                member.Submitted = exists;
-                changed = true;
+                changed |= await CancelMemberAsync(member);
             }
-            if (member.Phase == SweepMemberPhase.Queued)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                (member.Phase, member.EndState, member.Message) = (SweepMemberPhase.Ended, "cancelled", "not started: the sweep was cancelled");
-                changed = true;
+                // One member's coordinator busy moving must not hold the others up; the next pass asks again.
+                logger.LogInformation("sweep {Sweep}: member {Index} not cancelled yet ({Error})", SweepId, member.Index, e.GetBaseException().Message);
             }
-            else if (member.Phase == SweepMemberPhase.Started) await job.Cancel();
         }
+        return changed;
+    }
+
+    private async Task<bool> CancelMemberAsync(SweepMemberRecord member)
+    {
+        var job = GrainFactory.GetGrain<IJobCoordinatorGrain>(member.JobId);
+        bool changed = false;
+        if (member.Phase == SweepMemberPhase.Starting)
+        {
+            // Asked of the registry by an activation that went away before the answer: followed and cancelled if it started;
+            // counted as never started only once such a start can no longer land.
+            if ((await job.GetStatus()).SubmittedAt != default) member.Phase = SweepMemberPhase.Started;
+            else if (DateTimeOffset.UtcNow - (Sweep.CancelledAt ?? DateTimeOffset.MinValue) > StartSettlesWithin)
+                (member.Phase, member.Submitted) = (SweepMemberPhase.Queued, false);
+            else return false;
+            changed = true;
+        }
+        if (member.Phase == SweepMemberPhase.Queued)
+        {
+            (member.Phase, member.EndState, member.Message) = (SweepMemberPhase.Ended, "cancelled", "not started: the sweep was cancelled");
+            return true;
+        }
+        if (member.Phase == SweepMemberPhase.Started) await job.Cancel();
         return changed;
     }
 
@@ -240,7 +269,16 @@ public sealed class SweepGrain(
         (Sweep.State, Sweep.Message) = Sweep.CancelRequested ? (JobState.Cancelled, $"cancelled; {succeeded} of {Sweep.Members.Count} members had succeeded")
             : succeeded == Sweep.Members.Count ? (JobState.Succeeded, $"all {succeeded} members succeeded")
             : (JobState.Failed, $"{Sweep.Members.Count - succeeded} of {Sweep.Members.Count} members did not succeed; the table has the others");
-        await record.WriteStateAsync();
+        try
+        {
+            await Retry.RunAsync("record the sweep's end", _ => record.WriteStateAsync());
+        }
+        catch
+        {
+            // Ended only once stored: until then the timer and the reminder keep the sweep going, and the next pass ends it again.
+            (Sweep.State, Sweep.Message, Sweep.FinishedAt) = (JobState.Running, null, null);
+            throw;
+        }
         logger.LogInformation("sweep {Sweep}: {State}, {Message}; table in {Folder}", SweepId, Sweep.State, Sweep.Message, folder);
         _timer?.Dispose();
         _timer = null;

@@ -26,6 +26,8 @@ public sealed class SweepRecord
     [Id(14)] public Dictionary<string, double> Mean { get; set; } = new();
     /// <summary>The folder holding sweep.md, sweep.csv, summary.json and spec.json, on <see cref="Silo"/> when it ended.</summary>
     [Id(15)] public string? Folder { get; set; }
+    /// <summary>When the cancel was recorded: a member caught starting is given a grain call's time to appear before it counts as never started.</summary>
+    [Id(16)] public DateTimeOffset? CancelledAt { get; set; }
 }
 
 /// <summary>Where one member of a sweep is.</summary>
@@ -60,4 +62,7 @@ public sealed class SweepMemberRecord
     [Id(10)] public long TotalRounds { get; set; }
     /// <summary>Whether the registry was ever asked to start it (only then may a job of its id exist).</summary>
     [Id(11)] public bool Submitted { get; set; }
+
+    /// <summary>Its job's id, shown only when a job may exist: asked of the registry and not refused.</summary>
+    public string? ShownJobId => Submitted && EndState != "refused" ? JobId : null;
 }

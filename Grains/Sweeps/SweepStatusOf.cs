@@ -33,7 +33,7 @@ public static class SweepStatusOf
     {
         Index = member.Index,
         Label = member.Label,
-        JobId = member.Submitted && member.EndState != "refused" ? member.JobId : null,
+        JobId = member.ShownJobId,
         State = member.Phase switch
         {
             SweepMemberPhase.Queued => "queued",

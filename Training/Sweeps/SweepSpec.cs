@@ -14,6 +14,8 @@ namespace DistGen.Training.Sweeps;
 public sealed class SweepSpec
 {
     public const int MaxMembers = 100;
+    // Spec sections nest a few levels; a deeper path names nothing and would nest the JSON past its writer's limit.
+    private const int MaxPathDepth = 8;
     private static readonly string[] TopFields = ["apiVersion", "name", "sweep", "job"];
     private static readonly string[] SweepFields = ["parameter", "values", "labels", "maxConcurrentJobs", "report"];
     // Fields a member may not change: they name the job or its format, not a setting of it.
@@ -68,17 +70,35 @@ public sealed class SweepSpec
         JsonNode? root;
         try
         {
+            // JsonNode finds a field named twice only when the object is first read: JsonDocument finds it now.
+            using (var document = JsonDocument.Parse(json, Options)) RefuseRepeatedFields(document.RootElement, "$");
             root = JsonNode.Parse(json, documentOptions: Options);
         }
         catch (JsonException e)
         {
             throw new SpecException("$", $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
-        catch (ArgumentException e)
+        return Read(root, json, validateJob);
+    }
+
+    private static void RefuseRepeatedFields(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
         {
-            // JsonObject refuses a field named twice in one object.
-            throw new SpecException("$", $"a field is named twice in one object ({e.Message})");
+            int i = 0;
+            foreach (var item in element.EnumerateArray()) RefuseRepeatedFields(item, $"{path}[{i++}]");
         }
+        if (element.ValueKind != JsonValueKind.Object) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in element.EnumerateObject())
+        {
+            if (!seen.Add(field.Name)) throw new SpecException($"{path}.{field.Name}", "named twice in one object; keep one");
+            RefuseRepeatedFields(field.Value, $"{path}.{field.Name}");
+        }
+    }
+
+    private static SweepSpec Read(JsonNode? root, string json, Func<string, LoadedJob> validateJob)
+    {
         if (root is not JsonObject top) throw new SpecException("$", "a sweep is a JSON object with apiVersion, name, sweep and job");
         var errors = new List<SpecError>();
         Unknown(top, "$", TopFields, errors);
@@ -97,7 +117,7 @@ public sealed class SweepSpec
 
         var parameter = Text(sweep, "parameter") ?? "";
         var path = parameter.Split('.');
-        if (parameter.Length == 0 || path.Any(p => p.Length == 0 || !p.All(char.IsAsciiLetterOrDigit)))
+        if (parameter.Length == 0 || path.Length > MaxPathDepth || path.Any(p => p.Length == 0 || !p.All(char.IsAsciiLetterOrDigit)))
             errors.Add(new SpecError("$.sweep.parameter", $"\"{parameter}\" is not a field path; name the job field to vary with dots, e.g. \"training.normalClasses\" or \"seed\""));
         else if (FixedFields.Contains(path[0]) || path[0] == "workload")
             errors.Add(new SpecError("$.sweep.parameter", $"a sweep varies a setting of one workload, not its {path[0]}; choose a field under model, training, data, cluster or seed"));

@@ -78,9 +78,10 @@ public sealed class SweepFaultTests(ClusterFixture cluster, ITestOutputHelper ou
         Assert.Contains(table.Trim(), watch.StandardOutput);
         var list = await ClusterFixture.RunDistgenAsync(["list", "--json", .. throughSurvivor]);
         Assert.True(list.ExitCode == 0, list.Tail);
-        var listed = JsonDocument.Parse(list.StandardOutput).RootElement;
-        Assert.Contains(listed.GetProperty("sweeps").EnumerateArray(), s => s.GetProperty("SweepId").GetString() == sweepId);
-        Assert.Equal(4, listed.GetProperty("jobs").EnumerateArray().Count(j => j.GetProperty("JobId").GetString()!.StartsWith(sweepId + "-", StringComparison.Ordinal)));
+        Assert.Equal(4, JsonDocument.Parse(list.StandardOutput).RootElement.EnumerateArray().Count(j => j.GetProperty("JobId").GetString()!.StartsWith(sweepId + "-", StringComparison.Ordinal)));
+        var sweeps = await ClusterFixture.RunDistgenAsync(["list", "--sweeps", "--json", .. throughSurvivor]);
+        Assert.True(sweeps.ExitCode == 0, sweeps.Tail);
+        Assert.Contains(JsonDocument.Parse(sweeps.StandardOutput).RootElement.EnumerateArray(), s => s.GetProperty("SweepId").GetString() == sweepId);
     }
 
     private static IEnumerable<JsonElement> Members(JsonElement sweep) => sweep.GetProperty("Members").EnumerateArray();

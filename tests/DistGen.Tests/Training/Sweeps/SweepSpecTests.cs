@@ -84,6 +84,11 @@ public sealed class SweepSpecTests
         var errors = Refused("""{ "apiVersion": "distgen/v2", "name": "Bad Name", "sweep": { "parameter": "seed", "values": [1] } }""");
         Assert.Equal(["$.apiVersion", "$.name", "$.job"], errors.Select(e => e.Path));
         Assert.Contains(Refused("""{ "apiVersion": "distgen/v1", "name": "a", "sweep": { "parameter": "seed", "values": [1] }, "job": {}, "extra": 1 }"""), e => e.Path == "$.extra");
+        // A field named twice, anywhere, and a path too deep to name a field are spec errors, not crashes.
+        Assert.Equal("$.name", Assert.Single(Refused("""{ "apiVersion": "distgen/v1", "name": "a", "name": "b", "sweep": {}, "job": {} }""")).Path);
+        Assert.Equal("$.job.training.steps", Assert.Single(Refused(Sweep("""{ "parameter": "seed", "values": [1] }""",
+            """{ "workload": "vae", "data": { "name": "fashion-mnist" }, "training": { "steps": 1, "steps": 2 } }"""))).Path);
+        Assert.Contains(Refused(Sweep($$"""{ "parameter": "{{string.Join('.', Enumerable.Repeat("a", 70))}}", "values": [1] }""")), e => e.Path == "$.sweep.parameter");
         // A job without a workload is refused as the job spec would be, under $.job.
         Assert.Contains(Refused(Sweep("""{ "parameter": "seed", "values": [1] }""", "{}")), e => e.Path.StartsWith("$.job.workload", StringComparison.Ordinal));
     }
