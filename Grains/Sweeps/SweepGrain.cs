@@ -79,7 +79,9 @@ public sealed class SweepGrain(
         Follow();
     }
 
-    public Task<SweepStatus> GetStatus() => Task.FromResult(SweepStatusOf.Record(SweepId, record.RecordExists ? Sweep : null, _live));
+    // A running sweep is run by the activation answering, whatever its record last said; an ended one names the silo that ended it.
+    public Task<SweepStatus> GetStatus() => Task.FromResult(SweepStatusOf.Record(SweepId, record.RecordExists ? Sweep : null, _live,
+        IsActive ? silo.SiloAddress.ToString() : null));
 
     public async Task Cancel()
     {
@@ -266,6 +268,7 @@ public sealed class SweepGrain(
         var table = WriteFolder(folder);
         int succeeded = Sweep.Members.Count(m => m.EndState == "succeeded");
         (Sweep.Table, Sweep.Mean, Sweep.Folder, Sweep.FinishedAt) = (table.ToMarkdown(), new Dictionary<string, double>(table.Mean), folder, DateTimeOffset.UtcNow);
+        Sweep.Silo = silo.SiloAddress.ToString();
         (Sweep.State, Sweep.Message) = Sweep.CancelRequested ? (JobState.Cancelled, $"cancelled; {succeeded} of {Sweep.Members.Count} members had succeeded")
             : succeeded == Sweep.Members.Count ? (JobState.Succeeded, $"all {succeeded} members succeeded")
             : (JobState.Failed, $"{Sweep.Members.Count - succeeded} of {Sweep.Members.Count} members did not succeed; the table has the others");

@@ -6,8 +6,11 @@ namespace DistGen.Grains.Sweeps;
 /// <summary>A sweep's status from its record and its members' latest job statuses.</summary>
 public static class SweepStatusOf
 {
-    /// <summary>The status of sweep <paramref name="sweepId"/>; an unknown sweep (no record) has no submission time.</summary>
-    public static SweepStatus Record(string sweepId, SweepRecord? sweep, IReadOnlyDictionary<int, JobStatus> live)
+    /// <summary>
+    /// The status of sweep <paramref name="sweepId"/>; an unknown sweep (no record) has no submission time. <paramref name="runningOn"/>
+    /// is the silo of the activation answering for a sweep that runs, else the record's silo is shown.
+    /// </summary>
+    public static SweepStatus Record(string sweepId, SweepRecord? sweep, IReadOnlyDictionary<int, JobStatus> live, string? runningOn = null)
     {
         if (sweep is null) return new SweepStatus { SweepId = sweepId, Name = "", Workload = "", Parameter = "", State = JobState.Pending };
         return new SweepStatus
@@ -22,7 +25,7 @@ public static class SweepStatusOf
             Message = sweep.Message ?? (sweep.CancelRequested && sweep.State == JobState.Running ? "cancelling: the running members are being cancelled" : null),
             SubmittedAt = sweep.SubmittedAt,
             FinishedAt = sweep.FinishedAt,
-            Silo = sweep.Silo,
+            Silo = runningOn ?? sweep.Silo,
             Table = sweep.Table,
             Mean = new Dictionary<string, double>(sweep.Mean),
             Takeovers = sweep.Takeovers,
