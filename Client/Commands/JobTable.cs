@@ -32,7 +32,9 @@ public static class JobTable
         Row("coordinator", status.CoordinatorDevice is { } device ? $"{status.CoordinatorSilo} ({device})" : status.CoordinatorSilo);
         foreach (var member in status.Members) Row(member.Member, $"{member.Silo} ({member.Device})");
         if (status.Takeovers > 0)
-            Row("takeovers", $"{status.Takeovers} (the coordinator moved; the latest continued from round {status.ContinuedFromRound})");
+            Row("takeovers", status.ContinuedFromRound is { } from
+                ? $"{status.Takeovers} (the coordinator moved; the latest continued from round {from})"
+                : $"{status.Takeovers} (the coordinator moved; the latest is starting from the last checkpoint)");
         Row("submitted", status.SubmittedAt.ToString("u", CultureInfo.InvariantCulture));
         if (status.FinishedAt is { } finished) Row("finished", finished.ToString("u", CultureInfo.InvariantCulture));
         if (status.RepeatedAttempts > 0) Row("failed attempts", $"{status.RepeatedAttempts} round attempts failed and were repeated ({status.RefusedTensors} for a refused tensor)");

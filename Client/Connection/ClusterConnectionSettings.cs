@@ -22,8 +22,10 @@ public sealed record ClusterConnectionSettings
     /// <summary>The cluster's id (the silos' <c>Cluster:ClusterId</c>).</summary>
     public string ClusterId { get; init; } = "distgen";
 
-    /// <summary>The cluster's service id (the silos' <c>Cluster:ServiceId</c>).</summary>
-    public string ServiceId { get; init; } = "distgen";
+    /// <summary>The cluster's service id (the silos' <c>Cluster:ServiceId</c>); unset, the <see cref="ClusterId"/>, as on the silos.</summary>
+    public string ServiceId { get => _serviceId ?? ClusterId; init => _serviceId = string.IsNullOrWhiteSpace(value) ? null : value.Trim(); }
+
+    private readonly string? _serviceId;
 
     /// <summary>The cluster secret the data plane asks for; never logged or printed.</summary>
     public string? Secret { get; init; }

@@ -6,7 +6,7 @@ namespace DistGen.Client.Connection;
 
 /// <summary>
 /// The connection flags every cluster command shares: <c>--redis</c>, <c>--gateway</c>, <c>--cluster-id</c>,
-/// <c>--secret</c>, <c>--connect-timeout</c>, each falling back to an environment variable. Create one per command,
+/// <c>--service-id</c>, <c>--secret</c>, <c>--connect-timeout</c>, each falling back to an environment variable. Create one per command,
 /// <see cref="AddTo"/> it, and <see cref="Read"/> the settings in the command's action.
 /// </summary>
 public sealed class ConnectionOptions
@@ -14,6 +14,7 @@ public sealed class ConnectionOptions
     public const string RedisVariable = "DISTGEN_REDIS";
     public const string GatewayVariable = "DISTGEN_GATEWAY";
     public const string ClusterIdVariable = "DISTGEN_CLUSTER_ID";
+    public const string ServiceIdVariable = "DISTGEN_SERVICE_ID";
     public const string SecretVariable = "DISTGEN_SECRET";
     public const string CertificateVariable = "DISTGEN_CERT";
     public const string KeyVariable = "DISTGEN_KEY";
@@ -34,6 +35,11 @@ public sealed class ConnectionOptions
     public Option<string?> ClusterId { get; } = new("--cluster-id")
     {
         Description = $"The cluster's id, as the silos' Cluster:ClusterId (env {ClusterIdVariable}; default distgen).",
+    };
+
+    public Option<string?> ServiceId { get; } = new("--service-id")
+    {
+        Description = $"The cluster's service id, as the silos' Cluster:ServiceId (env {ServiceIdVariable}; default: the cluster id, as on the silos).",
     };
 
     public Option<string?> Secret { get; } = new("--secret")
@@ -68,7 +74,7 @@ public sealed class ConnectionOptions
     /// <summary>Adds the flags to a command.</summary>
     public Command AddTo(Command command)
     {
-        foreach (var option in new Option[] { Redis, Gateway, ClusterId, Secret, Certificate, Key, Authority, ConnectTimeout }) command.Options.Add(option);
+        foreach (var option in new Option[] { Redis, Gateway, ClusterId, ServiceId, Secret, Certificate, Key, Authority, ConnectTimeout }) command.Options.Add(option);
         return command;
     }
 
@@ -100,6 +106,7 @@ public sealed class ConnectionOptions
             Redis = redis,
             Gateway = gateway is null ? ClusterConnectionSettings.DefaultGateway : HostAndPort.Parse(gateway, gatewaySource, 30000).ToString(),
             ClusterId = clusterId,
+            ServiceId = parse.GetValue(ServiceId) ?? Env(ServiceIdVariable) ?? clusterId,
             Secret = parse.GetValue(Secret) ?? Env(SecretVariable),
             ConnectTimeout = TimeSpan.FromSeconds(timeout),
             Certificates = certificates,

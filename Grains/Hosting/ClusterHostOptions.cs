@@ -26,9 +26,15 @@ public sealed class ClusterHostOptions : IValidatableObject
     [Required(ErrorMessage = NameAdvice)]
     public string ClusterId { get; set; } = "distgen";
 
-    /// <summary>Name of the service; grain state is keyed by it, so it must stay the same across redeployments.</summary>
-    [Required(ErrorMessage = NameAdvice)]
-    public string ServiceId { get; set; } = "distgen";
+    /// <summary>
+    /// Name of the service: Redis keys its jobs' state, its reminders and its membership by it. Unset, it is the
+    /// <see cref="ClusterId"/>, so clusters with different ids that share a Redis never see, resume or take over each
+    /// other's jobs. Set it (the same on every silo and client) only to keep a service's jobs across a change of ClusterId.
+    /// </summary>
+    public string? ServiceId { get; set; }
+
+    /// <summary>The service id in force: <see cref="ServiceId"/>, else the <see cref="ClusterId"/>.</summary>
+    public string EffectiveServiceId => string.IsNullOrWhiteSpace(ServiceId) ? ClusterId : ServiceId.Trim();
 
     /// <summary>
     /// Redis connection string (<c>host:port[,password=...][,ssl=true]</c>); required for Redis or Kubernetes clustering

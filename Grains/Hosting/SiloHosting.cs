@@ -194,12 +194,12 @@ public static class SiloHosting
 
     private static void ConfigureOrleans(ISiloBuilder silo, ClusterHostOptions options, SiloEndpoints endpoints, IClusterProviders? providers)
     {
-        silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
+        silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.EffectiveServiceId));
         var gatewayPort = endpoints.GatewayPort ?? 0;
         switch (options.Clustering)
         {
             case ClusteringMode.Localhost:
-                silo.UseLocalhostClustering(endpoints.SiloPort, gatewayPort, primarySiloEndpoint: null, options.ServiceId, options.ClusterId);
+                silo.UseLocalhostClustering(endpoints.SiloPort, gatewayPort, primarySiloEndpoint: null, options.EffectiveServiceId, options.ClusterId);
                 break;
             case ClusteringMode.Redis:
                 providers!.UseRedisClustering(silo, options.RedisConnection);

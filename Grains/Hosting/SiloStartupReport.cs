@@ -26,9 +26,9 @@ internal sealed class SiloStartupReport(
         var cluster = options.Value;
         var membership = cluster.Clustering == ClusteringMode.Localhost ? "Localhost" : $"{cluster.Clustering} at {ClusterHostOptions.RedisServersOf(cluster.Redis)}";
         logger.LogInformation(
-            "DistGen silo {Name} ({Address}) is up in cluster '{ClusterId}': clustering {Membership}, storage {Storage}; " +
+            "DistGen silo {Name} ({Address}) is up in cluster '{ClusterId}' (service '{ServiceId}', which keys its jobs in storage): clustering {Membership}, storage {Storage}; " +
             "silo port {SiloPort}, gateway port {GatewayPort}, HTTP port {HttpPort}; dashboard {Dashboard}, job pages {Pages}, health {Health}",
-            local.Name, local.SiloAddress, cluster.ClusterId, membership, cluster.EffectiveStorage,
+            local.Name, local.SiloAddress, cluster.ClusterId, cluster.EffectiveServiceId, membership, cluster.EffectiveStorage,
             endpoints.SiloPort, endpoints.GatewayPort?.ToString() ?? "none", endpoints.HttpPort?.ToString() ?? "none",
             providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.PagesUrl ?? "none", endpoints.HealthUrl ?? "none");
         if (security is { TlsEnabled: true, Certificates: { } certificates })

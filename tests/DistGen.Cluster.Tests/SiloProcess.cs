@@ -33,6 +33,22 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public ChildProcess Process { get; }
 
+    /// <summary>The silo's own log entries so far (DistGen categories, each with its message lines), for failure output.</summary>
+    public string DistGenLog
+    {
+        get
+        {
+            var kept = new List<string>();
+            bool keeping = false;
+            foreach (var line in Process.StandardOutput.Split('\n'))
+            {
+                if (line.Length > 0 && !char.IsWhiteSpace(line[0])) keeping = line.Contains(": DistGen.", StringComparison.Ordinal);
+                if (keeping) kept.Add(line);
+            }
+            return string.Join('\n', kept);
+        }
+    }
+
     public string Name { get; }
 
     public int SiloPort { get; }

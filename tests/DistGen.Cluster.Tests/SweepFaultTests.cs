@@ -34,6 +34,19 @@ public sealed class SweepFaultTests(ClusterFixture cluster, ITestOutputHelper ou
         var starting = new[] { "a", "b" }.Select(s => SiloProcess.StartAsync($"{clusterId}-{s}", clusterId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60), settings)).ToList();
         await using var first = await starting[0];
         await using var second = await starting[1];
+        try
+        {
+            await RunAsync(clusterId, first, second);
+        }
+        finally
+        {
+            // What the silos said about the sweep and its jobs (takeovers, ends), shown when the test fails.
+            foreach (var silo in new[] { first, second }) output.WriteLine($"--- {silo.Name}:\n{silo.DistGenLog}");
+        }
+    }
+
+    private async Task RunAsync(string clusterId, SiloProcess first, SiloProcess second)
+    {
         string[] connection = ["--redis", cluster.Redis.Endpoint, "--cluster-id", clusterId, .. ClusterFixture.PatientConnect];
         var spec = Path.Combine(_folder, "sweep.json");
         await File.WriteAllTextAsync(spec, Sweep);
@@ -58,7 +71,8 @@ public sealed class SweepFaultTests(ClusterFixture cluster, ITestOutputHelper ou
 
         Assert.True(final.GetProperty("State").GetString() == "Succeeded", final.ToString());
         Assert.All(Members(final), m => Assert.Equal("succeeded", m.GetProperty("State").GetString()));
-        Assert.True(final.GetProperty("Takeovers").GetInt32() >= 1, final.ToString());
+        // Once, by the survivor: a takeover counted elsewhere would be a silo outside this cluster acting on its sweep.
+        Assert.True(final.GetProperty("Takeovers").GetInt32() == 1, final.ToString());
         Assert.True(survivor.Is(final.GetProperty("Silo").GetString()!), final.ToString());
         var table = final.GetProperty("Table").GetString()!;
         Assert.All(Members(final), m => Assert.Contains($"| {m.GetProperty("Label").GetString()} | {m.GetProperty("JobId").GetString()} | succeeded |", table));

@@ -19,7 +19,7 @@ public sealed class ConnectionOptionsTests
         var settings = Read([]);
         Assert.Null(settings.Redis);
         Assert.Equal("127.0.0.1:30000", settings.Gateway);
-        Assert.Equal("distgen", settings.ClusterId);
+        Assert.Equal(("distgen", "distgen"), (settings.ClusterId, settings.ServiceId));
         Assert.Equal(TimeSpan.FromSeconds(10), settings.ConnectTimeout);
         Assert.Equal("gateway 127.0.0.1:30000", settings.Target);
     }
@@ -43,6 +43,19 @@ public sealed class ConnectionOptionsTests
         Assert.Equal("10.0.0.7:30001", settings.Gateway);
         Assert.Equal(("lab", "flag"), (settings.ClusterId, settings.Secret));
         Assert.Equal(TimeSpan.FromSeconds(2.5), settings.ConnectTimeout);
+    }
+
+    // As on the silos: the service id is the cluster id unless set, so --cluster-id alone finds a cluster's gateways in Redis.
+    [Theory]
+    [InlineData(new[] { "--cluster-id", "lab" }, null, "lab")]
+    [InlineData(new[] { "--cluster-id", "lab" }, "training", "training")]
+    [InlineData(new[] { "--cluster-id", "lab", "--service-id", "flag" }, "training", "flag")]
+    public void The_service_id_is_the_cluster_id_unless_a_flag_or_variable_sets_it(string[] args, string? variable, string expected)
+    {
+        var settings = variable is null ? Read(args) : Read(args, ("DISTGEN_SERVICE_ID", variable));
+        Assert.Equal(expected, settings.ServiceId);
+        // Settings made in code follow the same rule.
+        Assert.Equal("lab", new ClusterConnectionSettings { ClusterId = "lab" }.ServiceId);
     }
 
     [Fact]

@@ -190,6 +190,22 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         Assert.StartsWith("distgen-gateway.train.svc:30000", RenderedChart.Env(container)["DISTGEN_GATEWAY"].GetProperty("value").GetString());
     }
 
+    // Releases with different clusterIds on one Redis must not share jobs: the serviceId (what Redis keys the jobs by)
+    // follows the clusterId unless set, on the silos' labels and settings and on the submit job's client alike.
+    [Theory]
+    [InlineData("cluster.clusterId=blue", "blue", "blue")]
+    [InlineData("cluster.clusterId=blue,cluster.serviceId=training", "blue", "training")]
+    public async Task The_service_id_follows_the_cluster_id_unless_set_on_silos_and_submit_job_alike(string values, string clusterId, string serviceId)
+    {
+        var chart = await tools.RenderAsync(["--values", GpuValues, "--set", values]);
+        var labels = chart.SiloStatefulSet.GetProperty("spec").GetProperty("template").GetProperty("metadata").GetProperty("labels");
+        Assert.Equal((clusterId, serviceId), (labels.GetProperty("orleans/clusterId").GetString(), labels.GetProperty("orleans/serviceId").GetString()));
+        var silo = RenderedChart.Env(chart.SiloContainer);
+        Assert.Equal(serviceId, silo["DISTGEN__Cluster__ServiceId"].GetProperty("value").GetString());
+        var submit = RenderedChart.Env(Assert.Single(RenderedChart.PodSpec(chart.Single("Job", "submit")).GetProperty("containers").EnumerateArray()));
+        Assert.Equal((clusterId, serviceId), (submit["DISTGEN_CLUSTER_ID"].GetProperty("value").GetString(), submit["DISTGEN_SERVICE_ID"].GetProperty("value").GetString()));
+    }
+
     [Theory]
     [InlineData("--values", "helm/ci/invalid-values.yaml", "additional properties 'replica' not allowed")]
     [InlineData("--set", "silo.replicas=two", "/silo/replicas")]

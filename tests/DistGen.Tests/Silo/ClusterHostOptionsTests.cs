@@ -23,9 +23,22 @@ public sealed class ClusterHostOptionsTests
         var options = Read();
         Assert.Equal(ClusteringMode.Localhost, options.Clustering);
         Assert.Equal(GrainStorageMode.Memory, options.EffectiveStorage);
-        Assert.Equal(("distgen", "distgen"), (options.ClusterId, options.ServiceId));
+        Assert.Equal(("distgen", null, "distgen"), (options.ClusterId, options.ServiceId, options.EffectiveServiceId));
         Assert.Equal((11111, 30000, 8080), (options.SiloPort, options.GatewayPort, options.HttpPort));
         Assert.False(options.UsesRedis);
+    }
+
+    // Redis keys jobs, reminders and membership by the service id: clusters with their own ids on one Redis must not share
+    // it unless told to (a shared one let a second cluster's reminders take the first cluster's jobs over).
+    [Theory]
+    [InlineData("blue", null, "blue")]
+    [InlineData("blue", " ", "blue")]
+    [InlineData("blue", "training", "training")]
+    public void The_service_id_is_the_cluster_id_unless_set(string clusterId, string? serviceId, string expected)
+    {
+        var settings = new List<(string, string)> { ("Cluster:ClusterId", clusterId) };
+        if (serviceId is not null) settings.Add(("Cluster:ServiceId", serviceId));
+        Assert.Equal(expected, Read([.. settings]).EffectiveServiceId);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class CoordinatorPiecesTests : IDisposable
     public void Takeovers_in_a_row_without_progress_wait_longer_each_time_and_the_one_past_the_limit_is_refused()
     {
         var options = new CoordinatorOptions { MaxTakeoversWithoutProgress = 3, TakeoverDelay = TimeSpan.FromSeconds(2), MaxTakeoverDelay = TimeSpan.FromSeconds(5) };
-        var record = new JobRecord { Round = 40, RoundAtLastTakeover = 0 };
+        var record = new JobRecord { Round = 40, RoundAtLastTakeover = 0, RunnerSilo = "S127.0.0.1:11111:1" };
         var decisions = new List<TakeoverDecision>();
         for (int i = 0; i < 4; i++)
         {
@@ -45,6 +45,21 @@ public sealed class CoordinatorPiecesTests : IDisposable
         // A round completed since the last takeover: counting starts afresh.
         record.Round = 41;
         Assert.Equal(new TakeoverDecision(1, false, TimeSpan.Zero), TakeoverPolicy.Next(record, options));
+    }
+
+    [Fact]
+    public void A_run_handed_over_cleanly_is_taken_over_without_counting_or_waiting_even_after_its_last_round()
+    {
+        var options = new CoordinatorOptions { MaxTakeoversWithoutProgress = 2, TakeoverDelay = TimeSpan.FromSeconds(2) };
+        // Its last round done, in its finish: two crashes so far, then handed over again and again (drains, directory moves).
+        var record = new JobRecord { Round = 400, TotalRounds = 400, RoundAtLastTakeover = 400, TakeoversWithoutProgress = 2, RunnerSilo = null };
+        for (int i = 0; i < 10; i++) Assert.Equal(new TakeoverDecision(2, false, TimeSpan.Zero), TakeoverPolicy.Next(record, options));
+        // Progress since the last takeover clears the count a handover carries on.
+        record.RoundAtLastTakeover = 399;
+        Assert.Equal(0, TakeoverPolicy.Next(record, options).InARow);
+        // A crash after the handovers still counts from where the crashes left off, and one too many is refused.
+        (record.RoundAtLastTakeover, record.RunnerSilo) = (400, "S127.0.0.1:11111:1");
+        Assert.Equal(new TakeoverDecision(3, true, TimeSpan.FromSeconds(4)), TakeoverPolicy.Next(record, options));
     }
 
     [Fact]
