@@ -4,6 +4,7 @@ using DistGen.Client.Connection;
 using DistGen.Contracts.Jobs;
 using DistGen.Grains.Artifacts;
 using DistGen.Training.Anomaly;
+using DistGen.Training.Core;
 
 namespace DistGen.Client.Commands;
 
@@ -96,7 +97,7 @@ public static class ScoreCommand
             {
                 writer.WriteLine($"item,{score},anomalous");
                 for (int i = 0; i < names.Length; i++)
-                    writer.WriteLine($"{Csv(names[i])},{scores[i].ToString("R", CultureInfo.InvariantCulture)},{(scores[i] > threshold ? 1 : 0)}");
+                    writer.WriteLine($"{CsvField.Of(names[i])},{scores[i].ToString("R", CultureInfo.InvariantCulture)},{(scores[i] > threshold ? 1 : 0)}");
             }
             File.Move(temporary, csv, overwrite: true);
             int flagged = scores.Count(s => s > threshold);
@@ -112,5 +113,4 @@ public static class ScoreCommand
     }
 
     // File names may hold commas or quotes.
-    private static string Csv(string text) => text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 }

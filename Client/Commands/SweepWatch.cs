@@ -52,7 +52,7 @@ public static class SweepWatch
     {
         var head = $"member {member.Index} ({member.Label}) {member.JobId}: {member.State}";
         if (!member.IsFinished) return $"{head} on {string.Join(", ", member.Silos)}";
-        var figures = member.Metrics.Where(kv => SweepTable.InPercent(kv.Key) && kv.Key.StartsWith("auroc", StringComparison.Ordinal))
+        var figures = member.Metrics.Where(kv => kv.Key.StartsWith("auroc", StringComparison.Ordinal))
             .Select(kv => $"{kv.Key} {SweepTable.Format(kv.Key, kv.Value)} %").ToList();
         return member.State == "succeeded" ? $"{head}{(figures.Count > 0 ? ", " + string.Join(", ", figures) : "")}" : $"{head}: {member.Message}";
     }

@@ -16,8 +16,12 @@ public sealed class JobSpec
     [Required, AllowedValues(CurrentApiVersion)]
     public string ApiVersion { get; set; } = "";
 
+    /// <summary>What a job's (or a sweep's) name may be, and the rule in words for the error.</summary>
+    public const string NamePattern = "^[a-z0-9][a-z0-9-]{0,62}$";
+    public const string NameRule = "must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit";
+
     /// <summary>Short job name: lower-case letters, digits and dashes; used in run folder names.</summary>
-    [Required, RegularExpression("^[a-z0-9][a-z0-9-]{0,62}$", ErrorMessage = "must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit")]
+    [Required, RegularExpression(NamePattern, ErrorMessage = NameRule)]
     public string Name { get; set; } = "";
 
     /// <summary>What to train: gan, vae, char-lm, rlhf or ppo (the sections below list each one's fields).</summary>

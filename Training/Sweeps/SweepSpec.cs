@@ -105,8 +105,7 @@ public sealed class SweepSpec
         if (Text(top, "apiVersion") != JobSpec.CurrentApiVersion)
             errors.Add(new SpecError("$.apiVersion", $"must be \"{JobSpec.CurrentApiVersion}\""));
         var name = Text(top, "name") ?? "";
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9-]{0,62}$"))
-            errors.Add(new SpecError("$.name", "must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit"));
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, JobSpec.NamePattern)) errors.Add(new SpecError("$.name", JobSpec.NameRule));
         if (top["job"] is not JsonObject job)
         {
             errors.Add(new SpecError("$.job", "the job spec every member starts from (a job spec as distgen submit takes, without its sweep)"));

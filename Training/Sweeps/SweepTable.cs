@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DistGen.Training.Core;
 
 namespace DistGen.Training.Sweeps;
 
@@ -86,7 +87,7 @@ public sealed class SweepTable
         text.AppendLine(string.Join(',', new[] { "label", "job", "state" }.Concat(Columns)));
         string Value(IReadOnlyDictionary<string, double> figures, string c) => figures.TryGetValue(c, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
         foreach (var row in _rows)
-            text.AppendLine(string.Join(',', new[] { Csv(row.Label), row.JobId ?? "", row.State }.Concat(Columns.Select(c => Value(row.Figures, c)))));
+            text.AppendLine(string.Join(',', new[] { CsvField.Of(row.Label), row.JobId ?? "", row.State }.Concat(Columns.Select(c => Value(row.Figures, c)))));
         if (MeanOver > 0) text.AppendLine(string.Join(',', new[] { "mean", "", $"{MeanOver} of {_rows.Count}" }.Concat(Columns.Select(c => Value(Mean, c)))));
         return text.ToString();
     }
@@ -95,5 +96,4 @@ public sealed class SweepTable
 
     private static string Header(string figure) => InPercent(figure) ? $"{figure} (%)" : figure;
 
-    private static string Csv(string field) => field.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
 }
