@@ -34,7 +34,7 @@ public sealed class ElasticSpread(IPlacementSilos silos, string jobId, ILogger l
         if (joined.Count > 0) _movesLeft = MovesAfterAJoin;
         if (_movesLeft == 0) return [];
         var moving = Enumerable.Range(0, hosts.Count)
-            .Where(i => hosts[i] is { } host && !host.Equals(SpreadByIndexPlacementDirector.SiloOf(i, current)))
+            .Where(i => hosts[i] is { } host && !host.Equals(SpreadByIndexPlacementDirector.SiloOf(jobId, i, current)))
             .ToList();
         _movesLeft = moving.Count == 0 ? 0 : _movesLeft - 1;
         if (moving.Count == 0) return [];

@@ -83,7 +83,7 @@ public sealed class ClusterSection : IValidatableObject
     [Range(0, 256)]
     public int GradientGroups { get; set; }
 
-    /// <summary>Data-parallel jobs: when a silo joins the cluster, workers move so that they spread over every silo again (worker i on silo i mod n), from the next round on. The result is the same as without moving.</summary>
+    /// <summary>Data-parallel jobs: when a silo joins the cluster, workers move so that they spread over every silo again (round-robin from a silo fixed by the job), from the next round on. The result is the same as without moving.</summary>
     public bool Elastic { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

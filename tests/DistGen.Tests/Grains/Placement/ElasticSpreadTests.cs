@@ -11,6 +11,9 @@ public sealed class ElasticSpreadTests
 
     private static readonly SiloAddress A = Silo(11111), B = Silo(11112), C = Silo(11113);
 
+    // A job whose members start at the first silo on 1, 2 and 3 silos (its hash is 0 mod 6): member i belongs on silo i mod n.
+    private const string Job = "job-2";
+
     private readonly FakeSilos _silos = new(A);
     private readonly Dictionary<int, FakeMember> _members = [];
 
@@ -21,7 +24,7 @@ public sealed class ElasticSpreadTests
     [Fact]
     public async Task Only_a_joined_silo_moves_members_and_only_those_whose_spread_silo_changed()
     {
-        var spread = new ElasticSpread(_silos, "job", NullLogger.Instance);
+        var spread = new ElasticSpread(_silos, Job, NullLogger.Instance);
         SiloAddress?[] hosts = [A, A, A, A];
 
         // The first look only learns the silos; nothing changed since.
@@ -44,7 +47,7 @@ public sealed class ElasticSpreadTests
         await spread.RebalanceAsync([A, B, A, B], Member);
         _silos.Set(A, B, C);
         Assert.Equal([2, 3], await spread.RebalanceAsync([A, B, A, B], Member));
-        Assert.Equal(C, SpreadByIndexPlacementDirector.SiloOf(2, [C, B, A]));
+        Assert.Equal(C, SpreadByIndexPlacementDirector.SiloOf(Job, 2, [C, B, A]));
     }
 
     // Placement may put a moved member back on its old silo (a manifest that arrived late): it is told again in the next
@@ -52,7 +55,7 @@ public sealed class ElasticSpreadTests
     [Fact]
     public async Task A_member_that_landed_on_its_old_silo_is_moved_again_a_bounded_number_of_times()
     {
-        var spread = new ElasticSpread(_silos, "job", NullLogger.Instance);
+        var spread = new ElasticSpread(_silos, Job, NullLogger.Instance);
         SiloAddress?[] stuck = [A, A];
         await spread.RebalanceAsync(stuck, Member);
         _silos.Set(A, B);
