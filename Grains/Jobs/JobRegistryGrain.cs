@@ -70,14 +70,23 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         {
             return (null, null, Refusal([.. e.Errors.Select(error => error.ToString())]));
         }
+        var (resolved, refusal) = await AdmitAsync(job, specJson);
+        return refusal is null ? (job, resolved, null) : (null, null, Refusal(refusal));
+    }
+
+    // The job it starts from, then admission (accelerators, memory) against what the cluster's silos offer: what can
+    // refuse a valid job. Returns the spec as it will run (its start resolved, its gradient groups chosen), or the reason.
+    private async Task<(string? Spec, string? Refusal)> AdmitAsync(LoadedJob job, string specJson, IReadOnlyList<SiloResources>? offers = null)
+    {
         var (resolved, notStartable) = await StartingJob.ResolveAsync(job, specJson, jobs.State.Ids, GrainFactory, artifacts.Value.Root);
-        if (notStartable is not null) return (null, null, Refusal(notStartable));
+        if (notStartable is not null) return (null, notStartable);
         specJson = resolved!;
-        if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, job.Spec.Workload, GrainFactory) is { } refusal) return (null, null, Refusal(refusal));
+        if (await AcceleratorAdmission.RefusalAsync(job.Spec.Cluster, job.Spec.Workload, GrainFactory) is { } refusal) return (null, refusal);
         var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToList();
         specJson = GradientGroupChoice.Resolve(job, specJson, active.Count);
-        if (await MemoryAdmission.RefusalAsync(job, GrainFactory, active) is { } tooLarge) return (null, null, Refusal(tooLarge));
-        return (job, specJson, null);
+        offers ??= await MemoryAdmission.OffersAsync(GrainFactory, active);
+        if (MemoryAdmission.RefusalAgainst(job, offers) is { } tooLarge) return (null, tooLarge);
+        return (specJson, null);
     }
 
     private static SubmitResult Refusal(params string[] errors) => new() { Errors = errors };
@@ -101,7 +110,8 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         return new SubmitResult { JobId = id };
     }
 
-    // A sweep is validated whole (every member spec), then its grain starts the members as the limit allows.
+    // A sweep is validated and admitted whole (every member spec, against what the cluster offers now: a member that
+    // could never run refuses the sweep before any job starts), then its grain starts the members as the limit allows.
     private async Task<SubmitResult> SubmitSweep(string sweepJson)
     {
         SweepSpec sweep;
@@ -113,6 +123,12 @@ public sealed class JobRegistryGrain([PersistentState("registry", "jobs")] IPers
         {
             return Refusal([.. e.Errors.Select(error => error.ToString())]);
         }
+        var refusals = new List<string>();
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        var offers = await MemoryAdmission.OffersAsync(GrainFactory, active);
+        foreach (var member in sweep.Members)
+            if ((await AdmitAsync(member.Job, member.SpecJson, offers)).Refusal is { } refusal) refusals.Add(sweep.ForMember(member, SpecError.Parse(refusal)).ToString());
+        if (refusals.Count > 0) return Refusal([.. refusals]);
         var now = DateTimeOffset.UtcNow;
         var id = JobIds.New(sweep.Name, now);
         // Listed before it starts: a sweep that could not be listed never ran, so nothing has to be stopped (a sweep

@@ -15,7 +15,11 @@ public static class MemoryAdmission
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The reason to refuse the job (a spec error with its JSON path), or null when the silos can hold it.</summary>
-    public static async Task<string?> RefusalAsync(LoadedJob job, IGrainFactory grains, IEnumerable<SiloAddress> activeSilos)
+    public static async Task<string?> RefusalAsync(LoadedJob job, IGrainFactory grains, IEnumerable<SiloAddress> activeSilos) =>
+        RefusalAgainst(job, await OffersAsync(grains, activeSilos));
+
+    /// <summary>The reason to refuse the job against what the silos offer (<see cref="OffersAsync"/>); null when they can hold it or none answered.</summary>
+    public static string? RefusalAgainst(LoadedJob job, IReadOnlyList<SiloResources> offers)
     {
         MemoryEstimate estimate;
         try
@@ -27,7 +31,12 @@ public static class MemoryAdmission
         {
             return new SpecError("$.model", "the networks' size overflows a 64-bit count of bytes: make the model smaller").ToString();
         }
-        // Silos that do not answer in time offer nothing.
+        return offers.Count == 0 ? null : estimate.RefusalAgainst(offers);
+    }
+
+    /// <summary>What each silo offers; silos that do not answer in time offer nothing (asked once for a sweep's every member).</summary>
+    public static async Task<IReadOnlyList<SiloResources>> OffersAsync(IGrainFactory grains, IEnumerable<SiloAddress> activeSilos)
+    {
         var answers = await Task.WhenAll(activeSilos.Select(async silo =>
         {
             try
@@ -39,8 +48,7 @@ public static class MemoryAdmission
                 return null;
             }
         }));
-        var offers = answers.OfType<SiloResources>().ToList();
-        return offers.Count == 0 ? null : estimate.RefusalAgainst(offers);
+        return answers.OfType<SiloResources>().ToList();
     }
 }
 

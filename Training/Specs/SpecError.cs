@@ -4,6 +4,13 @@ namespace DistGen.Training.Specs;
 public sealed record SpecError(string Path, string Message)
 {
     public override string ToString() => $"{Path}: {Message}";
+
+    /// <summary>An error as <see cref="ToString"/> wrote it ("$.path: message"); any other sentence is an error of the whole spec ("$").</summary>
+    public static SpecError Parse(string text)
+    {
+        int colon = text.IndexOf(": ", StringComparison.Ordinal);
+        return text.StartsWith('$') && colon > 0 && !text[..colon].Contains(' ') ? new SpecError(text[..colon], text[(colon + 2)..]) : new SpecError("$", text);
+    }
 }
 
 /// <summary>A job spec that cannot run; carries every problem found, each with its JSON path.</summary>

@@ -149,8 +149,7 @@ public sealed class SweepSpec
             }
             catch (SpecException e)
             {
-                // The member's own path under $.job, and which value made it.
-                errors.AddRange(e.Errors.Select(error => new SpecError($"$.job{error.Path.TrimStart('$')} (member {i}, {parameter} = {label})", error.Message)));
+                errors.AddRange(e.Errors.Select(error => ForMember(error, i, parameter, label)));
             }
         }
         if (errors.Count > 0) throw new SpecException(errors);
@@ -158,6 +157,12 @@ public sealed class SweepSpec
             throw new SpecException("$.sweep.values", "every member must run the same workload");
         return new SweepSpec(name, parameter, maxConcurrent, report, members, json);
     }
+
+    /// <summary>A member job's error, at the member's own path under $.job and naming the value that made it.</summary>
+    public SpecError ForMember(SweepMemberSpec member, SpecError error) => ForMember(error, member.Index, Parameter, member.Label);
+
+    private static SpecError ForMember(SpecError error, int index, string parameter, string label) =>
+        new($"$.job{error.Path.TrimStart('$')} (member {index}, {parameter} = {label})", error.Message);
 
     private static readonly JsonDocumentOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 

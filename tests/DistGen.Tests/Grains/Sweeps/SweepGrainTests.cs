@@ -133,6 +133,30 @@ public sealed class SweepGrainTests(TwoSiloCluster fixture)
         Assert.Equal(jobsBefore, (await Registry.List()).Count);
     }
 
+    // Admission (memory, accelerators) is asked of every member at submission, against what the silos offer: a member
+    // that could never run refuses the sweep then, naming it, rather than each such member being refused as it starts.
+    [Fact]
+    public async Task A_sweep_with_a_member_too_large_for_the_cluster_is_refused_whole_naming_the_member()
+    {
+        int sweepsBefore = (await Registry.ListSweeps()).Count;
+        int jobsBefore = (await Registry.List()).Count;
+
+        // 13 million parameters (hidden 8192): 256 workers' gradients need 13 GiB of the coordinator's store; 2 workers fit.
+        var answer = await Registry.Submit("""
+            { "apiVersion": "distgen/v1", "name": "sweep-too-large",
+              "sweep": { "parameter": "cluster.workers", "values": [2, 256], "maxConcurrentJobs": 1 },
+              "job": { "workload": "vae", "data": { "name": "fashion-mnist" }, "model": { "hiddenSize": 8192 },
+                       "training": { "batchSize": 256 }, "cluster": { "workers": 2 } } }
+            """);
+
+        Assert.False(answer.Accepted);
+        var error = Assert.Single(answer.Errors);
+        Assert.StartsWith("$.job.cluster.workers (member 1, cluster.workers = 256): ", error);
+        Assert.Contains("use fewer workers", error);
+        Assert.Equal(sweepsBefore, (await Registry.ListSweeps()).Count);
+        Assert.Equal(jobsBefore, (await Registry.List()).Count);
+    }
+
     [Fact]
     public async Task A_plain_client_cannot_start_a_sweep_or_a_member_job_by_itself()
     {

@@ -33,6 +33,16 @@ public sealed class SweepSpecTests
         Assert.False(SweepSpec.IsSweep("not json"));
     }
 
+    // Admission refusals reach the sweep as text ("$.path: message", or a sentence): each becomes the member's own error.
+    [Theory]
+    [InlineData("$.cluster.workers: the job needs 8 accelerators", "$.job.cluster.workers (member 1, seed = b): the job needs 8 accelerators")]
+    [InlineData("job other-job has not finished: wait for it", "$.job (member 1, seed = b): job other-job has not finished: wait for it")]
+    public void A_members_refusal_names_its_path_under_job_and_the_value_that_made_it(string refusal, string expected)
+    {
+        var sweep = Parse(Sweep("""{ "parameter": "seed", "values": [1, 2], "labels": ["a", "b"] }"""));
+        Assert.Equal(expected, sweep.ForMember(sweep.Members[1], SpecError.Parse(refusal)).ToString());
+    }
+
     [Fact]
     public void A_field_the_job_leaves_out_is_created_and_labels_replace_the_values_in_the_table()
     {
