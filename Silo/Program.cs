@@ -14,6 +14,7 @@ try
     // The settings the silo is composed from are checked here, every other section just after the host is built:
     // at start (ValidateOnStart) the host would log the refusal again, with a stack trace.
     builder.AddDistGenSilo(new ClusterProviders());
+    builder.Services.AddHostedService<FormerServiceIdNotice>();
     var app = builder.Build();
     app.Services.GetService<IStartupValidator>()?.Validate();
     app.MapDistGenSilo();

@@ -111,6 +111,4 @@ public static class ScoreCommand
             return ExitCodes.BadInput;
         }
     }
-
-    // File names may hold commas or quotes.
 }

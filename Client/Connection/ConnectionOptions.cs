@@ -106,7 +106,7 @@ public sealed class ConnectionOptions
             Redis = redis,
             Gateway = gateway is null ? ClusterConnectionSettings.DefaultGateway : HostAndPort.Parse(gateway, gatewaySource, 30000).ToString(),
             ClusterId = clusterId,
-            ServiceId = parse.GetValue(ServiceId) ?? Env(ServiceIdVariable) ?? clusterId,
+            ServiceId = (parse.GetValue(ServiceId) is { Length: > 0 } flag ? flag.Trim() : null) ?? Env(ServiceIdVariable) ?? clusterId,
             Secret = parse.GetValue(Secret) ?? Env(SecretVariable),
             ConnectTimeout = TimeSpan.FromSeconds(timeout),
             Certificates = certificates,

@@ -14,7 +14,7 @@ namespace DistGen.Grains.DataParallel;
 /// A data-parallel worker (VAE, char-LM): pulls the round's parameters (one copy per silo), takes its shard's rows and
 /// computes its rows' gradient with the workload's own step code. Alone in its gradient group, it pushes the gradient to
 /// the coordinator's silo; otherwise it keeps it in its own silo's store, and the group's lead sums the group
-/// (<see cref="SumGroup"/>) and pushes one tensor. Worker i is placed on silo i mod n, so a job's workers spread over
+/// (<see cref="SumGroup"/>) and pushes one tensor. Worker i is placed on silo (o + i) mod n (o fixed by the job), so a job's workers spread over
 /// the cluster and a group of G = n is one silo's workers.
 /// </summary>
 [AcceleratorAwarePlacement]

@@ -27,7 +27,7 @@ public sealed class ClusterHostOptions : IValidatableObject
     public string ClusterId { get; set; } = "distgen";
 
     /// <summary>
-    /// Name of the service: Redis keys its jobs' state, its reminders and its membership by it. Unset, it is the
+    /// Name of the service: Redis keys its jobs' state and its reminders by it (and its membership by it and the ClusterId). Unset, it is the
     /// <see cref="ClusterId"/>, so clusters with different ids that share a Redis never see, resume or take over each
     /// other's jobs. Set it (the same on every silo and client) only to keep a service's jobs across a change of ClusterId.
     /// </summary>

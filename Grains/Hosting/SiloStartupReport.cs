@@ -6,7 +6,8 @@ namespace DistGen.Grains.Hosting;
 
 /// <summary>Logs, once the silo is up, where it listens and where its dashboard is; and when it starts to drain.</summary>
 internal sealed class SiloStartupReport(
-    IHostApplicationLifetime lifetime, ILocalSiloDetails local, SiloEndpoints endpoints, IOptions<ClusterHostOptions> options, ILogger<SiloStartupReport> logger,
+    IHostApplicationLifetime lifetime, ILocalSiloDetails local, SiloEndpoints endpoints, IOptions<ClusterHostOptions> options,
+    IOptions<Orleans.Configuration.ClusterOptions> orleans, ILogger<SiloStartupReport> logger,
     DistGen.Grains.Security.Tls.TransportSecurity? security = null, IClusterProviders? providers = null,
     DistGen.Grains.Security.Http.HttpAccess? httpAccess = null)
     : IHostedService
@@ -28,7 +29,8 @@ internal sealed class SiloStartupReport(
         logger.LogInformation(
             "DistGen silo {Name} ({Address}) is up in cluster '{ClusterId}' (service '{ServiceId}', which keys its jobs in storage): clustering {Membership}, storage {Storage}; " +
             "silo port {SiloPort}, gateway port {GatewayPort}, HTTP port {HttpPort}; dashboard {Dashboard}, job pages {Pages}, health {Health}",
-            local.Name, local.SiloAddress, cluster.ClusterId, cluster.EffectiveServiceId, membership, cluster.EffectiveStorage,
+            // What Orleans runs with: on Kubernetes the pod's labels set both ids.
+            local.Name, local.SiloAddress, orleans.Value.ClusterId, orleans.Value.ServiceId, membership, cluster.EffectiveStorage,
             endpoints.SiloPort, endpoints.GatewayPort?.ToString() ?? "none", endpoints.HttpPort?.ToString() ?? "none",
             providers is null ? "none" : endpoints.DashboardUrl ?? "none", endpoints.PagesUrl ?? "none", endpoints.HealthUrl ?? "none");
         if (security is { TlsEnabled: true, Certificates: { } certificates })

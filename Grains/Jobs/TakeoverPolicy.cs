@@ -8,17 +8,16 @@ public readonly record struct TakeoverDecision(int InARow, bool Refused, TimeSpa
 /// from silo to silo: takeovers count in a row while no round completes in between; each waits longer
 /// (Coordinator:TakeoverDelay, doubling up to Coordinator:MaxTakeoverDelay), and the one past
 /// Coordinator:MaxTakeoversWithoutProgress is refused and fails the job. A run that makes progress starts counting afresh.
-/// A run its runner handed over (the record names no runner: its silo drained, or Orleans moved the coordinator) is no
-/// crash: it neither counts nor waits, so a rolling restart or a directory change never fails a job, even after its
-/// last round.
+/// A run its runner handed over (the record names no runner: its silo drained, or Orleans moved the coordinator) is taken
+/// at once, without the wait, but still counts: a job that makes its silos restart cleanly again and again (a liveness
+/// probe, an eviction) must end too.
 /// </summary>
 public static class TakeoverPolicy
 {
     public static TakeoverDecision Next(JobRecord record, CoordinatorOptions options)
     {
-        int before = record.Round > record.RoundAtLastTakeover ? 0 : record.TakeoversWithoutProgress;
-        if (record.RunnerSilo is null) return new TakeoverDecision(before, false, TimeSpan.Zero);
-        int inARow = before + 1;
-        return new TakeoverDecision(inARow, inARow > options.MaxTakeoversWithoutProgress, options.DelayBeforeTakeover(inARow));
+        int inARow = record.Round > record.RoundAtLastTakeover ? 1 : record.TakeoversWithoutProgress + 1;
+        var delay = record.RunnerSilo is null ? TimeSpan.Zero : options.DelayBeforeTakeover(inARow);
+        return new TakeoverDecision(inARow, inARow > options.MaxTakeoversWithoutProgress, delay);
     }
 }

@@ -9,7 +9,7 @@ namespace DistGen.Grains.Rl;
 
 /// <summary>
 /// A PPO rollout actor: E CartPole environments (its slice of the job's layout) and a replica of the policy. Actor i
-/// is placed on silo i mod n, so a job's actors spread over the cluster (in a GPU job, on a silo with a free accelerator,
+/// is placed on silo (o + i) mod n (o fixed by the job), so a job's actors spread over the cluster (in a GPU job, on a silo with a free accelerator,
 /// which it builds its replicas on). The rollout itself is the single-process
 /// trainer's <see cref="RolloutCollector"/>, never a copy.
 /// </summary>

@@ -12,7 +12,7 @@ namespace DistGen.Grains.Rlhf;
 
 /// <summary>
 /// An RLHF text rollout actor: replicas of the policy, the frozen reference and the reward model, and the iteration's
-/// comparison sequences. Actor i is placed on silo i mod n, so a job's actors spread over the cluster (in a GPU
+/// comparison sequences. Actor i is placed on silo (o + i) mod n (o fixed by the job), so a job's actors spread over the cluster (in a GPU
 /// job, on a silo with a free accelerator, which it builds its replicas on). The work itself
 /// is the workload's (<see cref="RlhfWorkload.SampleComparisons"/>, <see cref="RlhfWorkload.Rollout"/>) and the reward
 /// model's (<see cref="RewardModelTraining.ComputeGradients"/>), the same code the reference trainer runs.

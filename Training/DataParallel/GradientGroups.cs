@@ -2,7 +2,7 @@ namespace DistGen.Training.DataParallel;
 
 /// <summary>
 /// Gradient groups of a data-parallel job (docs/architecture.md, "Gradient groups"): worker i belongs to group i mod G,
-/// the same residue by which workers are spread over silos (worker i on silo i mod n), so with one group per silo a group
+/// the same residue by which workers are spread over silos (worker i on silo (o + i) mod n, o fixed by the job), so with one group per silo a group
 /// is the workers of one silo. A group of two or more is summed by its lead (its lowest index) before it crosses to the
 /// coordinator; a group of one sends its gradient itself. Groups are fixed by index, never by placement, so the mean does
 /// not depend on where the workers run.

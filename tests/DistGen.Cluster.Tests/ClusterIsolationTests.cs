@@ -53,4 +53,26 @@ public sealed class ClusterIsolationTests(ClusterFixture cluster) : IDisposable
         Assert.True(final.GetProperty("Takeovers").GetInt32() == 0, final.ToString());
         Assert.All(final.GetProperty("WorkerSilos").EnumerateArray(), s => Assert.Contains(cluster.Silos, silo => silo.Is(s.GetString()!)));
     }
+
+    // Before 2026-11-30 every cluster's service id was "distgen": a cluster upgraded since with another ClusterId would
+    // look empty. Its silos say so once they have started, and how to see those jobs again.
+    [Fact]
+    public async Task A_silo_whose_service_id_follows_its_cluster_id_says_when_redis_holds_jobs_of_the_former_service_id()
+    {
+        const string formerRecord = "distgen/state/jobcoordinator/vae-before-upgrade/job";
+        Assert.Equal("+OK", await cluster.Redis.CommandAsync("SET", formerRecord, "{}"));
+        try
+        {
+            var upgradedId = $"{cluster.ClusterId}-upgraded";
+            await using var upgraded = await SiloProcess.StartAsync(upgradedId, upgradedId, cluster.Redis.Endpoint, TimeSpan.FromSeconds(60));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!upgraded.DistGenLog.Contains("Redis holds job records or reminders of service 'distgen'") && DateTime.UtcNow < deadline) await Task.Delay(250);
+            Assert.Contains($"this silo's service id is '{upgradedId}' (its ClusterId)", upgraded.DistGenLog);
+            Assert.Contains("Cluster:ServiceId=distgen on every silo", upgraded.DistGenLog);
+        }
+        finally
+        {
+            await cluster.Redis.CommandAsync("DEL", formerRecord);
+        }
+    }
 }

@@ -98,6 +98,20 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs one command on a plain (non-TLS) server and returns the first line of its reply (e.g. "+OK", ":1").</summary>
+    public async Task<string> CommandAsync(params string[] command)
+    {
+        if (_tls) throw new InvalidOperationException("CommandAsync speaks plain RESP only");
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port);
+        var request = new StringBuilder($"*{command.Length}\r\n");
+        foreach (var part in command) request.Append($"${Encoding.UTF8.GetByteCount(part)}\r\n{part}\r\n");
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)) ?? "";
+    }
+
     /// <summary>Kills the server at once (SIGKILL), as a crashed Redis node would vanish.</summary>
     public async Task KillAsync()
     {

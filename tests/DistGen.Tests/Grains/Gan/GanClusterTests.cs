@@ -50,7 +50,7 @@ public sealed class GanClusterTests(TwoSiloCluster fixture) : IDisposable
         Assert.True(MaxDifference(g, gCluster) <= 1e-5, $"generator: max |difference| {MaxDifference(g, gCluster):E3}");
         Assert.True(MaxDifference(d, dCluster) <= 1e-5, $"discriminator: max |difference| {MaxDifference(d, dCluster):E3}");
         Assert.True(MaxDifference(job.CreateRoundWorkload<SplitGanWorkload>().CreateGenerator(), gCluster) > 1e-4, "the generator did not train");
-        // Pair i on silo i mod 2: both silos compute once there are two pairs.
+        // Pair i on silo (o + i) mod 2: both silos compute once there are two pairs.
         Assert.Equal(Math.Min(job.Spec.Cluster.Workers, 2), status.WorkerSilos.Count);
         // Status names every generator and discriminator worker with its silo and device.
         int pairs = job.Spec.Cluster.Workers;

@@ -48,17 +48,16 @@ public sealed class CoordinatorPiecesTests : IDisposable
     }
 
     [Fact]
-    public void A_run_handed_over_cleanly_is_taken_over_without_counting_or_waiting_even_after_its_last_round()
+    public void A_run_handed_over_cleanly_is_taken_over_at_once_but_still_counts()
     {
         var options = new CoordinatorOptions { MaxTakeoversWithoutProgress = 2, TakeoverDelay = TimeSpan.FromSeconds(2) };
-        // Its last round done, in its finish: two crashes so far, then handed over again and again (drains, directory moves).
-        var record = new JobRecord { Round = 400, TotalRounds = 400, RoundAtLastTakeover = 400, TakeoversWithoutProgress = 2, RunnerSilo = null };
-        for (int i = 0; i < 10; i++) Assert.Equal(new TakeoverDecision(2, false, TimeSpan.Zero), TakeoverPolicy.Next(record, options));
-        // Progress since the last takeover clears the count a handover carries on.
-        record.RoundAtLastTakeover = 399;
-        Assert.Equal(0, TakeoverPolicy.Next(record, options).InARow);
-        // A crash after the handovers still counts from where the crashes left off, and one too many is refused.
-        (record.RoundAtLastTakeover, record.RunnerSilo) = (400, "S127.0.0.1:11111:1");
+        // Handed over (no runner named) after its last round, twice already without progress.
+        var record = new JobRecord { Round = 400, TotalRounds = 400, RoundAtLastTakeover = 400, TakeoversWithoutProgress = 1, RunnerSilo = null };
+        Assert.Equal(new TakeoverDecision(2, false, TimeSpan.Zero), TakeoverPolicy.Next(record, options));
+        // One too many is refused whether its runner crashed or handed over: clean restarts in a loop end the job too.
+        record.TakeoversWithoutProgress = 2;
+        Assert.Equal(new TakeoverDecision(3, true, TimeSpan.Zero), TakeoverPolicy.Next(record, options));
+        record.RunnerSilo = "S127.0.0.1:11111:1";
         Assert.Equal(new TakeoverDecision(3, true, TimeSpan.FromSeconds(4)), TakeoverPolicy.Next(record, options));
     }
 
