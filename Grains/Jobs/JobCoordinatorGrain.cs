@@ -330,7 +330,7 @@ public sealed class JobCoordinatorGrain(
     }
 
     // Frees the job's tensors and workload here at once and on every other silo in the background: the call that ended
-    // the job should not wait on a silo that cannot be reached (that silo's FinishedJobSweep catches up).
+    // the job should not wait on a silo that cannot be reached (that silo's FinishedJobCleanup catches up).
     private void ReleaseEverywhere()
     {
         exchange.ReleaseJob(JobId);

@@ -7,7 +7,7 @@ namespace DistGen.Grains.Jobs;
 /// Frees what an ended job holds on every active silo of the cluster, not only those its last run used (an earlier
 /// runner's workers may have pulled parameters elsewhere): the tensors in each silo's store and its cached workload
 /// (<see cref="SiloGrain.ReleaseJob"/>). A silo that cannot be reached now is caught up by its own
-/// <see cref="FinishedJobSweep"/>, so nothing here waits for it longer than <see cref="AskTimeout"/>.
+/// <see cref="FinishedJobCleanup"/>, so nothing here waits for it longer than <see cref="AskTimeout"/>.
 /// </summary>
 public static class JobRelease
 {

@@ -20,8 +20,8 @@ public static class JobServices
         services.AddSingleton<ArtifactManifests>();
         services.AddSingleton<JobPages.JobPageAddress>();
         // Frees what finished jobs left on this silo when it could not be reached at their end (JobRelease).
-        services.AddSingleton<FinishedJobSweep>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<FinishedJobSweep>());
+        services.AddSingleton<FinishedJobCleanup>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<FinishedJobCleanup>());
         services.AddSingleton<IIncomingGrainCallFilter, DataPlaneFailureFilter>();
         // Every silo that hosts the job grains guards them: clients reach only the public API.
         services.AddDistGenCallSecurity();

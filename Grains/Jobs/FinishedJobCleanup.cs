@@ -10,22 +10,22 @@ namespace DistGen.Grains.Jobs;
 /// still has tensors in this silo's store, or a workload cached in this process, for the job's state, and frees what a
 /// finished job holds. So a silo that could not be reached when a job ended (partitioned, paused, too slow) frees the
 /// job's tensors within a period of being reachable again; a silo that restarted holds nothing anyway. A job that is
-/// unknown, still running, or whose coordinator does not answer keeps its tensors until a later sweep knows better.
+/// unknown, still running, or whose coordinator does not answer keeps its tensors until a later cleanup knows better.
 /// </summary>
-public sealed class FinishedJobSweep(TensorStore store, JobWorkloads workloads, IGrainFactory grains, ILogger<FinishedJobSweep> logger)
+public sealed class FinishedJobCleanup(TensorStore store, JobWorkloads workloads, IGrainFactory grains, ILogger<FinishedJobCleanup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
-    /// <summary>How often a silo sweeps: the period of a job's reminder, so a missed release lasts no longer than a missed takeover.</summary>
+    /// <summary>How often a silo cleans up: the period of a job's reminder, so a missed release lasts no longer than a missed takeover.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(1);
 
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(FinishedJobSweep), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+        lifecycle.Subscribe(nameof(FinishedJobCleanup), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
     /// <summary>Frees what finished jobs hold in this silo; returns their ids.</summary>
-    public async Task<IReadOnlyList<string>> SweepAsync(CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<string>> CleanUpAsync(CancellationToken cancellation = default)
     {
         var released = new List<string>();
         foreach (var job in store.Usage().Jobs.Union(workloads.Jobs, StringComparer.Ordinal).ToList())
@@ -47,7 +47,7 @@ public sealed class FinishedJobSweep(TensorStore store, JobWorkloads workloads, 
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogDebug("job {Job}: could not read its state to free its tensors ({Error}); the next sweep asks again", job, e.GetBaseException().Message);
+            logger.LogDebug("job {Job}: could not read its state to free its tensors ({Error}); the next cleanup asks again", job, e.GetBaseException().Message);
             return false;
         }
     }
@@ -69,7 +69,7 @@ public sealed class FinishedJobSweep(TensorStore store, JobWorkloads workloads, 
         using var timer = new PeriodicTimer(Period);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token)) await SweepAsync(_stop.Token);
+            while (await timer.WaitForNextTickAsync(_stop.Token)) await CleanUpAsync(_stop.Token);
         }
         catch (OperationCanceledException)
         {

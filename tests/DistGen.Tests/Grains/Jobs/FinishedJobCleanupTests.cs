@@ -6,13 +6,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DistGen.Tests.Grains.Jobs;
 
-/// <summary>A silo that could not be reached when a job ended frees what the job left on it at its next sweep.</summary>
+/// <summary>A silo that could not be reached when a job ended frees what the job left on it at its next cleanup.</summary>
 [Collection(TwoSiloClusterCollection.Name)]
-public sealed class FinishedJobSweepTests(TwoSiloCluster fixture)
+public sealed class FinishedJobCleanupTests(TwoSiloCluster fixture)
 {
     // Synthetic data: caching this workload costs nothing.
     private const string Spec = """
-        { "apiVersion": "distgen/v1", "name": "gan-sweep", "workload": "gan", "seed": 3,
+        { "apiVersion": "distgen/v1", "name": "gan-cleanup", "workload": "gan", "seed": 3,
           "data": { "name": "ring8" },
           "model": { "latentSize": 8, "hiddenSize": 16, "layers": 2 },
           "training": { "steps": 10, "batchSize": 32, "logEvery": 5, "evalEvery": 10 },
@@ -20,11 +20,11 @@ public sealed class FinishedJobSweepTests(TwoSiloCluster fixture)
         """;
 
     [Fact]
-    public async Task A_sweep_frees_what_a_finished_job_left_on_its_silo_and_keeps_what_an_unfinished_job_holds()
+    public async Task A_cleanup_frees_what_a_finished_job_left_on_its_silo_and_keeps_what_an_unfinished_job_holds()
     {
         var now = DateTimeOffset.UtcNow;
-        var finished = JobIds.New("gan-sweep", now);
-        var unknown = JobIds.New("gan-sweep", now);
+        var finished = JobIds.New("gan-cleanup", now);
+        var unknown = JobIds.New("gan-cleanup", now);
         await fixture.WriteJobRecordAsync(finished, new JobRecord { SpecJson = Spec, State = JobState.Succeeded, SubmittedAt = now, FinishedAt = now });
         // What this silo still holds because it could not be reached when the job ended.
         var silo = fixture.SiloServices.First();
@@ -36,7 +36,7 @@ public sealed class FinishedJobSweepTests(TwoSiloCluster fixture)
             workloads.Get(job, Spec);
         }
 
-        var released = await silo.GetRequiredService<FinishedJobSweep>().SweepAsync();
+        var released = await silo.GetRequiredService<FinishedJobCleanup>().CleanUpAsync();
 
         Assert.Contains(finished, released);
         Assert.DoesNotContain(unknown, released);
