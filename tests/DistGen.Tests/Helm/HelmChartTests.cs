@@ -200,8 +200,9 @@ public sealed class HelmChartTests(HelmTools tools) : IClassFixture<HelmTools>
         var chart = await tools.RenderAsync(["--values", GpuValues, "--set", values]);
         var labels = chart.SiloStatefulSet.GetProperty("spec").GetProperty("template").GetProperty("metadata").GetProperty("labels");
         Assert.Equal((clusterId, serviceId), (labels.GetProperty("orleans/clusterId").GetString(), labels.GetProperty("orleans/serviceId").GetString()));
+        // The silo's setting only when given: left to the clusterId, the silo can tell (and warns about former jobs).
         var silo = RenderedChart.Env(chart.SiloContainer);
-        Assert.Equal(serviceId, silo["DISTGEN__Cluster__ServiceId"].GetProperty("value").GetString());
+        Assert.Equal(serviceId == clusterId ? null : serviceId, silo.TryGetValue("DISTGEN__Cluster__ServiceId", out var set) ? set.GetProperty("value").GetString() : null);
         var submit = RenderedChart.Env(Assert.Single(RenderedChart.PodSpec(chart.Single("Job", "submit")).GetProperty("containers").EnumerateArray()));
         Assert.Equal((clusterId, serviceId), (submit["DISTGEN_CLUSTER_ID"].GetProperty("value").GetString(), submit["DISTGEN_SERVICE_ID"].GetProperty("value").GetString()));
     }
