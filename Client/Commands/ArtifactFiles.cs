@@ -6,8 +6,9 @@ namespace DistGen.Client.Commands;
 
 /// <summary>
 /// Fetches a job's artifacts into a local folder: the coordinator's manifest by a grain call, each file over the data
-/// plane (<see cref="ArtifactDownload"/>). What the manifest says is distrusted: every name must be a plain file name
-/// (no path separator, no "..", no leading dot), no file may exceed <see cref="MaxFileBytes"/>, no name may come twice,
+/// plane (<see cref="ArtifactDownload"/>), files of subfolders (an RLHF run's labels/) into the same subfolders. What the
+/// manifest says is distrusted: every name must be a plain path (plain names joined by '/', no "..", no leading dot, no
+/// other separator; <see cref="PlainNames"/>), no file may exceed <see cref="MaxFileBytes"/>, no name may come twice,
 /// and every file needs a SHA-256 and a ticket. All are checked before anything is written, and each file is written
 /// beside its final name, checked against the manifest and then renamed, so a refused or broken fetch leaves earlier
 /// copies whole and no partial file.
@@ -39,7 +40,11 @@ public static class ArtifactFiles
         Directory.CreateDirectory(folder);
         using var download = new ArtifactDownload(dataPlane ?? manifest.DataPlaneEndpoint, certificates);
         foreach (var artifact in manifest.Files)
-            await download.ToFileAsync(id, artifact, Path.Combine(folder, artifact.FileName), cancel);
+        {
+            var path = PlainNames.Under(folder, artifact.FileName);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await download.ToFileAsync(id, artifact, path, cancel);
+        }
         return manifest;
     }
 
@@ -58,8 +63,8 @@ public static class ArtifactFiles
     public static string? Problem(JobArtifact artifact)
     {
         var name = artifact.FileName ?? "";
-        if (!PlainNames.IsPlain(name))
-            return $"the cluster sent an artifact named '{PlainNames.Printable(name)}', which is not a plain file name (letters, digits, '.', '_', '-'); nothing was written";
+        if (!PlainNames.IsPlainPath(name))
+            return $"the cluster sent an artifact named '{PlainNames.Printable(name)}', which is not a plain path (names of letters, digits, '.', '_', '-' joined by '/'); nothing was written";
         if (artifact.Size is < 0 or > MaxFileBytes)
             return $"the cluster sent the artifact '{name}' of {artifact.Size} bytes, outside the limit of {MaxFileBytes} bytes; nothing was written";
         if (artifact.Sha256 is not { Length: 64 } hash || !hash.All(char.IsAsciiHexDigit) || string.IsNullOrEmpty(artifact.Ticket))

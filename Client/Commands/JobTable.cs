@@ -9,7 +9,8 @@ namespace DistGen.Client.Commands;
 public static class JobTable
 {
     private static readonly string[] Headline = ["train_neg_elbo", "test_neg_elbo", "train_loss", "val_loss", "d_loss", "g_loss", "modes_covered",
-        "samples_per_s", "mean_return_last_100", "env_steps", "env_steps_per_s", "policy_lag_mean", "dropped_stale_batches"];
+        "samples_per_s", "mean_return_last_100", "env_steps", "env_steps_per_s", "rm_loss", "rm_accuracy", "rm_score", "rule_score", "kl",
+        "win_rate_vs_start", "distinct_2", "policy_lag_mean", "dropped_stale_batches"];
 
     /// <summary>A job's status as a progress report: its round and its headline metrics, in the order above.</summary>
     public static TrainingProgress Progress(JobStatus status)
@@ -28,7 +29,7 @@ public static class JobTable
         Row("workload", $"{status.Workload} ({status.Name})");
         Row("state", status.StateName);
         Row("round", $"{status.Round}/{status.TotalRounds}");
-        Row("workers", $"{status.Workers} on {string.Join(", ", status.WorkerSilos)}");
+        Row("workers", WorkersLine(status));
         Row("coordinator", status.CoordinatorDevice is { } device ? $"{status.CoordinatorSilo} ({device})" : status.CoordinatorSilo);
         foreach (var member in status.Members) Row(member.Member, $"{member.Silo} ({member.Device})");
         if (status.Takeovers > 0)
@@ -45,6 +46,11 @@ public static class JobTable
             Row(name, value.ToString("G6", CultureInfo.InvariantCulture));
         AnsiConsole.Write(grid);
     }
+
+    /// <summary>How many workers and on which silos; before its first round a job's workers have reported no silo yet.</summary>
+    public static string WorkersLine(JobStatus status) => status.WorkerSilos.Count == 0
+        ? $"{status.Workers} (no round run yet)"
+        : $"{status.Workers} on {string.Join(", ", status.WorkerSilos)}";
 
     public static void PrintList(IReadOnlyList<JobStatus> jobs)
     {

@@ -21,7 +21,7 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     Task Cancel();
 
     /// <summary>
-    /// The manifest of the job's run folder: names, sizes, SHA-256 and a download ticket per file, and the data-plane
+    /// The manifest of the job's run folder and its subfolders: plain paths, sizes, SHA-256 and a download ticket per file, and the data-plane
     /// endpoint that streams them. The files themselves come over the data plane, never in a grain call.
     /// </summary>
     [ClientCallable(ClientRole.Viewer)]

@@ -5,12 +5,25 @@ namespace DistGen.Contracts.Jobs;
 /// <summary>
 /// The names a job id (its run folder's name) and the files of a run folder may have: one path segment of letters,
 /// digits, '.', '_' and '-', at most 128 characters, not starting with a dot and without "..". No separator, no
-/// escape ("%2f"), no control character: such a name can never leave the folder it is combined with.
+/// escape ("%2f"), no control character: such a name can never leave the folder it is combined with. A file in a
+/// subfolder of a run folder (an RLHF run's <c>labels/iteration-1/answers.jsonl</c>) is a plain path: plain names
+/// joined by '/', at most <see cref="MaxDepth"/> of them.
 /// </summary>
 public static partial class PlainNames
 {
+    /// <summary>Segments a plain path may have: a file and the folders above it inside a run folder.</summary>
+    public const int MaxDepth = 4;
+
     /// <summary>True when <paramref name="name"/> is a plain name.</summary>
     public static bool IsPlain(string? name) => name is not null && Pattern().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>True when <paramref name="path"/> is 1 to <see cref="MaxDepth"/> plain names joined by '/' (no leading, trailing or double '/').</summary>
+    public static bool IsPlainPath(string? path) =>
+        path is not null && path.Split('/') is { Length: >= 1 and <= MaxDepth } segments && segments.All(IsPlain);
+
+    /// <summary>A plain path as a path under <paramref name="folder"/> on this machine.</summary>
+    public static string Under(string folder, string plainPath) =>
+        IsPlainPath(plainPath) ? Path.Combine([folder, .. plainPath.Split('/')]) : throw new ArgumentException($"'{Printable(plainPath)}' is not a plain path", nameof(plainPath));
 
     /// <summary>A name as messages may show it: at most 80 characters, control characters as '?'.</summary>
     public static string Printable(string? name) => new((name ?? "").Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());

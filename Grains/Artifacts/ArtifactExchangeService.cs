@@ -13,8 +13,8 @@ namespace DistGen.Grains.Artifacts;
 
 /// <summary>
 /// Streams run-folder files to holders of download tickets: service <c>ArtifactExchange</c> of
-/// <c>artifact_exchange.proto</c>, on the data-plane port beside <c>TensorExchange</c>. A request names a job and a plain
-/// file name and presents the ticket (<see cref="ArtifactTickets"/>) a coordinator issued for that file. The file is read
+/// <c>artifact_exchange.proto</c>, on the data-plane port beside <c>TensorExchange</c>. A request names a job and a
+/// file by its plain path in the run folder and presents the ticket (<see cref="ArtifactTickets"/>) a coordinator issued for that file. The file is read
 /// from Artifacts:Root/&lt;job&gt;/, the run folder every silo sees, and its first ticket-named bytes are sent in chunks
 /// of Artifacts:DownloadChunkBytes, each with a CRC-32C. No cluster secret is asked for: the ticket is the authority.
 /// </summary>
@@ -25,11 +25,11 @@ public sealed class ArtifactExchangeService(
     public override async Task Download(Wire.ArtifactRequest request, IServerStreamWriter<Wire.ArtifactChunk> responseStream, ServerCallContext context)
     {
         string what = $"{PlainNames.Printable(request.Job)}/{PlainNames.Printable(request.FileName)}";
-        if (!PlainNames.IsPlain(request.Job) || !PlainNames.IsPlain(request.FileName))
-            throw Refuse(StatusCode.InvalidArgument, $"'{what}' names no run-folder file: a job id and a file name must be plain names", context);
+        if (!PlainNames.IsPlain(request.Job) || !PlainNames.IsPlainPath(request.FileName))
+            throw Refuse(StatusCode.InvalidArgument, $"'{what}' names no run-folder file: a job id must be a plain name and a file name a plain path (plain names joined by '/')", context);
         if (!tickets.TryRead(request.Job, request.FileName, request.Ticket, (time ?? TimeProvider.System).GetUtcNow(), out var grant, out var problem))
             throw Refuse(StatusCode.PermissionDenied, problem, context);
-        var path = Path.Combine(JobFolders.Of(options.Value.Root, request.Job), request.FileName);
+        var path = PlainNames.Under(JobFolders.Of(options.Value.Root, request.Job), request.FileName);
         FileStream file;
         try
         {

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace DistGen.Grains.Artifacts;
 
 /// <summary>
-/// Makes a job's <see cref="ArtifactManifest"/> for <c>GetArtifacts</c>: every file of its run folder but the runner's
-/// lease and writers' temporary files, each with its size, SHA-256 and a download ticket (Artifacts:TicketLifetime), and
+/// Makes a job's <see cref="ArtifactManifest"/> for <c>GetArtifacts</c>: every file of its run folder and its subfolders
+/// (named by plain paths such as <c>labels/iteration-1/answers.jsonl</c>) but the runner's lease, writers' temporary
+/// files and links, each with its size, SHA-256 and a download ticket (Artifacts:TicketLifetime), and
 /// this silo's data-plane endpoint to download them from. Reads every file once to hash it; sends none.
 /// </summary>
 public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint endpoint, IOptions<JobArtifactsOptions> options, TimeProvider? time = null)
@@ -23,8 +24,8 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
         var files = new List<JobArtifact>();
         if (folder is not null && Directory.Exists(folder))
         {
-            foreach (var path in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
-                if (IsArtifact(path) && await DescribeAsync(jobId, path, expires, cancel).ConfigureAwait(false) is { } artifact)
+            foreach (var name in FilesUnder(folder))
+                if (await DescribeAsync(jobId, folder, name, expires, cancel).ConfigureAwait(false) is { } artifact)
                     files.Add(artifact);
         }
         return new ArtifactManifest(jobId, endpoint.Address, [.. files]);
@@ -40,9 +41,22 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
             throw new ArgumentException($"'{PlainNames.Printable(fileName)}' is not a file name of a run folder (letters, digits, '.', '_', '-')", nameof(fileName));
         var expires = (time ?? TimeProvider.System).GetUtcNow() + options.Value.TicketLifetime;
         var path = folder is null ? null : Path.Combine(folder, fileName);
-        var artifact = path is not null && File.Exists(path) && IsArtifact(path) ? await DescribeAsync(jobId, path, expires, cancel).ConfigureAwait(false) : null;
+        var artifact = path is not null && File.Exists(path) && IsArtifact(path) ? await DescribeAsync(jobId, folder!, fileName, expires, cancel).ConfigureAwait(false) : null;
         return new ArtifactManifest(jobId, endpoint.Address, artifact is null ? [] : [artifact]);
     }
+
+    // Every artifact of the run folder and its subfolders (an RLHF run's labels/ and pretrain/), as plain paths in
+    // ordinal order. Links are skipped, files and folders alike: nothing outside the folder is ever listed.
+    private static IEnumerable<string> FilesUnder(string folder) =>
+        Directory.EnumerateFiles(folder, "*", new EnumerationOptions
+            {
+                RecurseSubdirectories = true, MaxRecursionDepth = PlainNames.MaxDepth - 1, IgnoreInaccessible = true,
+                AttributesToSkip = FileAttributes.ReparsePoint | FileAttributes.Hidden | FileAttributes.System,
+            })
+            .Where(IsArtifact)
+            .Select(path => Path.GetRelativePath(folder, path).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(PlainNames.IsPlainPath)
+            .Order(StringComparer.Ordinal);
 
     // The lease and temporary files are the run's bookkeeping, not its results; a link is not a file the run wrote.
     private static bool IsArtifact(string path)
@@ -52,8 +66,9 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
             && new FileInfo(path).LinkTarget is null;
     }
 
-    private async Task<JobArtifact?> DescribeAsync(string jobId, string path, DateTimeOffset expires, CancellationToken cancel)
+    private async Task<JobArtifact?> DescribeAsync(string jobId, string folder, string name, DateTimeOffset expires, CancellationToken cancel)
     {
+        var path = PlainNames.Under(folder, name);
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBytes);
         try
         {
@@ -64,10 +79,9 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
             await foreach (var chunk in FilePrefix.ChunksAsync(file, size, buffer.AsMemory(0, ReadBytes), cancel).ConfigureAwait(false))
                 sha256.AppendData(chunk.Span);
             var hash = sha256.GetHashAndReset();
-            var name = Path.GetFileName(path);
             return new JobArtifact(name, size, Convert.ToHexStringLower(hash), tickets.Issue(jobId, name, size, hash, expires));
         }
-        catch (Exception e) when (e is FileNotFoundException or EndOfStreamException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
         {
             // Rotated away (checkpoint.prev.bin) or truncated while being read: the next manifest lists it as it is then.
             return null;

@@ -32,8 +32,8 @@ public sealed class ArtifactTickets
     /// <summary>A ticket for the first <paramref name="size"/> bytes of <paramref name="fileName"/> of <paramref name="jobId"/>, valid until <paramref name="expires"/>.</summary>
     public string Issue(string jobId, string fileName, long size, ReadOnlySpan<byte> sha256, DateTimeOffset expires)
     {
-        if (!PlainNames.IsPlain(jobId) || !PlainNames.IsPlain(fileName))
-            throw new ArgumentException($"no ticket for '{jobId}' / '{fileName}': a job id and a file name must be plain names");
+        if (!PlainNames.IsPlain(jobId) || !PlainNames.IsPlainPath(fileName))
+            throw new ArgumentException($"no ticket for '{jobId}' / '{fileName}': a job id must be a plain name and a file name a plain path");
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         if (sha256.Length != SHA256.HashSizeInBytes) throw new ArgumentException("a SHA-256 has 32 bytes", nameof(sha256));
         Span<byte> ticket = stackalloc byte[Length];
@@ -54,9 +54,9 @@ public sealed class ArtifactTickets
     {
         grant = default;
         Span<byte> bytes = stackalloc byte[Length];
-        if (!PlainNames.IsPlain(jobId) || !PlainNames.IsPlain(fileName))
+        if (!PlainNames.IsPlain(jobId) || !PlainNames.IsPlainPath(fileName))
         {
-            problem = "a job id and a file name must be plain names";
+            problem = "a job id must be a plain name and a file name a plain path";
             return false;
         }
         if (ticket is null || !Base64Url.IsValid(ticket, out int length) || length != Length

@@ -24,7 +24,11 @@ public sealed class ArtifactFilesTests : IDisposable
     [InlineData("../escaped.txt")]
     [InlineData("..")]
     [InlineData("/tmp/absolute.txt")]
-    [InlineData("sub/file.txt")]
+    [InlineData("sub/../../escaped.txt")]
+    [InlineData("sub//file.txt")]
+    [InlineData("sub/")]
+    [InlineData("sub/.hidden")]
+    [InlineData("a/b/c/d/e.txt")]
     [InlineData("sub\\file.txt")]
     [InlineData("..%2fescaped.txt")]
     [InlineData(".bashrc")]
@@ -32,11 +36,19 @@ public sealed class ArtifactFilesTests : IDisposable
     [InlineData("bad\0name")]
     [InlineData("summary.json\n")]
     [InlineData("a..b")]
-    public void A_name_that_is_not_a_plain_file_name_is_refused(string name)
+    public void A_name_that_is_not_a_plain_path_is_refused(string name)
     {
         var refused = Assert.Throws<UntrustedArtifactException>(() => ArtifactFiles.Check(Manifest(File("summary.json"), File(name))));
 
-        Assert.Contains("not a plain file name", refused.Message);
+        Assert.Contains("not a plain path", refused.Message);
+    }
+
+    [Fact]
+    public void A_file_in_a_subfolder_of_the_run_folder_is_accepted()
+    {
+        ArtifactFiles.Check(Manifest(File("summary.json"), File("labels/iteration-1/answers.jsonl"), File("pretrain/checkpoint.bin")));
+
+        Assert.Null(ArtifactFiles.Problem(File("a/b/c/d.txt")));
     }
 
     [Fact]

@@ -115,6 +115,33 @@ public sealed class ConsoleProgressTests
         Assert.Equal("round 7/30 (23%)  train_neg_elbo 300.5  samples_per_s 900  elapsed 00:00:00  eta --:--:--", Assert.Single(Lines));
     }
 
+    [Fact]
+    public void A_watched_rlhf_job_reports_its_reward_model_and_policy_figures()
+    {
+        var status = new JobStatus
+        {
+            JobId = "j", Name = "n", Workload = "rlhf", State = JobState.Running, Round = 400, TotalRounds = 475,
+            Metrics = new Dictionary<string, double>
+            {
+                ["rm_loss"] = 0.6, ["rm_accuracy"] = 0.7, ["rm_score"] = 0.25, ["rule_score"] = -0.5, ["kl"] = 2.5, ["beta"] = 0.1,
+                ["policy_lag_mean"] = 0,
+            },
+        };
+        var progress = new ConsoleProgress("round", _output, _clock);
+        progress.Report(JobTable.Progress(status));
+
+        Assert.Equal("round 400/475 (84%)  rm_loss 0.6  rm_accuracy 0.7  rm_score 0.25  rule_score -0.5  kl 2.5  policy_lag_mean 0  elapsed 00:00:00  eta --:--:--",
+            Assert.Single(Lines));
+    }
+
+    [Fact]
+    public void Status_names_the_workers_silos_or_says_that_none_has_run_a_round_yet()
+    {
+        var waiting = new JobStatus { JobId = "j", Name = "n", Workload = "rlhf", State = JobState.Running, Workers = 2 };
+        Assert.Equal("2 (no round run yet)", JobTable.WorkersLine(waiting));
+        Assert.Equal("2 on S1, S2", JobTable.WorkersLine(waiting with { WorkerSilos = ["S1", "S2"] }));
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private long _ticks;

@@ -64,18 +64,50 @@ public sealed class ArtifactExchangeTests : IAsyncLifetime
         Assert.Equal(3, Directory.GetFiles(_out).Length);
     }
 
+    [Fact]
+    public async Task Files_in_subfolders_arrive_under_their_paths_and_a_linked_folder_is_not_followed()
+    {
+        var answers = Write("labels/iteration-1/answers.jsonl", 5000, seed: 4);
+        var pretrained = Write("pretrain/checkpoint.bin", 9000, seed: 5);
+        Write("summary.json", 17, seed: 6);
+        Write("a/b/c/d/too-deep.txt", 10, seed: 7);
+        var outside = Directory.CreateTempSubdirectory("distgen-artifact-outside-").FullName;
+        File.WriteAllText(Path.Combine(outside, "secret.txt"), "outside the run folder");
+        Directory.CreateSymbolicLink(Path.Combine(RunFolder, "linked"), outside);
+        try
+        {
+            var manifest = await _server.Manifests.OfAsync(Job, RunFolder);
+
+            Assert.Equal(["labels/iteration-1/answers.jsonl", "pretrain/checkpoint.bin", "summary.json"], manifest.Files.Select(f => f.FileName));
+            await DistGen.Client.Commands.ArtifactFiles.DownloadAsync(manifest, Job, _out, dataPlane: null, certificates: null, CancellationToken.None);
+            Assert.Equal(answers, await File.ReadAllBytesAsync(Path.Combine(_out, "labels", "iteration-1", "answers.jsonl")));
+            Assert.Equal(pretrained, await File.ReadAllBytesAsync(Path.Combine(_out, "pretrain", "checkpoint.bin")));
+
+            // A ticket names its file by its whole path: the answers' ticket does not open the pretrained checkpoint.
+            var refused = await Assert.ThrowsAsync<RpcException>(() => RawDownloadAsync(Request(manifest.Files[0], file: "pretrain/checkpoint.bin")));
+            Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData(Job, "../secret.txt")]
     [InlineData(Job, "..%2fsecret.txt")]
     [InlineData(Job, "%2e%2e%2fsecret.txt")]
     [InlineData(Job, "..")]
     [InlineData(Job, "/etc/passwd")]
-    [InlineData(Job, "sub/summary.json")]
+    [InlineData(Job, "sub/../summary.json")]
+    [InlineData(Job, "sub/../../secret.txt")]
+    [InlineData(Job, "sub//summary.json")]
+    [InlineData(Job, "labels/")]
     [InlineData(Job, "")]
     [InlineData("..", "secret.txt")]
     [InlineData("../" + Job, "summary.json")]
     [InlineData("%2e%2e", "secret.txt")]
-    public async Task A_request_for_anything_but_a_plain_file_name_of_a_run_folder_is_refused(string job, string file)
+    public async Task A_request_for_anything_but_a_plain_path_of_a_run_folder_is_refused(string job, string file)
     {
         File.WriteAllText(Path.Combine(_root, "secret.txt"), "outside every run folder");
         var manifest = await ManifestOfAsync(("summary.json", 10));
@@ -84,7 +116,7 @@ public sealed class ArtifactExchangeTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<RpcException>(() => RawDownloadAsync(request));
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
-        Assert.Contains("plain names", refused.Status.Detail);
+        Assert.Contains("plain path", refused.Status.Detail);
     }
 
     [Fact]
@@ -202,7 +234,9 @@ public sealed class ArtifactExchangeTests : IAsyncLifetime
     {
         var bytes = new byte[size];
         new Random(seed).NextBytes(bytes);
-        File.WriteAllBytes(Path.Combine(RunFolder, name), bytes);
+        var path = Path.Combine(RunFolder, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, bytes);
         return bytes;
     }
 
