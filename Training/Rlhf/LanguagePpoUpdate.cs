@@ -1,4 +1,5 @@
 using DistGen.Training.Core;
+using DistGen.Training.Language;
 using DistGen.Training.Rl;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,13 +15,30 @@ namespace DistGen.Training.Rlhf;
 public sealed class LanguagePpoUpdate
 {
     private readonly RlhfPpoOptions _options;
+    private readonly ITokenStream? _pretrainText;
+    private readonly SplitMix64 _pretrainWindows;
+    private readonly Scalar? _pretrainCoefficient;
 
-    public LanguagePpoUpdate(PolicyWithValue policy, RlhfPpoOptions options, long seed)
+    /// <param name="policy">The policy with its value head, updated in place.</param>
+    /// <param name="options">The PPO settings.</param>
+    /// <param name="seed">The run's seed (minibatch order, pretraining windows).</param>
+    /// <param name="pretrainText">
+    /// The text the policy was pretrained on, for <see cref="RlhfPpoOptions.PretrainCoefficient"/> &gt; 0 (PPO-ptx):
+    /// every minibatch step also lowers the policy's cross-entropy on <see cref="RlhfPpoOptions.PretrainBatchSize"/>
+    /// windows of its training split.
+    /// </param>
+    public LanguagePpoUpdate(PolicyWithValue policy, RlhfPpoOptions options, long seed, ITokenStream? pretrainText = null)
     {
         _options = options;
         Policy = policy;
         Optimizer = AdamOptimizer.Adam(policy.parameters(), options.LearningRate, epsilon: 1e-5);
         MinibatchRandom = new SplitMix64(Seeding.Derive(seed, "ppo-minibatches"));
+        _pretrainWindows = new SplitMix64(Seeding.Derive(seed, "ppo-pretrain-windows"));
+        if (options.PretrainCoefficient > 0)
+        {
+            _pretrainText = pretrainText ?? throw new ArgumentException("ppo.pretrainCoefficient needs the pretraining text");
+            _pretrainCoefficient = Scalars.Constant(options.PretrainCoefficient);
+        }
     }
 
     public PolicyWithValue Policy { get; }
@@ -71,6 +89,7 @@ public sealed class LanguagePpoUpdate
         var returnTensor = tensor(returns, [count, length]).to(device);
         var order = Enumerable.Range(0, count).ToArray();
         var means = new SurrogateLossAverage();
+        double pretrainLoss = 0;
         for (int epoch = 0; epoch < _options.Epochs; epoch++)
         {
             MinibatchRandom.Shuffle(order);
@@ -84,7 +103,16 @@ public sealed class LanguagePpoUpdate
                     oldLogProbs.index_select(0, rows).flatten(), oldValues.index_select(0, rows).flatten(),
                     advantageTensor.index_select(0, rows).flatten(), returnTensor.index_select(0, rows).flatten(),
                     _options.Clip, _options.ValueCoefficient, _options.EntropyCoefficient, _options.ValueClip, normalizeAdvantages: true);
-                loss.Total.backward();
+                var total = loss.Total;
+                if (_pretrainText is not null)
+                {
+                    // InstructGPT's PPO-ptx: gamma times the LM loss on pretraining text, so fine-tuning does not unlearn the language.
+                    var (inputs, targets) = _pretrainText.SampleWindows(false, _options.PretrainBatchSize, Policy.Lm.ContextLength, _pretrainWindows);
+                    var lmLoss = LanguageModelLoss.Compute(Policy.Lm.forward(inputs.to(device)), targets.to(device));
+                    pretrainLoss += lmLoss.item<float>();
+                    total = total.add(lmLoss, _pretrainCoefficient!);
+                }
+                total.backward();
                 if (_options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(Policy.parameters(), _options.MaxGradNorm);
                 Optimizer.Step();
                 means.Add(loss);

@@ -80,7 +80,7 @@ public sealed class RlhfLearner : IDisposable
         _reference = Copy(start);
         _policy = Seeding.Build(_ctx.Seed, () => new PolicyWithValue(Copy(start)));
         _policy.to(_ctx.Device);
-        _ppo = new LanguagePpoUpdate(_policy, _workload.Training.Ppo, _ctx.Seed);
+        _ppo = new LanguagePpoUpdate(_policy, _workload.Training.Ppo, _ctx.Seed, _workload.Tokens);
         _metrics = new MetricsLog(_ctx);
         _rewardLog = new MetricsLog(_ctx, "reward_model.csv");
         _evaluationLog = new MetricsLog(_ctx, "evaluation.csv");

@@ -158,6 +158,17 @@ public sealed record RlhfPpoOptions
     [Range(0.0, 1.0)]
     public double EntropyCoefficient { get; init; }
 
+    /// <summary>
+    /// gamma of InstructGPT's PPO-ptx: each minibatch step also minimises this times the policy's cross-entropy (nats per
+    /// character) on windows of the KJV training text, against the regression of validation loss and diversity; 0: plain PPO.
+    /// </summary>
+    [Range(0.0, 100.0)]
+    public double PretrainCoefficient { get; init; }
+
+    /// <summary>Windows of the KJV training text per minibatch step when pretrainCoefficient is above 0.</summary>
+    [Range(1, 65_536)]
+    public int PretrainBatchSize { get; init; } = 16;
+
     /// <summary>gamma over the tokens of a completion.</summary>
     [Range(0.0, 1.0)]
     public double Gamma { get; init; } = 1.0;

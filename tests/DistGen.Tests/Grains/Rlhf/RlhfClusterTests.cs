@@ -16,7 +16,7 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
 
     public void Dispose() => Directory.Delete(_reference, recursive: true);
 
-    // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO updates, on 2 actors.
+    // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO-ptx updates, on 2 actors.
     internal static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto", string mode = "sync", int updates = 3) => $$"""
         { "apiVersion": "distgen/v1", "name": "{{name}}", "workload": "rlhf", "seed": 5,
           "data": { "name": "kjv" },
@@ -27,7 +27,8 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
             "comparisons": { "prompts": 24, "perPrompt": 3 },
             "labels": { "labeler": "{{labeler}}", "tau": 0.6, "heldOutFraction": 0.25 },
             "rewardModel": { "steps": 3, "batchSize": 8 },
-            "ppo": { "updates": {{updates}}, "prompts": {{ppoPrompts}}, "minibatchSize": {{Math.Min(4, ppoPrompts)}}, "epochs": 2, "mode": "{{mode}}", "maxPolicyLag": 1 } },
+            "ppo": { "updates": {{updates}}, "prompts": {{ppoPrompts}}, "minibatchSize": {{Math.Min(4, ppoPrompts)}}, "epochs": 2, "mode": "{{mode}}", "maxPolicyLag": 1,
+                     "pretrainCoefficient": 0.5, "pretrainBatchSize": 2 } },
           "cluster": { "workers": {{workers}}, "threads": 1 } }
         """;
 
