@@ -42,7 +42,14 @@ public static class ArtifactFiles
         foreach (var artifact in manifest.Files)
         {
             var path = PlainNames.Under(folder, artifact.FileName);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            }
+            catch (IOException e)
+            {
+                throw new ArtifactDownloadException($"{artifact.FileName} cannot be written under {folder}: {e.Message} (a file of a folder's name is in the way; fetch into an empty folder)", unreachable: false, e);
+            }
             await download.ToFileAsync(id, artifact, path, cancel);
         }
         return manifest;
@@ -52,11 +59,17 @@ public static class ArtifactFiles
     public static void Check(ArtifactManifest manifest)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var folders = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var artifact in manifest.Files)
         {
             if (Problem(artifact) is { } problem) throw new UntrustedArtifactException(problem);
             if (!seen.Add(artifact.FileName)) throw new UntrustedArtifactException($"the cluster sent the artifact '{artifact.FileName}' twice");
+            var segments = artifact.FileName.Split('/');
+            for (int i = 1; i < segments.Length; i++) folders.Add(string.Join('/', segments[..i]));
         }
+        // A name that is a file and also the folder of another could not be written both ways.
+        if (seen.FirstOrDefault(folders.Contains) is { } both)
+            throw new UntrustedArtifactException($"the cluster sent '{both}' both as a file and as a folder of other files; nothing was written");
     }
 
     /// <summary>Why <paramref name="artifact"/> is refused, or null.</summary>

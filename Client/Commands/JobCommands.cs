@@ -171,6 +171,12 @@ public static class JobCommands
                 Console.Error.WriteLine($"{jobId}: {refused.Message}");
                 return ExitCodes.BadInput;
             }
+            catch (InvalidOperationException unlisted)
+            {
+                // The coordinator could not make the manifest (a run folder of more files than a manifest lists).
+                Console.Error.WriteLine($"{jobId}: {unlisted.Message}");
+                return ExitCodes.JobFailed;
+            }
             catch (ArtifactDownloadException failed)
             {
                 Console.Error.WriteLine($"{jobId}: {failed.Message}" + (failed.Unreachable

@@ -29,11 +29,10 @@ public sealed class ArtifactExchangeService(
             throw Refuse(StatusCode.InvalidArgument, $"'{what}' names no run-folder file: a job id must be a plain name and a file name a plain path (plain names joined by '/')", context);
         if (!tickets.TryRead(request.Job, request.FileName, request.Ticket, (time ?? TimeProvider.System).GetUtcNow(), out var grant, out var problem))
             throw Refuse(StatusCode.PermissionDenied, problem, context);
-        var path = PlainNames.Under(JobFolders.Of(options.Value.Root, request.Job), request.FileName);
         FileStream file;
         try
         {
-            file = FilePrefix.OpenRead(path);
+            file = RunFolderFile.OpenRead(JobFolders.Of(options.Value.Root, request.Job), request.FileName);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

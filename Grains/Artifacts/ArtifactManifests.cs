@@ -17,6 +17,9 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
 {
     private const int ReadBytes = 1 << 20;
 
+    /// <summary>The most files a manifest lists; a run folder with more is refused, not cut short.</summary>
+    public const int MaxFiles = 10_000;
+
     /// <summary>The manifest of <paramref name="jobId"/>'s run folder <paramref name="folder"/> (none yet: no files).</summary>
     public async Task<ArtifactManifest> OfAsync(string jobId, string? folder, CancellationToken cancel = default)
     {
@@ -24,7 +27,11 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
         var files = new List<JobArtifact>();
         if (folder is not null && Directory.Exists(folder))
         {
-            foreach (var name in FilesUnder(folder))
+            // The listing touches the disk without awaiting: off the grain's thread.
+            var names = await Task.Run(() => FilesUnder(folder).Take(MaxFiles + 1).ToList(), cancel).ConfigureAwait(false);
+            if (names.Count > MaxFiles)
+                throw new InvalidOperationException($"the run folder of {jobId} holds more than {MaxFiles:N0} files, more than a manifest lists; copy it from the silos' storage instead");
+            foreach (var name in names)
                 if (await DescribeAsync(jobId, folder, name, expires, cancel).ConfigureAwait(false) is { } artifact)
                     files.Add(artifact);
         }
@@ -68,12 +75,11 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
 
     private async Task<JobArtifact?> DescribeAsync(string jobId, string folder, string name, DateTimeOffset expires, CancellationToken cancel)
     {
-        var path = PlainNames.Under(folder, name);
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBytes);
         try
         {
             // Size and hash from one open file: a file replaced meanwhile is described as one version of it.
-            await using var file = FilePrefix.OpenRead(path);
+            await using var file = RunFolderFile.OpenRead(folder, name);
             long size = file.Length;
             using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             await foreach (var chunk in FilePrefix.ChunksAsync(file, size, buffer.AsMemory(0, ReadBytes), cancel).ConfigureAwait(false))

@@ -90,6 +90,7 @@ public sealed class LanguagePpoUpdate
         var order = Enumerable.Range(0, count).ToArray();
         var means = new SurrogateLossAverage();
         double pretrainLoss = 0;
+        int steps = 0;
         for (int epoch = 0; epoch < _options.Epochs; epoch++)
         {
             MinibatchRandom.Shuffle(order);
@@ -116,11 +117,12 @@ public sealed class LanguagePpoUpdate
                 if (_options.MaxGradNorm > 0) nn.utils.clip_grad_norm_(Policy.parameters(), _options.MaxGradNorm);
                 Optimizer.Step();
                 means.Add(loss);
+                steps++;
             }
         }
         Version++;
         return new LanguagePpoMetrics(means.PolicyLoss, means.ValueLoss, means.Entropy, means.ApproxKl, means.ClipFraction,
-            kl.Average(), rollout.Scores.Average(), beta);
+            kl.Average(), rollout.Scores.Average(), beta, _pretrainText is null ? null : pretrainLoss / steps);
     }
 
     private static float[] Transpose(float[] x, int rows, int columns)
@@ -141,5 +143,6 @@ public sealed class LanguagePpoUpdate
 /// <param name="Kl">Mean over the rollout's completions of the summed log pi_old - log pi_ref (nats per completion).</param>
 /// <param name="Score">Mean reward-model score of the rollout.</param>
 /// <param name="Beta">The KL coefficient the rewards were computed with.</param>
+/// <param name="PretrainLoss">With PPO-ptx, the policy's cross-entropy on the pretraining windows (nats per character, before each step); else null.</param>
 public sealed record LanguagePpoMetrics(double PolicyLoss, double ValueLoss, double Entropy, double ApproxKl, double ClipFraction,
-    double Kl, double Score, double Beta);
+    double Kl, double Score, double Beta, double? PretrainLoss = null);

@@ -227,6 +227,7 @@ public sealed class RlhfLearner : IDisposable
             ["policy_lag_mean"] = lagSum / parts.Count,
             ["dropped_stale_rollouts"] = _dropped,
         };
+        if (result.PretrainLoss is { } pretrainLoss) row["pretrain_loss"] = pretrainLoss;
         _metrics!.Log((at.Iteration - 1L) * _workload.Training.Ppo.Updates + at.Step, row);
         if (at.Step % Math.Max(1, _workload.Training.Ppo.Updates / 20) == 0 || at.EndsIteration) Report(round, row);
         return row;

@@ -159,14 +159,15 @@ public sealed record RlhfPpoOptions
     public double EntropyCoefficient { get; init; }
 
     /// <summary>
-    /// gamma of InstructGPT's PPO-ptx: each minibatch step also minimises this times the policy's cross-entropy (nats per
-    /// character) on windows of the KJV training text, against the regression of validation loss and diversity; 0: plain PPO.
+    /// The PPO-ptx coefficient (InstructGPT's pretraining-loss weight, not the discount gamma): each minibatch step also
+    /// minimises this times the policy's cross-entropy (nats per character) on windows of the KJV training text, against
+    /// the regression of validation loss; 0: plain PPO.
     /// </summary>
     [Range(0.0, 100.0)]
     public double PretrainCoefficient { get; init; }
 
     /// <summary>Windows of the KJV training text per minibatch step when pretrainCoefficient is above 0.</summary>
-    [Range(1, 65_536)]
+    [Range(1, 1024)]
     public int PretrainBatchSize { get; init; } = 16;
 
     /// <summary>gamma over the tokens of a completion.</summary>

@@ -44,6 +44,28 @@ public sealed class ArtifactFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_name_sent_both_as_a_file_and_as_a_folder_is_refused()
+    {
+        var refused = Assert.Throws<UntrustedArtifactException>(() => ArtifactFiles.Check(Manifest(File("labels/x.jsonl"), File("Labels"))));
+
+        Assert.Contains("both as a file and as a folder", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_file_in_the_way_of_a_folder_ends_the_fetch_with_a_download_error_naming_it()
+    {
+        var folder = Path.Combine(_root, "out");
+        Directory.CreateDirectory(folder);
+        System.IO.File.WriteAllText(Path.Combine(folder, "labels"), "a file where the folder goes");
+
+        var failed = await Assert.ThrowsAsync<DistGen.Grains.Artifacts.ArtifactDownloadException>(() =>
+            ArtifactFiles.DownloadAsync(Manifest(File("labels/answers.jsonl")), "job-1", folder, dataPlane: null, certificates: null, CancellationToken.None));
+
+        Assert.Contains("labels/answers.jsonl cannot be written", failed.Message);
+        Assert.False(failed.Unreachable);
+    }
+
+    [Fact]
     public void A_file_in_a_subfolder_of_the_run_folder_is_accepted()
     {
         ArtifactFiles.Check(Manifest(File("summary.json"), File("labels/iteration-1/answers.jsonl"), File("pretrain/checkpoint.bin")));

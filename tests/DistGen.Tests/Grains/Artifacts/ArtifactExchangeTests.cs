@@ -86,11 +86,34 @@ public sealed class ArtifactExchangeTests : IAsyncLifetime
             // A ticket names its file by its whole path: the answers' ticket does not open the pretrained checkpoint.
             var refused = await Assert.ThrowsAsync<RpcException>(() => RawDownloadAsync(Request(manifest.Files[0], file: "pretrain/checkpoint.bin")));
             Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+
+            // Even with a genuine ticket (as if the folder had been swapped for a link after a manifest), a file is never
+            // served through a link, of a folder or of the file itself.
+            File.CreateSymbolicLink(Path.Combine(RunFolder, "labels", "passwd"), "/etc/passwd");
+            foreach (var linked in new[] { "linked/secret.txt", "labels/passwd" })
+            {
+                var ticket = _server.Tickets.Issue(Job, linked, 10, new byte[32], DateTimeOffset.UtcNow.AddMinutes(5));
+                var notServed = await Assert.ThrowsAsync<RpcException>(() => RawDownloadAsync(new Wire.ArtifactRequest { Job = Job, FileName = linked, Ticket = ticket }));
+                Assert.Equal(StatusCode.NotFound, notServed.StatusCode);
+            }
+            Assert.DoesNotContain((await _server.Manifests.OfAsync(Job, RunFolder)).Files, f => f.FileName == "labels/passwd");
         }
         finally
         {
             Directory.Delete(outside, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_run_folder_of_more_files_than_a_manifest_lists_is_refused_not_cut_short()
+    {
+        var many = Path.Combine(RunFolder, "many");
+        Directory.CreateDirectory(many);
+        for (int i = 0; i <= ArtifactManifests.MaxFiles; i++) File.WriteAllBytes(Path.Combine(many, $"f{i}"), []);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _server.Manifests.OfAsync(Job, RunFolder));
+
+        Assert.Contains($"more than {ArtifactManifests.MaxFiles:N0} files", refused.Message);
     }
 
     [Theory]

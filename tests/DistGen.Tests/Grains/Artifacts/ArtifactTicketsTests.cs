@@ -86,6 +86,10 @@ public sealed class ArtifactTicketsTests
     [InlineData(".bashrc")]
     [InlineData("summary.json\n")]
     [InlineData("")]
+    [InlineData("a/b/c/d/e")]
+    [InlineData("labels./x")]
+    [InlineData("NUL")]
+    [InlineData("labels/con.txt")]
     public void A_name_that_is_not_a_plain_path_gets_no_ticket_and_no_ticket_opens_it(string name)
     {
         Assert.Throws<ArgumentException>(() => _tickets.Issue(Job, name, 1, Hash, Now.AddMinutes(1)));
@@ -94,5 +98,18 @@ public sealed class ArtifactTicketsTests
         Assert.False(_tickets.TryRead(Job, name, Ticket(), Now, out _, out var problem));
         Assert.Contains("plain path", problem);
         Assert.False(_tickets.TryRead(name, "checkpoint.bin", Ticket(), Now, out _, out _));
+    }
+
+    [Fact]
+    public void A_file_of_a_subfolder_gets_a_ticket_for_its_whole_path_and_a_job_id_stays_one_name()
+    {
+        var ticket = _tickets.Issue(Job, "labels/iteration-1/answers.jsonl", 1234, Hash, Now.AddMinutes(15));
+
+        Assert.True(_tickets.TryRead(Job, "labels/iteration-1/answers.jsonl", ticket, Now, out var grant, out var problem), problem);
+        Assert.Equal(1234, grant.Size);
+        Assert.False(_tickets.TryRead(Job, "labels/iteration-2/answers.jsonl", ticket, Now, out _, out _));
+        Assert.False(_tickets.TryRead(Job, "answers.jsonl", ticket, Now, out _, out _));
+        Assert.Throws<ArgumentException>(() => _tickets.Issue(Job + "/labels", "answers.jsonl", 1, Hash, Now.AddMinutes(1)));
+        Assert.False(_tickets.TryRead(Job + "/labels", "answers.jsonl", ticket, Now, out _, out _));
     }
 }

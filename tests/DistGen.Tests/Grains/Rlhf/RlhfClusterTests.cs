@@ -16,8 +16,10 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
 
     public void Dispose() => Directory.Delete(_reference, recursive: true);
 
-    // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO-ptx updates, on 2 actors.
-    internal static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto", string mode = "sync", int updates = 3) => $$"""
+    // A tiny policy pretrained for 30 steps, 24 prompts ranked 3 ways, 3 reward-model steps and 3 PPO updates (with PPO-ptx
+    // unless ptx is 0), on 2 actors.
+    internal static string Spec(string name, int workers = 2, int ppoPrompts = 8, string from = "", string labeler = "auto", string mode = "sync", int updates = 3,
+        double ptx = 0.5) => $$"""
         { "apiVersion": "distgen/v1", "name": "{{name}}", "workload": "rlhf", "seed": 5,
           "data": { "name": "kjv" },
           "model": { "contextLength": 24, "modelDimension": 16, "heads": 2, "layers": 1 },
@@ -28,14 +30,16 @@ public sealed class RlhfClusterTests(TwoSiloCluster fixture, ITestOutputHelper o
             "labels": { "labeler": "{{labeler}}", "tau": 0.6, "heldOutFraction": 0.25 },
             "rewardModel": { "steps": 3, "batchSize": 8 },
             "ppo": { "updates": {{updates}}, "prompts": {{ppoPrompts}}, "minibatchSize": {{Math.Min(4, ppoPrompts)}}, "epochs": 2, "mode": "{{mode}}", "maxPolicyLag": 1,
-                     "pretrainCoefficient": 0.5, "pretrainBatchSize": 2 } },
+                     "pretrainCoefficient": {{ptx.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "pretrainBatchSize": 2 } },
           "cluster": { "workers": {{workers}}, "threads": 1 } }
         """;
 
-    [Fact]
-    public async Task Reward_model_rounds_and_sync_PPO_with_2_text_actors_equal_the_reference_trainer()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    public async Task Reward_model_rounds_and_sync_PPO_with_2_text_actors_equal_the_reference_trainer(double ptx)
     {
-        var spec = Spec("rlhf-cluster");
+        var spec = Spec("rlhf-cluster", ptx: ptx);
         var status = await JobRuns.SubmitAndWaitAsync(fixture.Cluster.GrainFactory, spec, TimeSpan.FromMinutes(6));
         Assert.True(status.State == JobState.Succeeded, $"{status.State}: {status.Message}");
         Assert.Equal(6, status.Round);

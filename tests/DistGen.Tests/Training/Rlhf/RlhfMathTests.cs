@@ -69,8 +69,13 @@ public sealed class RlhfMathTests
         {
             using var policy = DistGen.Training.Core.Seeding.Build(3, () => new PolicyWithValue(new DistGen.Training.Language.CharTransformer(shape)));
             var options = new RlhfPpoOptions { MinibatchSize = 4, Epochs = 2, LearningRate = 3e-3, PretrainCoefficient = coefficient, PretrainBatchSize = 4 };
-            var update = new LanguagePpoUpdate(policy, options, seed: 1, text);
-            for (int u = 0; u < 5; u++) update.Update(rollout, beta: 0);
+            var recorded = new RecordingTokenStream(text);
+            var update = new LanguagePpoUpdate(policy, options, seed: 1, recorded);
+            LanguagePpoMetrics? metrics = null;
+            for (int u = 0; u < 5; u++) metrics = update.Update(rollout, beta: 0);
+            Assert.Equal(coefficient > 0, metrics!.PretrainLoss is > 0);
+            // One batch of training-split windows per minibatch step: 5 updates x 2 epochs x 2 minibatches.
+            Assert.Equal(coefficient > 0 ? Enumerable.Repeat((false, 4, shape.ContextLength), 20) : [], recorded.Draws);
             update.Optimizer.Dispose();
             var (inputs, targets) = text.SampleWindows(validation: true, 16, shape.ContextLength, new DistGen.Training.Core.SplitMix64(9));
             using var noGrad = TorchSharp.torch.no_grad();
@@ -112,5 +117,29 @@ public sealed class RlhfMathTests
         // "a b c" -> ab, bc; "a b a b" -> ab, ba, ab: 5 bigrams, 3 distinct.
         Assert.Equal(3.0 / 5, DistinctNGrams.Ratio(["a b c", "a b a b"], 2), 12);
         Assert.True(double.IsNaN(DistinctNGrams.Ratio(["single"], 2)));
+    }
+
+    // Passes every call through, recording which windows were drawn (split, batch, context).
+    private sealed class RecordingTokenStream(DistGen.Training.Language.ITokenStream inner) : DistGen.Training.Language.ITokenStream
+    {
+        public List<(bool Validation, int Batch, int Context)> Draws { get; } = [];
+
+        public int VocabularySize => inner.VocabularySize;
+
+        public int TrainTokenCount => inner.TrainTokenCount;
+
+        public string Decode(IEnumerable<long> tokens) => inner.Decode(tokens);
+
+        public long[] Encode(string text) => inner.Encode(text);
+
+        public (TorchSharp.torch.Tensor Inputs, TorchSharp.torch.Tensor Targets) SampleWindows(bool validation, int batch, int context, DistGen.Training.Core.SplitMix64 rng)
+        {
+            Draws.Add((validation, batch, context));
+            return inner.SampleWindows(validation, batch, context, rng);
+        }
+
+        public int[] DrawStarts(bool validation, int batch, int context, DistGen.Training.Core.SplitMix64 rng) => inner.DrawStarts(validation, batch, context, rng);
+
+        public (TorchSharp.torch.Tensor Inputs, TorchSharp.torch.Tensor Targets) Windows(bool validation, int[] starts, int context) => inner.Windows(validation, starts, context);
     }
 }
