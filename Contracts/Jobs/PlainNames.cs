@@ -5,8 +5,8 @@ namespace DistGen.Contracts.Jobs;
 /// <summary>
 /// The names a job id (its run folder's name) and the files of a run folder may have: one path segment of letters,
 /// digits, '.', '_' and '-', at most 128 characters, not starting or ending with a dot, without "..", and no name of a
-/// Windows device (CON, NUL, COM1, ...). No separator, no
-/// escape ("%2f"), no control character: such a name can never leave the folder it is combined with. A file in a
+/// Windows device (CON, NUL, COM1, ...). No separator, no escape ("%2f"), no control character: such a name can never
+/// leave the folder it is combined with. A file in a
 /// subfolder of a run folder (an RLHF run's <c>labels/iteration-1/answers.jsonl</c>) is a plain path: plain names
 /// joined by '/', at most <see cref="MaxDepth"/> of them.
 /// </summary>

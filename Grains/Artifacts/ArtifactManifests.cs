@@ -31,7 +31,7 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
             var names = await Task.Run(() => FilesUnder(folder).Take(MaxFiles + 1).ToList(), cancel).ConfigureAwait(false);
             if (names.Count > MaxFiles)
                 throw new InvalidOperationException($"the run folder of {jobId} holds more than {MaxFiles:N0} files, more than a manifest lists; copy it from the silos' storage instead");
-            foreach (var name in names)
+            foreach (var name in names.Order(StringComparer.Ordinal))
                 if (await DescribeAsync(jobId, folder, name, expires, cancel).ConfigureAwait(false) is { } artifact)
                     files.Add(artifact);
         }
@@ -52,8 +52,8 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
         return new ArtifactManifest(jobId, endpoint.Address, artifact is null ? [] : [artifact]);
     }
 
-    // Every artifact of the run folder and its subfolders (an RLHF run's labels/ and pretrain/), as plain paths in
-    // ordinal order. Links are skipped, files and folders alike: nothing outside the folder is ever listed.
+    // Every artifact of the run folder and its subfolders (an RLHF run's labels/ and pretrain/), as plain paths, lazily
+    // (so a caller can stop early). Links are skipped, files and folders alike: nothing outside the folder is ever listed.
     private static IEnumerable<string> FilesUnder(string folder) =>
         Directory.EnumerateFiles(folder, "*", new EnumerationOptions
             {
@@ -62,8 +62,7 @@ public sealed class ArtifactManifests(ArtifactTickets tickets, DataPlaneEndpoint
             })
             .Where(IsArtifact)
             .Select(path => Path.GetRelativePath(folder, path).Replace(Path.DirectorySeparatorChar, '/'))
-            .Where(PlainNames.IsPlainPath)
-            .Order(StringComparer.Ordinal);
+            .Where(PlainNames.IsPlainPath);
 
     // The lease and temporary files are the run's bookkeeping, not its results; a link is not a file the run wrote.
     private static bool IsArtifact(string path)
